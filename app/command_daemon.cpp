@@ -1,0 +1,139 @@
+#include <boost/asio/io_context.hpp>
+
+#include <cstdio>
+#include <mutex>
+
+#include "command_support.hpp"
+#include "exit_codes.hpp"
+#include "marin/config/load.hpp"
+#include "marin/daemon/daemon_loop.hpp"
+#include "marin/daemon/http_listener.hpp"
+#include "marin/daemon/metrics.hpp"
+#include "marin/daemon/notifier.hpp"
+#include "marin/daemon/progress.hpp"
+#include "marin/storage/migrator.hpp"
+#include "marin/storage/run_log.hpp"
+#include "run_once.hpp"
+#include "settings_bridge.hpp"
+
+namespace marin::app {
+
+namespace {
+
+// The settings in force; SIGHUP swaps them for a new, valid set. A run keeps
+// the set it started with.
+class SettingsHolder {
+public:
+    explicit SettingsHolder(config::Settings s) : current_(std::make_shared<const config::Settings>(std::move(s))) {}
+    std::shared_ptr<const config::Settings> get() const {
+        std::lock_guard lock(mutex_);
+        return current_;
+    }
+    void set(config::Settings s) {
+        std::lock_guard lock(mutex_);
+        current_ = std::make_shared<const config::Settings>(std::move(s));
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<const config::Settings> current_;
+};
+
+std::optional<daemon::TimePoint> last_success_of(const std::string& dsn, daemon::RunMode mode) {
+    for (const auto& run : storage::recent_runs(dsn, 500)) {
+        if (run.outcome != storage::RunOutcome::succeeded || !run.finished_at) continue;
+        if (run.mode == (mode == daemon::RunMode::full ? "full" : "incremental")) return run.finished_at;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+int command_daemon(const CommonOptions& common) {
+    const auto env = config::Environment::from_process();
+    auto loaded = load_or_report(common, env);
+    if (!loaded) return exit_bad_usage;
+    try {
+        config::require_api_key(*loaded);
+    } catch (const config::ConfigError& e) {
+        std::fprintf(stderr, "marin-sync: %s\n", e.what());
+        return exit_bad_usage;
+    }
+    SettingsHolder settings(std::move(*loaded));
+    auto log = make_run_logger(*settings.get());
+    log->info("marin-sync {} daemon starting: {}", version_string(), config::describe(*settings.get()));
+
+    daemon::Metrics metrics;
+    metrics.set_build_info(version_string());
+    daemon::ProgressBoard board;
+    daemon::SystemdNotifier notifier;
+    boost::asio::io_context io;
+
+    daemon::DaemonHooks hooks;
+    hooks.run = [&](daemon::RunMode mode, const std::atomic<bool>& stop) {
+        const auto s = settings.get();
+        const auto report = run_once(RunContext{*s, log, &metrics, &board},
+                                     mode == daemon::RunMode::full ? sync::CrawlMode::full
+                                                                   : sync::CrawlMode::incremental,
+                                     stop);
+        (report.exit_code == 0 ? log->info("{}", report.summary) : log->error("{}", report.summary));
+        return daemon::RunResult{report.exit_code == 0, report.interrupted, report.summary};
+    };
+    hooks.last_success = [&](daemon::RunMode mode) {
+        try {
+            return last_success_of(settings.get()->database.dsn, mode);
+        } catch (const std::exception& e) {
+            log->warn("could not read the last runs: {}", e.what());
+            return std::optional<daemon::TimePoint>{};
+        }
+    };
+    hooks.reload = [&](std::string& error) {
+        try {
+            auto fresh = config::load_settings(common.config_file ? std::optional<std::filesystem::path>(
+                                                                        *common.config_file)
+                                                                  : std::nullopt,
+                                               config::Environment::from_process());
+            config::require_api_key(fresh);
+            (void)schedule_config(fresh);
+            settings.set(std::move(fresh));
+            log->info("configuration reloaded: {}", config::describe(*settings.get()));
+            return true;
+        } catch (const std::exception& e) {
+            error = e.what();
+            return false;
+        }
+    };
+    hooks.schedule = [&] { return schedule_config(*settings.get()); };
+
+    daemon::DaemonOptions options;
+    options.version = version_string();
+    daemon::DaemonLoop loop(io, hooks, notifier, log, options, &board, &metrics);
+
+    std::unique_ptr<daemon::HttpListener> listener;
+    const auto s = settings.get();
+    if (s->metrics.enabled()) {
+        daemon::StatusSources sources;
+        sources.version = version_string();
+        sources.metrics = &metrics;
+        sources.progress = &board;
+        sources.last_success = [&loop] { return loop.last_success(); };
+        sources.health_max_age = std::chrono::duration_cast<std::chrono::seconds>(s->daemon.health_max_age);
+        sources.next_run = [&loop] { return loop.next_planned(); };
+        listener = std::make_unique<daemon::HttpListener>(io, sources, log);
+        if (!listener->listen(s->metrics.listen)) {
+            log->error("cannot listen for metrics on {}", s->metrics.listen);
+            return exit_run_failed;
+        }
+    }
+
+    try {
+        storage::Migrator::check_schema(s->database.dsn);
+    } catch (const std::exception& e) {
+        log->error("cannot start: {}", e.what());
+        return exit_run_failed;
+    }
+    loop.mark_ready();
+    return loop.run();
+}
+
+}  // namespace marin::app

@@ -1,0 +1,28 @@
+#include <cstdio>
+
+#include "command_support.hpp"
+#include "exit_codes.hpp"
+#include "marin/config/load.hpp"
+#include "marin/storage/migrator.hpp"
+
+namespace marin::app {
+
+int command_migrate(const CommonOptions& common) {
+    const auto settings = load_or_report(common, config::Environment::from_process());
+    if (!settings) return exit_bad_usage;
+    auto log = make_run_logger(*settings);
+    try {
+        const auto applied = storage::Migrator::migrate(settings->database.dsn, log);
+        if (applied.empty())
+            log->info("schema is current (version {})", storage::latest_schema_version());
+        else
+            log->info("applied {} migration(s); schema is at version {}", applied.size(),
+                      storage::latest_schema_version());
+        return exit_success;
+    } catch (const std::exception& e) {
+        log->error("migrate failed on {}: {}", config::mask_dsn(settings->database.dsn), e.what());
+        return exit_run_failed;
+    }
+}
+
+}  // namespace marin::app

@@ -1,0 +1,49 @@
+// What a run reports to the outside: request counts for sync_runs, the
+// Prometheus metrics and the progress board (terminal, status page,
+// sd_notify). Both observers are called on the run's Asio thread only;
+// Metrics and ProgressBoard are themselves thread-safe for their readers.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "marin/daemon/metrics.hpp"
+#include "marin/daemon/progress.hpp"
+#include "marin/sync/crawl_observer.hpp"
+#include "marin/sync/request_observer.hpp"
+
+namespace marin::app {
+
+class RunRequestObserver final : public sync::RequestObserver {
+public:
+    explicit RunRequestObserver(daemon::Metrics* metrics) : metrics_(metrics) {}
+    void on_response(std::string_view endpoint_label, unsigned status, std::chrono::steady_clock::duration latency,
+                     std::size_t body_bytes) override;
+    void on_retry(std::string_view endpoint_label, std::string_view reason, std::chrono::milliseconds delay) override;
+
+    std::map<int, std::int64_t> requests_by_status() const { return by_status_; }
+    std::int64_t requests() const { return requests_; }
+    std::int64_t retries() const { return retries_; }
+
+private:
+    daemon::Metrics* metrics_;
+    std::map<int, std::int64_t> by_status_;
+    std::int64_t requests_ = 0;
+    std::int64_t retries_ = 0;
+};
+
+class RunProgressObserver final : public sync::CrawlObserver {
+public:
+    RunProgressObserver(daemon::ProgressBoard* board, daemon::Metrics* metrics) : board_(board), metrics_(metrics) {}
+    void on_page(std::string_view stream, std::uint64_t rows, bool first_page,
+                 std::optional<std::int64_t> listing_pages) override;
+    void on_listing_done(std::string_view stream, bool complete) override;
+    void on_listing_queued(std::string_view stream) override;
+
+private:
+    daemon::ProgressBoard* board_;
+    daemon::Metrics* metrics_;
+    std::map<std::string, bool, std::less<>> started_;
+};
+
+}  // namespace marin::app

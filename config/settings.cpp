@@ -1,0 +1,33 @@
+#include "marin/config/settings.hpp"
+
+namespace marin::config {
+
+std::string_view to_string(LogSection::Level level) {
+  switch (level) {
+    case LogSection::Level::trace: return "trace";
+    case LogSection::Level::debug: return "debug";
+    case LogSection::Level::info: return "info";
+    case LogSection::Level::warn: return "warn";
+    case LogSection::Level::error: return "error";
+  }
+  return "?";
+}
+
+std::string_view to_string(LogSection::Format format) {
+  switch (format) {
+    case LogSection::Format::automatic: return "auto";
+    case LogSection::Format::journald: return "journald";
+    case LogSection::Format::text: return "text";
+  }
+  return "?";
+}
+
+std::string_view to_string(SyncSection::LockWait wait) {
+  switch (wait) {
+    case SyncSection::LockWait::wait: return "wait";
+    case SyncSection::LockWait::fail: return "fail";
+  }
+  return "?";
+}
+
+}  // namespace marin::config

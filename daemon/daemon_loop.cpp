@@ -1,0 +1,349 @@
+#include "marin/daemon/daemon_loop.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <exception>
+
+#include <boost/asio/post.hpp>
+#include <date/date.h>
+#include <fmt/format.h>
+
+namespace marin::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string describe(const PlannedRun& run, TimePoint now) {
+  if (run.at <= now) return fmt::format("{} run now", to_string(run.mode));
+  return fmt::format("next: {} run at {}", to_string(run.mode),
+                     date::format("%F %T UTC", date::floor<std::chrono::seconds>(run.at)));
+}
+
+}  // namespace
+
+DaemonLoop::DaemonLoop(asio::io_context& io, DaemonHooks hooks, Notifier& notifier,
+                       std::shared_ptr<spdlog::logger> logger, DaemonOptions options, ProgressBoard* progress,
+                       Metrics* metrics)
+    : io_(io),
+      hooks_(std::move(hooks)),
+      notifier_(notifier),
+      logger_(std::move(logger)),
+      options_(std::move(options)),
+      progress_(progress),
+      metrics_(metrics),
+      signals_(io, SIGTERM, SIGINT, SIGHUP),
+      wake_timer_(io),
+      watchdog_timer_(io),
+      status_timer_(io) {
+  if (!hooks_.run || !hooks_.last_success || !hooks_.reload || !hooks_.schedule) {
+    throw std::invalid_argument("DaemonLoop: every hook (run, last_success, reload, schedule) is required");
+  }
+  if (!options_.fast_exit) {
+    options_.fast_exit = [logger = logger_](int status) {
+      logger->flush();
+      std::_Exit(status);
+    };
+  }
+  wait_for_signal();
+}
+
+DaemonLoop::~DaemonLoop() {
+  stop_run_ = true;
+  if (run_thread_.joinable()) run_thread_.join();
+}
+
+void DaemonLoop::wait_for_signal() {
+  signals_.async_wait([this](const boost::system::error_code& error, int signal_number) {
+    if (error) return;  // cancelled: the loop is going away
+    on_signal(signal_number);
+    if (!finished_) wait_for_signal();
+  });
+}
+
+void DaemonLoop::mark_ready() {
+  asio::post(io_, [this] { on_ready(); });
+}
+
+int DaemonLoop::run() {
+  io_.run();
+  return exit_status_;
+}
+
+void DaemonLoop::request_stop() {
+  asio::post(io_, [this] { begin_shutdown("stop requested"); });
+}
+
+std::optional<PlannedRun> DaemonLoop::next_planned() const {
+  std::lock_guard lock(observed_mutex_);
+  if (running_) return std::nullopt;
+  return planned_;
+}
+
+std::optional<TimePoint> DaemonLoop::last_success() const {
+  std::lock_guard lock(observed_mutex_);
+  if (last_incremental_ && last_full_) return std::max(*last_incremental_, *last_full_);
+  return last_incremental_ ? last_incremental_ : last_full_;
+}
+
+bool DaemonLoop::run_in_progress() const {
+  std::lock_guard lock(observed_mutex_);
+  return running_;
+}
+
+void DaemonLoop::on_signal(int signal_number) {
+  if (signal_number == SIGHUP) {
+    do_reload();
+    return;
+  }
+  const char* name = signal_number == SIGINT ? "SIGINT" : "SIGTERM";
+  if (!stopping_) {
+    begin_shutdown(name);
+    return;
+  }
+  // Second request: the operator does not want to wait for the run.
+  const int status = 128 + signal_number;
+  logger_->warn("second {}: exiting at once with status {}; the run in progress is abandoned", name, status);
+  options_.fast_exit(status);
+  finish(status);  // reached only when fast_exit returns (tests)
+}
+
+void DaemonLoop::on_ready() {
+  if (ready_ || stopping_) return;
+  ready_ = true;
+  schedule_ = hooks_.schedule();
+  {
+    const auto incremental = hooks_.last_success(RunMode::incremental);
+    const auto full = hooks_.last_success(RunMode::full);
+    std::lock_guard lock(observed_mutex_);
+    last_incremental_ = incremental;
+    last_full_ = full;
+  }
+  notifier_.notify(ready_message(options_.version));
+  logger_->info("marin-sync {} up", options_.version);
+  arm_watchdog();
+  plan();
+}
+
+void DaemonLoop::begin_shutdown(std::string_view why) {
+  if (stopping_) return;
+  stopping_ = true;
+  wake_timer_.cancel();
+  // STOPPING=1 at the start of shutdown, as sd_notify(3) defines it: systemctl
+  // shows "deactivating" while the run commits what it has in flight.
+  if (run_thread_.joinable()) {
+    stop_run_ = true;
+    logger_->info("{}: stopping after the run in progress commits (send it again to exit at once)", why);
+    notifier_.notify(fmt::format("{}\n{}", kStoppingMessage,
+                                 status_message("stopping: waiting for the run in progress to commit")));
+  } else {
+    logger_->info("{}: stopping", why);
+    notifier_.notify(fmt::format("{}\n{}", kStoppingMessage, status_message("stopping")));
+    finish(kExitOk);
+  }
+}
+
+void DaemonLoop::plan() {
+  if (stopping_ || !ready_ || run_thread_.joinable()) return;
+  const TimePoint now = options_.now();
+  std::optional<TimePoint> incremental, full;
+  {
+    std::lock_guard lock(observed_mutex_);
+    incremental = last_incremental_;
+    full = last_full_;
+  }
+  PlannedRun planned = next_run(now, incremental, full, schedule_);
+  if (retry_not_before_ && planned.at < *retry_not_before_) planned.at = *retry_not_before_;
+  {
+    std::lock_guard lock(observed_mutex_);
+    planned_ = planned;
+  }
+  if (planned.at > now) {
+    const std::string line = describe(planned, now);
+    logger_->debug("schedule: {}", line);
+    send_status();
+  }
+  arm_wake_timer();
+}
+
+void DaemonLoop::arm_wake_timer() {
+  std::optional<PlannedRun> planned;
+  {
+    std::lock_guard lock(observed_mutex_);
+    planned = planned_;
+  }
+  if (!planned) return;
+  const auto until = planned->at - options_.now();
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until);
+  if (wait < std::chrono::milliseconds::zero()) wait = std::chrono::milliseconds::zero();
+  if (wait > options_.max_sleep) wait = options_.max_sleep;
+  wake_timer_.expires_after(wait);
+  wake_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error) on_wake();
+  });
+}
+
+void DaemonLoop::on_wake() {
+  if (stopping_ || run_thread_.joinable()) return;
+  std::optional<PlannedRun> planned;
+  {
+    std::lock_guard lock(observed_mutex_);
+    planned = planned_;
+  }
+  if (planned && planned->at <= options_.now()) {
+    start_run(planned->mode);
+  } else {
+    plan();  // woke early (max_sleep) or the clock moved: plan again
+  }
+}
+
+void DaemonLoop::start_run(RunMode mode) {
+  const TimePoint started = options_.now();
+  stop_run_ = false;
+  {
+    std::lock_guard lock(observed_mutex_);
+    running_ = true;
+    planned_.reset();
+  }
+  logger_->info("{} run starting", to_string(mode));
+  if (progress_) progress_->begin_run(mode);
+  if (metrics_) metrics_->set_run_in_progress(mode, true);
+  last_status_sent_.clear();
+  send_status();
+  arm_status_timer();
+  run_thread_ = std::thread([this, mode, started] {
+    RunResult result;
+    try {
+      result = hooks_.run(mode, stop_run_);
+    } catch (const std::exception& e) {
+      result = RunResult{false, false, fmt::format("run failed: {}", e.what())};
+    }
+    asio::post(io_, [this, mode, started, result = std::move(result)]() mutable {
+      on_run_finished(mode, started, std::move(result));
+    });
+  });
+}
+
+void DaemonLoop::on_run_finished(RunMode mode, TimePoint started, RunResult result) {
+  if (run_thread_.joinable()) run_thread_.join();  // it has posted this and is returning
+  status_timer_.cancel();
+  const TimePoint ended = options_.now();
+  const bool interrupted = result.interrupted || (!result.ok && stop_run_);
+  const RunOutcome outcome = result.ok ? RunOutcome::success
+                             : interrupted ? RunOutcome::interrupted
+                                           : RunOutcome::failed;
+  {
+    std::lock_guard lock(observed_mutex_);
+    running_ = false;
+    if (result.ok) (mode == RunMode::full ? last_full_ : last_incremental_) = ended;
+  }
+  if (progress_) progress_->end_run(result.ok, interrupted, result.summary);
+  if (metrics_) {
+    metrics_->set_run_in_progress(mode, false);
+    metrics_->record_run(mode, outcome, started, ended);
+    if (result.ok) metrics_->set_last_success(to_string(mode), ended);
+  }
+  if (result.ok) {
+    logger_->info("{} run succeeded: {}", to_string(mode), result.summary);
+    consecutive_failures_ = 0;
+    retry_not_before_.reset();
+  } else if (interrupted) {
+    logger_->info("{} run interrupted: {}", to_string(mode), result.summary);
+  } else {
+    ++consecutive_failures_;
+    auto delay = std::chrono::duration_cast<std::chrono::seconds>(options_.retry_delay);
+    for (int i = 1; i < consecutive_failures_ && delay < schedule_.incremental_interval; ++i) delay *= 2;
+    if (delay > schedule_.incremental_interval) delay = schedule_.incremental_interval;
+    retry_not_before_ = ended + delay;
+    logger_->error("{} run failed ({} in a row): {}; next attempt in {}s at the earliest", to_string(mode),
+                   consecutive_failures_, result.summary, delay.count());
+  }
+  if (stopping_) {
+    notifier_.notify(status_message("stopped"));
+    finish(kExitOk);
+    return;
+  }
+  last_status_sent_.clear();
+  plan();
+}
+
+void DaemonLoop::arm_watchdog() {
+  const auto interval = notifier_.watchdog_interval();
+  if (!interval) return;
+  const auto half = *interval / 2;
+  notifier_.notify(kWatchdogMessage);
+  watchdog_timer_.expires_after(half);
+  watchdog_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error && !finished_) arm_watchdog();
+  });
+}
+
+void DaemonLoop::arm_status_timer() {
+  status_timer_.expires_after(options_.status_interval);
+  status_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error || finished_ || !run_thread_.joinable()) return;
+    send_status();
+    arm_status_timer();
+  });
+}
+
+void DaemonLoop::send_status() {
+  std::string line;
+  if (stopping_) {
+    line = "stopping: waiting for the run in progress to commit";
+  } else if (run_thread_.joinable() || running_) {
+    line = progress_ ? status_line(progress_->snapshot()) : std::string("run in progress");
+  } else {
+    std::optional<PlannedRun> planned;
+    {
+      std::lock_guard lock(observed_mutex_);
+      planned = planned_;
+    }
+    line = "idle";
+    if (progress_) line = status_line(progress_->snapshot());
+    if (planned) line += "; " + describe(*planned, options_.now());
+  }
+  if (line == last_status_sent_) return;
+  last_status_sent_ = line;
+  notifier_.notify(status_message(line));
+}
+
+void DaemonLoop::do_reload() {
+  logger_->info("SIGHUP: reloading the configuration");
+  notifier_.notify(fmt::format("RELOADING=1\n{}", status_message("reloading the configuration")));
+  std::string error;
+  bool ok = false;
+  try {
+    ok = hooks_.reload(error);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (ok) {
+    schedule_ = hooks_.schedule();
+    logger_->info("configuration reloaded");
+  } else {
+    logger_->error("configuration reload refused, keeping the running configuration: {}", error);
+  }
+  notifier_.notify("READY=1");
+  last_status_sent_.clear();
+  if (ok && ready_ && !stopping_ && !run_thread_.joinable()) {
+    wake_timer_.cancel();
+    plan();
+  } else {
+    send_status();
+  }
+}
+
+void DaemonLoop::finish(int status) {
+  if (finished_) return;
+  finished_ = true;
+  exit_status_ = status;
+  wake_timer_.cancel();
+  watchdog_timer_.cancel();
+  status_timer_.cancel();
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  io_.stop();
+}
+
+}  // namespace marin::daemon

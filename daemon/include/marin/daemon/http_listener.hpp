@@ -1,0 +1,79 @@
+#pragma once
+// The metrics / health / status HTTP listener, on the daemon's io_context.
+// GET only: /metrics, /healthz, / . Small limits, one fresh parser per
+// request, a timeout before every read and write.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <spdlog/logger.h>
+
+#include "marin/daemon/clock.hpp"
+#include "marin/daemon/metrics.hpp"
+#include "marin/daemon/progress.hpp"
+#include "marin/daemon/schedule.hpp"
+
+namespace marin::daemon {
+
+// Where the answers come from. Pointers may be null (the page says "n/a").
+// Hooks are called on the io_context thread.
+struct StatusSources {
+  std::string version;
+  const Metrics* metrics = nullptr;
+  const ProgressBoard* progress = nullptr;
+  // End of the last successful run of any mode (the daemon loop's
+  // last_success(), or the database's).
+  std::function<std::optional<TimePoint>()> last_success;
+  std::chrono::seconds health_max_age{std::chrono::hours(26)};
+  std::function<std::optional<PlannedRun>()> next_run;  // optional
+  NowFn now = system_now;
+};
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Pure: one request in, one response out (no I/O).
+HttpResponse handle_request(const HttpRequest& request, const StatusSources& sources);
+
+struct HttpListenerLimits {
+  std::uint64_t body_limit = 1024;         // GET has no body
+  std::uint32_t header_limit = 8 * 1024;
+  std::chrono::seconds io_timeout{15};
+  std::size_t max_connections = 32;
+};
+
+// "host:port", "[v6]:port"; host may be a name (resolved once, at listen).
+inline constexpr std::string_view kDefaultListenAddress = "127.0.0.1:9464";
+
+class HttpListener {
+ public:
+  HttpListener(boost::asio::io_context& io, StatusSources sources,
+               std::shared_ptr<spdlog::logger> logger, HttpListenerLimits limits = {});
+  ~HttpListener();
+  HttpListener(const HttpListener&) = delete;
+  HttpListener& operator=(const HttpListener&) = delete;
+
+  // Binds and starts accepting. "" disables the listener (returns false).
+  // Throws std::runtime_error naming the address when it cannot bind.
+  bool listen(std::string_view address);
+  // The bound endpoint (port 0 resolved), once listening.
+  std::optional<boost::asio::ip::tcp::endpoint> local_endpoint() const;
+  // Closes the acceptor; connections in flight end at their next step.
+  void stop();
+
+  struct State;  // shared with the connection coroutines
+
+ private:
+  boost::asio::io_context& io_;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace marin::daemon

@@ -1,0 +1,82 @@
+#pragma once
+// Counters, gauges and one histogram describing what the daemon does, served
+// at /metrics in the Prometheus text exposition format 0.0.4. Every method is
+// thread-safe (one mutex: the call rate is per page and per batch, not per
+// row). Label values are the caller's: pass bounded sets (endpoint templates
+// such as "/campaigns", table names), never URLs carrying ids or the API key.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "marin/daemon/clock.hpp"
+#include "marin/daemon/schedule.hpp"
+
+namespace marin::daemon {
+
+enum class RowKind { inserted, changed, unchanged, removed, read };
+enum class RunOutcome { success, failed, interrupted };
+
+std::string_view to_string(RowKind kind);
+std::string_view to_string(RunOutcome outcome);
+
+// Upper bounds (seconds) of the request latency histogram buckets.
+std::vector<double> default_latency_buckets();
+
+class Metrics {
+ public:
+  explicit Metrics(std::vector<double> latency_buckets = default_latency_buckets());
+
+  // One finished HTTP request. status 0 means no HTTP response (transport
+  // error, timeout). bytes is the body size read.
+  void record_request(std::string_view endpoint, int status, std::chrono::duration<double> latency,
+                      std::uint64_t bytes);
+  // One retry decision; reason e.g. "429", "503", "timeout", "connection".
+  void record_retry(std::string_view endpoint, std::string_view reason);
+  void add_rows(std::string_view table, RowKind kind, std::uint64_t n);
+  // Commands waiting in the writer channel.
+  void set_queue_depth(std::int64_t n);
+  // A run that ended; counts it and keeps its duration and end time.
+  void record_run(RunMode mode, RunOutcome outcome, TimePoint start, TimePoint end);
+  // Time of the last success of a stream (a run mode, or a table: the caller's choice).
+  void set_last_success(std::string_view stream, TimePoint time);
+  // The run in progress, if any (one at a time).
+  void set_run_in_progress(RunMode mode, bool in_progress);
+  // marin_build_info{version="..."} 1
+  void set_build_info(std::string_view version);
+
+  std::string render_prometheus() const;
+
+ private:
+  struct Histogram {
+    std::vector<std::uint64_t> bucket_counts;  // non-cumulative, one per bound
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+  using Labels2 = std::pair<std::string, std::string>;
+
+  std::vector<double> bounds_;
+  mutable std::mutex mutex_;
+  std::map<Labels2, std::uint64_t> runs_;          // mode, outcome
+  std::map<std::string, double> run_duration_;     // mode -> seconds of the last run
+  std::map<std::string, double> run_end_;          // mode -> unix time of the last run end
+  std::map<Labels2, std::uint64_t> rows_;          // table, kind
+  std::map<Labels2, std::uint64_t> requests_;      // endpoint, status
+  std::map<Labels2, std::uint64_t> retries_;       // endpoint, reason
+  std::map<std::string, Histogram> latency_;       // endpoint
+  std::uint64_t bytes_read_ = 0;
+  std::int64_t queue_depth_ = 0;
+  std::map<std::string, double> last_success_;     // stream -> unix time
+  std::map<std::string, int> in_progress_;         // mode -> 0/1
+  std::string version_;
+};
+
+// Text-format helpers, exposed for tests.
+std::string escape_label_value(std::string_view value);  // \  "  newline
+std::string format_metric_value(double value);           // shortest round-trip, +Inf/-Inf/NaN
+
+}  // namespace marin::daemon

@@ -1,0 +1,87 @@
+// The mirror's tables as data: which columns each table has, which of them
+// form its key, which record its parents, and where each typed column comes
+// from in the API's JSON. The sync mapper, the writer and the schema test all
+// read this one description, so the three cannot drift apart.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace marin::model {
+
+enum class TableId : std::uint8_t {
+    accounts,
+    advertisers,
+    media_plans,
+    campaigns,
+    ad_sets,
+    ads,
+    users,
+    media_plan_users,
+    funding_instruments,
+    publisher_objects,
+    lead_forms,
+    audiences,
+    targeting_clusters,
+    ad_stats_daily,
+};
+inline constexpr std::size_t table_count = 14;
+
+// How a value is carried from the API's JSON to PostgreSQL.
+enum class ColumnType : std::uint8_t {
+    text,          // strings; numbers are written in their JSON spelling
+    numeric,       // exact decimal (money, budgets, bids): JSON number or numeric string
+    bigint,        // counts: JSON integer or integer string
+    float8,        // rates (ctr, cpc, ...): double precision
+    boolean,       // JSON true/false (also "true"/"false", 0/1)
+    timestamptz,   // ISO 8601 with an offset, in either of the API's two spellings
+    date,          // YYYY-MM-DD
+    json_subtree,  // an object or array kept as jsonb, derived inside PostgreSQL
+                   // from _raw (a generated column), so the client never
+                   // sends the same JSON twice
+};
+
+// Where a column's value comes from.
+enum class ColumnRole : std::uint8_t {
+    key,     // part of the primary key
+    parent,  // an ancestor's id, from the record or from the request path
+    field,   // a documented field of the record
+};
+
+struct ColumnSpec {
+    std::string_view name;        // column name in PostgreSQL (snake_case)
+    std::string_view json_field;  // field name in the API record ("" = not from the record body)
+    ColumnType type;
+    ColumnRole role;
+};
+
+struct TableSpec {
+    TableId id;
+    std::string_view name;  // table name in schema "marin"
+    std::span<const ColumnSpec> columns;
+    // Rows can be marked removed when a complete listing no longer holds them.
+    // Statistics rows are never removed: a restated day overwrites its row.
+    bool removable;
+
+    // Columns the client sends (everything but json_subtree), in order.
+    [[nodiscard]] std::vector<const ColumnSpec*> sent_columns() const;
+    [[nodiscard]] std::vector<const ColumnSpec*> key_columns() const;
+    [[nodiscard]] const ColumnSpec* column(std::string_view name) const;
+};
+
+[[nodiscard]] const TableSpec& table_spec(TableId id);
+[[nodiscard]] std::span<const TableSpec> all_tables();
+[[nodiscard]] std::optional<TableId> table_by_name(std::string_view name);
+[[nodiscard]] std::string_view sql_type(ColumnType type);
+
+// Bookkeeping columns every mirror table carries after its own columns.
+inline constexpr std::string_view raw_column = "_raw";
+inline constexpr std::string_view hash_column = "_hash";
+inline constexpr std::string_view synced_at_column = "_synced_at";
+inline constexpr std::string_view removed_at_column = "_removed_at";
+
+}  // namespace marin::model

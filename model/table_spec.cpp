@@ -1,0 +1,272 @@
+#include "marin/model/table_spec.hpp"
+
+#include <array>
+
+namespace marin::model {
+namespace {
+
+using enum ColumnType;
+using enum ColumnRole;
+
+constexpr ColumnSpec accounts_columns[] = {
+    {"id", "id", text, key},
+    {"network_id", "network_id", text, field},
+    {"name", "name", text, field},
+    {"currency", "currency", text, field},
+    {"timezone", "timezone", text, field},
+    {"country", "country", text, field},
+    {"active", "active", boolean, field},
+    {"src", "src", text, field},
+    {"funding_instruments", "funding_instruments", json_subtree, field},
+};
+
+constexpr ColumnSpec advertisers_columns[] = {
+    {"id", "id", text, key},
+    {"name", "name", text, field},
+    {"currency", "currency", text, field},
+    {"reporting_week", "reporting_week", text, field},
+    {"timezone", "timezone", text, field},
+    {"autopause_value", "autopause_value", numeric, field},
+    {"contact_name", "contact_name", text, field},
+    {"contact_mail", "contact_mail", text, field},
+    {"contact_phone", "contact_phone", text, field},
+};
+
+constexpr ColumnSpec media_plans_columns[] = {
+    {"id", "id", text, key},
+    {"account_id", "account_id", text, parent},
+    {"advertiser_id", "advertiser_id", text, parent},
+    {"name", "name", text, field},
+    {"io_number", "io_number", text, field},
+    {"src", "src", text, field},
+    {"general_objective", "general_objective", text, field},
+    {"deleted", "deleted", boolean, field},
+    {"archived", "archived", boolean, field},
+    {"margin_type", "margin_type", numeric, field},
+    {"margin_value", "margin_value", numeric, field},
+    {"autopause_value", "autopause_value", numeric, field},
+    {"account_network_id", "account_network_id", text, field},
+    {"business_manager_id", "business_manager_id", text, field},
+    {"campaign_naming", "campaign_naming", text, field},
+    {"ads_naming", "ads_naming", text, field},
+    {"url_reporting", "url_reporting", text, field},
+    {"url_connection", "url_connection", text, field},
+};
+
+constexpr ColumnSpec campaigns_columns[] = {
+    {"id", "id", text, key},
+    {"media_plan_id", "client_id", text, parent},
+    {"account_id", "account_id", text, parent},
+    {"name", "name", text, field},
+    {"src", "src", text, field},
+    {"status", "status", text, field},
+    {"objective", "objective", text, field},
+    {"deleted", "deleted", boolean, field},
+    {"archived", "archived", boolean, field},
+    {"start_date", "start_date", timestamptz, field},
+    {"end_date", "end_date", timestamptz, field},
+    {"budget_type", "budget_type", text, field},
+    {"budget", "budget", numeric, field},
+    {"daily_budget", "daily_budget", numeric, field},
+    {"lifetime_budget", "lifetime_budget", numeric, field},
+    {"funding_instrument_id", "funding_instrument_id", text, field},
+    {"special_ad_category", "special_ad_category", text, field},
+    {"campaign_naming", "campaign_naming", text, field},
+    {"ads_naming", "ads_naming", text, field},
+    {"url_reporting", "url_reporting", text, field},
+};
+
+constexpr ColumnSpec ad_sets_columns[] = {
+    {"id", "id", text, key},
+    {"campaign_id", "", text, parent},
+    {"media_plan_id", "", text, parent},
+    {"name", "name", text, field},
+    {"status", "status", text, field},
+    {"operation_status", "operation_status", text, field},
+    {"computed_status", "computed_status", text, field},
+    {"daily_budget", "daily_budget", numeric, field},
+    {"bid", "bid", numeric, field},
+    {"promoted_object", "promoted_object", text, field},
+    {"adset_billing_event", "adset_billing_event", text, field},
+    {"adset_optimization_goal", "adset_optimization_goal", text, field},
+};
+
+constexpr ColumnSpec ads_columns[] = {
+    {"id", "id", text, key},
+    {"ad_set_id", "", text, parent},
+    {"campaign_id", "", text, parent},
+    {"media_plan_id", "", text, parent},
+    {"name", "name", text, field},
+    {"type", "type", text, field},
+    {"src", "src", text, field},
+    {"status", "status", text, field},
+    {"synchro_status", "synchro_status", text, field},
+    {"deleted", "deleted", boolean, field},
+    {"archived", "archived", boolean, field},
+    {"bid", "bid", numeric, field},
+    {"adset_billing_event", "adset_billing_event", text, field},
+    {"adset_optimization_goal", "adset_optimization_goal", text, field},
+    {"adset_bid_strategy", "adset_bid_strategy", text, field},
+    {"headline", "headline", text, field},
+    {"message", "message", text, field},
+    {"description", "description", text, field},
+    {"url", "url", text, field},
+    {"page", "page", text, field},
+    {"target", "target", json_subtree, field},
+    {"placement", "placement", json_subtree, field},
+};
+
+constexpr ColumnSpec users_columns[] = {
+    {"id", "id", text, key},
+    {"username", "username", text, field},
+    {"email", "email", text, field},
+    {"firstname", "firstname", text, field},
+    {"lastname", "lastname", text, field},
+    {"role", "role", text, field},
+    {"created_at", "created_at", timestamptz, field},
+};
+
+constexpr ColumnSpec media_plan_users_columns[] = {
+    {"media_plan_id", "", text, key},
+    {"user_id", "id", text, key},
+    {"username", "username", text, field},
+    {"email", "email", text, field},
+    {"firstname", "firstname", text, field},
+    {"lastname", "lastname", text, field},
+    {"role", "role", text, field},
+    {"created_at", "created_at", timestamptz, field},
+};
+
+constexpr ColumnSpec funding_instruments_columns[] = {
+    {"account_id", "", text, key},
+    {"id", "id", text, key},
+    {"description", "description", text, field},
+    {"currency", "currency", text, field},
+    {"start_date", "start_date", timestamptz, field},
+    {"end_date", "end_date", timestamptz, field},
+};
+
+constexpr ColumnSpec publisher_objects_columns[] = {
+    {"account_id", "", text, key},
+    {"id", "id", text, key},
+    {"name", "name", text, field},
+    {"network_id", "network_id", text, field},
+    {"type", "type", text, field},
+    {"picture", "picture", text, field},
+    {"url", "url", text, field},
+};
+
+constexpr ColumnSpec lead_forms_columns[] = {
+    {"account_id", "", text, key},
+    {"id", "id", text, key},
+    {"name", "name", text, field},
+    {"network_id", "network_id", text, field},
+    {"locale", "locale", text, field},
+    {"csv_url", "csv_url", text, field},
+};
+
+constexpr ColumnSpec audiences_columns[] = {
+    {"account_id", "", text, key},
+    {"id", "id", text, key},
+    {"name", "name", text, field},
+    {"description", "description", text, field},
+    {"type", "type", text, field},
+    {"network_id", "network_id", text, field},
+    {"nb_users", "nb_users", bigint, field},
+    {"created_at", "created_at", timestamptz, field},
+    {"rule", "rule", json_subtree, field},
+};
+
+constexpr ColumnSpec targeting_clusters_columns[] = {
+    {"account_id", "", text, key},
+    {"id", "id", text, key},
+    {"name", "name", text, field},
+    {"targets", "targets", json_subtree, field},
+};
+
+constexpr ColumnSpec ad_stats_daily_columns[] = {
+    {"ad_id", "ad_id", text, key},
+    {"date", "date", date, key},
+    {"media_plan_id", "client_id", text, parent},
+    {"campaign_id", "campaign_id", text, parent},
+    {"ad_set_id", "adset_id", text, parent},
+    {"impressions", "impression", bigint, field},
+    {"clicks", "click", bigint, field},
+    {"spent", "spent", numeric, field},
+    {"income", "income", numeric, field},
+    {"ctr", "ctr", float8, field},
+    {"ctr_links", "ctrLinks", float8, field},
+    {"conv_rate", "convRate", float8, field},
+    {"conv_rate_links", "convRateLinks", float8, field},
+    {"cpc", "cpc", float8, field},
+    {"cpm", "cpm", float8, field},
+    {"cpa", "cpa", float8, field},
+    {"roi", "roi", float8, field},
+    {"main_metrics", "main_metrics", json_subtree, field},
+    {"other_metrics", "other_metrics", json_subtree, field},
+};
+
+constexpr std::array<TableSpec, table_count> tables = {{
+    {TableId::accounts, "accounts", accounts_columns, true},
+    {TableId::advertisers, "advertisers", advertisers_columns, true},
+    {TableId::media_plans, "media_plans", media_plans_columns, true},
+    {TableId::campaigns, "campaigns", campaigns_columns, true},
+    {TableId::ad_sets, "ad_sets", ad_sets_columns, true},
+    {TableId::ads, "ads", ads_columns, true},
+    {TableId::users, "users", users_columns, true},
+    {TableId::media_plan_users, "media_plan_users", media_plan_users_columns, true},
+    {TableId::funding_instruments, "funding_instruments", funding_instruments_columns, true},
+    {TableId::publisher_objects, "publisher_objects", publisher_objects_columns, true},
+    {TableId::lead_forms, "lead_forms", lead_forms_columns, true},
+    {TableId::audiences, "audiences", audiences_columns, true},
+    {TableId::targeting_clusters, "targeting_clusters", targeting_clusters_columns, true},
+    {TableId::ad_stats_daily, "ad_stats_daily", ad_stats_daily_columns, false},
+}};
+
+}  // namespace
+
+std::vector<const ColumnSpec*> TableSpec::sent_columns() const {
+    std::vector<const ColumnSpec*> out;
+    for (const auto& c : columns)
+        if (c.type != ColumnType::json_subtree) out.push_back(&c);
+    return out;
+}
+
+std::vector<const ColumnSpec*> TableSpec::key_columns() const {
+    std::vector<const ColumnSpec*> out;
+    for (const auto& c : columns)
+        if (c.role == ColumnRole::key) out.push_back(&c);
+    return out;
+}
+
+const ColumnSpec* TableSpec::column(std::string_view column_name) const {
+    for (const auto& c : columns)
+        if (c.name == column_name) return &c;
+    return nullptr;
+}
+
+const TableSpec& table_spec(TableId id) { return tables[static_cast<std::size_t>(id)]; }
+
+std::span<const TableSpec> all_tables() { return tables; }
+
+std::optional<TableId> table_by_name(std::string_view name) {
+    for (const auto& t : tables)
+        if (t.name == name) return t.id;
+    return std::nullopt;
+}
+
+std::string_view sql_type(ColumnType type) {
+    switch (type) {
+        case ColumnType::text: return "text";
+        case ColumnType::numeric: return "numeric";
+        case ColumnType::bigint: return "bigint";
+        case ColumnType::float8: return "double precision";
+        case ColumnType::boolean: return "boolean";
+        case ColumnType::timestamptz: return "timestamp with time zone";
+        case ColumnType::date: return "date";
+        case ColumnType::json_subtree: return "jsonb";
+    }
+    return "text";
+}
+
+}  // namespace marin::model

@@ -1,0 +1,72 @@
+// marin-sim: the Marin Social API simulator. Parses the command line and
+// assembles the library; see docs/simulator.md.
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "marin/sim/server.hpp"
+#include "marin/sim/simulator.hpp"
+#include "marin/sim/world.hpp"
+
+int main(int argc, char** argv) {
+    using namespace marin::sim;
+    CLI::App app{"marin-sim: a simulator of the Marin Social API"};
+    ServerConfig server;
+    SimulatorConfig sim;
+    std::string scale = "tiny";
+    std::string today;
+    std::uint64_t seed = 1;
+    app.add_option("--port", server.port, "TCP port (0: pick a free one)")->capture_default_str();
+    app.add_option("--bind", server.bind, "address to listen on")->capture_default_str();
+    app.add_option("--key", sim.key, "the agency key requests must carry")->capture_default_str();
+    app.add_option("--seed", seed, "data seed")->capture_default_str();
+    app.add_option("--scale", scale, "data size")
+        ->check(CLI::IsMember({"tiny", "small", "medium", "large"}))
+        ->capture_default_str();
+    app.add_option("--today", today, "the simulated current day, YYYY-MM-DD (default: today, UTC)");
+    app.add_option("--threads", server.threads, "I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
+    auto* cert = app.add_option("--tls-cert", server.tls_cert_file, "PEM certificate chain: serve HTTPS")
+                     ->check(CLI::ExistingFile);
+    auto* key = app.add_option("--tls-key", server.tls_key_file, "PEM private key")->check(CLI::ExistingFile);
+    cert->needs(key);
+    key->needs(cert);
+    FaultSettings& f = sim.faults;
+    const auto probability = CLI::Range(0.0, 1.0);
+    app.add_option("--latency-ms", f.latency_ms, "latency added to each API request")->check(CLI::NonNegativeNumber);
+    app.add_option("--p429", f.p429, "share of API requests answered 429")->check(probability);
+    app.add_option("--p500", f.p500, "share answered 500")->check(probability);
+    app.add_option("--p503", f.p503, "share answered 503")->check(probability);
+    app.add_option("--pdrop", f.pdrop, "share whose connection drops mid-body")->check(probability);
+    app.add_option("--pslow", f.pslow, "share whose body is trickled slowly")->check(probability);
+    app.add_option("--pbad-body,--pbad_body", f.pbad_body, "share of 200 answers with a broken body")->check(probability);
+    app.add_option("--max-concurrent", f.max_concurrent, "API requests in progress beyond this get 429 (0: no cap)")
+        ->check(CLI::NonNegativeNumber);
+    CLI11_PARSE(app, argc, argv);
+
+    sim.world.seed = seed;
+    sim.world.scale = *parse_scale(scale);
+    if (today.empty()) {
+        const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+        sim.world.today = static_cast<Day>(now.time_since_epoch().count());
+    } else if (auto d = parse_day(today)) {
+        sim.world.today = *d;
+    } else {
+        std::cerr << "marin-sim: --today must be YYYY-MM-DD, got '" << today << "'\n";
+        return 2;
+    }
+    sim.tls = !server.tls_cert_file.empty();
+
+    try {
+        Simulator simulator(sim);
+        Server srv(simulator, server);
+        std::printf("marin-sim listening on %s\n", srv.base_url().c_str());
+        std::fflush(stdout);
+        srv.run(true);
+    } catch (const std::exception& e) {
+        std::cerr << "marin-sim: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,674 @@
+#include "marin/sim/simulator.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <charconv>
+#include <stdexcept>
+
+#include "marin/sim/expected.hpp"
+#include "marin/sim/json_writer.hpp"
+#include "marin/sim/records.hpp"
+#include "marin/sim/stats.hpp"
+
+namespace marin::sim {
+
+namespace urls = boost::urls;
+
+std::string error_body(std::string_view message, bool as_array) {
+    std::string out;
+    JsonWriter w(out);
+    if (as_array) w.begin_array();
+    w.begin_object();
+    w.field("message", message);
+    w.end_object();
+    if (as_array) w.end_array();
+    return out;
+}
+
+// ---- counters ---------------------------------------------------------------
+
+void Counters::count(const std::string& route, unsigned status) {
+    std::lock_guard lock(mutex_);
+    ++counts_[route][status];
+}
+
+void Counters::reset() {
+    std::lock_guard lock(mutex_);
+    counts_.clear();
+}
+
+std::string Counters::json() const {
+    std::lock_guard lock(mutex_);
+    std::string out;
+    JsonWriter w(out);
+    std::uint64_t total = 0;
+    w.begin_object();
+    w.key("endpoints");
+    w.begin_object();
+    for (const auto& [route, by_status] : counts_) {
+        w.key(route);
+        w.begin_object();
+        for (const auto& [status, n] : by_status) {
+            w.key(std::to_string(status));
+            w.integer(static_cast<std::int64_t>(n));
+            total += n;
+        }
+        w.end_object();
+    }
+    w.end_object();
+    w.key("total");
+    w.integer(static_cast<std::int64_t>(total));
+    w.end_object();
+    return out;
+}
+
+// ---- helpers ----------------------------------------------------------------
+
+namespace {
+
+constexpr std::size_t default_limit = 100;
+constexpr std::size_t max_limit = 300;
+
+struct Ctx {
+    const Request* req;
+    std::string base;                                      // scheme://host
+    std::string path;                                      // encoded path
+    std::vector<std::pair<std::string, std::string>> raw;  // encoded query pairs
+    std::map<std::string, std::string> params;             // decoded, first wins
+};
+
+Response json_response(unsigned status, std::string body) {
+    Response r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+Response error(unsigned status, std::string_view message) {
+    return json_response(status, error_body(message, true));
+}
+
+std::optional<std::uint64_t> parse_uint(const std::string& s) {
+    if (s.empty()) return std::nullopt;
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc::result_out_of_range) {
+        for (char ch : s)
+            if (ch < '0' || ch > '9') return std::nullopt;
+        return std::numeric_limits<std::uint64_t>::max();
+    }
+    if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+std::optional<std::int64_t> parse_int(const std::string& s) {
+    if (s.empty()) return std::nullopt;
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+struct Paging {
+    std::size_t limit = default_limit;
+    std::size_t page = 1;
+    std::size_t offset() const { return (page - 1) * limit; }
+};
+
+// Validates limit and page; on failure fills `problem`.
+std::optional<Paging> parse_paging(const Ctx& ctx, std::string& problem) {
+    Paging p;
+    if (auto it = ctx.params.find("limit"); it != ctx.params.end()) {
+        const auto v = parse_uint(it->second);
+        if (!v || *v == 0) {
+            problem = "limit must be a positive integer, got '" + it->second + "'";
+            return std::nullopt;
+        }
+        p.limit = static_cast<std::size_t>(std::min<std::uint64_t>(*v, max_limit));
+    }
+    if (auto it = ctx.params.find("page"); it != ctx.params.end()) {
+        const auto v = parse_uint(it->second);
+        if (!v || *v == 0) {
+            problem = "page must be a positive integer, got '" + it->second + "'";
+            return std::nullopt;
+        }
+        p.page = static_cast<std::size_t>(std::min<std::uint64_t>(*v, 1'000'000'000));
+    }
+    return p;
+}
+
+std::string next_url(const Ctx& ctx, const Paging& p) {
+    std::string u = ctx.base + ctx.path + "?";
+    for (const auto& [k, v] : ctx.raw) {
+        if (k == "key" || k == "limit" || k == "page") continue;
+        u += k;
+        u += '=';
+        u += v;
+        u += '&';
+    }
+    std::string key_encoded;
+    for (const auto& [k, v] : ctx.raw)
+        if (k == "key") {
+            key_encoded = v;
+            break;
+        }
+    u += "limit=" + std::to_string(p.limit) + "&key=" + key_encoded +
+         "&page=" + std::to_string(p.page + 1);
+    return u;
+}
+
+// {"data":[...],"range":{...}}; `rows` writes the page and returns the total.
+template <typename Rows>
+Response listing(const Ctx& ctx, Rows rows) {
+    std::string problem;
+    const auto paging = parse_paging(ctx, problem);
+    if (!paging) return error(400, problem);
+    Response r;
+    r.body.reserve(4096);
+    JsonWriter w(r.body);
+    w.begin_object();
+    w.key("data");
+    w.begin_array();
+    const std::size_t total = rows(paging->offset(), paging->limit, w);
+    w.end_array();
+    const std::size_t offset = paging->offset();
+    const std::size_t results = offset < total ? std::min(paging->limit, total - offset) : 0;
+    const std::size_t nb_pages = (total + paging->limit - 1) / paging->limit;
+    w.key("range");
+    w.begin_object();
+    w.key("total"); w.integer(static_cast<std::int64_t>(total));
+    w.key("limit"); w.integer(static_cast<std::int64_t>(paging->limit));
+    w.key("nb_pages"); w.integer(static_cast<std::int64_t>(nb_pages));
+    w.key("page"); w.integer(static_cast<std::int64_t>(paging->page));
+    w.key("results"); w.integer(static_cast<std::int64_t>(results));
+    w.key("next");
+    if (paging->page < nb_pages)
+        w.string(next_url(ctx, *paging));
+    else
+        w.null();
+    w.end_object();
+    w.end_object();
+    return r;
+}
+
+// Pages over positions [0, n) keeping those `listed`, rendering with `render`.
+template <typename Listed, typename Render>
+std::size_t page_over(std::size_t n, Listed listed, Render render, std::size_t offset,
+                      std::size_t limit) {
+    std::size_t pos = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!listed(i)) continue;
+        if (pos >= offset && pos < offset + limit) render(i);
+        ++pos;
+    }
+    return pos;
+}
+
+template <typename Render>
+Response wrapped(Render render) {
+    Response r;
+    JsonWriter w(r.body);
+    w.begin_object();
+    w.key("data");
+    render(w);
+    w.end_object();
+    return r;
+}
+
+template <typename Render>
+Response bare(Render render) {
+    Response r;
+    JsonWriter w(r.body);
+    render(w);
+    return r;
+}
+
+Response not_found(std::string_view what, const std::string& id) {
+    return error(404, std::string(what) + " '" + id + "' not found");
+}
+
+}  // namespace
+
+// ---- simulator ----------------------------------------------------------------
+
+Simulator::Simulator(SimulatorConfig config)
+    : config_(std::move(config)), world_(config_.world), faults_(config_.faults) {}
+
+FaultSettings Simulator::faults() const {
+    std::lock_guard lock(faults_mutex_);
+    return faults_;
+}
+
+void Simulator::set_base_url(std::string base_url) { config_.base_url = std::move(base_url); }
+
+Response Simulator::handle(const Request& req) {
+    auto parsed = urls::parse_origin_form(req.target);
+    if (!parsed) {
+        Response r = error(400, "malformed request target");
+        r.route = "(malformed)";
+        return r;
+    }
+    const urls::url_view u = *parsed;
+    Ctx ctx;
+    ctx.req = &req;
+    ctx.base = req.host.empty() ? config_.base_url
+                                : std::string(config_.tls ? "https://" : "http://") + req.host;
+    ctx.path = std::string(u.encoded_path());
+    std::vector<std::string> segments;
+    for (auto s : u.segments()) segments.push_back(s);
+    while (!segments.empty() && segments.back().empty()) segments.pop_back();
+    for (auto p : u.encoded_params()) {
+        ctx.raw.emplace_back(std::string(p.key), std::string(p.value));
+    }
+    for (auto p : u.params()) ctx.params.try_emplace(std::string(p.key), std::string(p.value));
+
+    const bool admin = !segments.empty() && segments[0] == "_sim";
+    auto key_it = ctx.params.find("key");
+    if (key_it == ctx.params.end() || key_it->second != config_.key) {
+        Response r = error(403, key_it == ctx.params.end() ? "Access denied: missing key"
+                                                           : "Access denied: invalid key");
+        r.route = admin ? "/_sim" : "(any)";
+        r.api = !admin;
+        return r;
+    }
+    if (admin) {
+        Response r = handle_admin(req, segments, ctx.params);
+        return r;
+    }
+    if (req.method != "GET") {
+        Response r = error(405, "the simulator serves GET only");
+        r.route = "(any)";
+        r.api = true;
+        return r;
+    }
+    std::shared_lock lock(world_mutex_);
+    Response r = handle_api(req, segments, ctx.params, ctx.base);
+    r.api = true;
+    return r;
+}
+
+Response Simulator::handle_api(const Request& req, const std::vector<std::string>& s,
+                               const std::map<std::string, std::string>&,
+                               const std::string& base) {
+    // Rebuild the context (handle() owns the parsed pieces).
+    auto parsed = urls::parse_origin_form(req.target);
+    const urls::url_view u = *parsed;
+    Ctx ctx;
+    ctx.req = &req;
+    ctx.base = base;
+    ctx.path = std::string(u.encoded_path());
+    for (auto p : u.encoded_params()) ctx.raw.emplace_back(std::string(p.key), std::string(p.value));
+    for (auto p : u.params()) ctx.params.try_emplace(std::string(p.key), std::string(p.value));
+
+    const World& world = world_;
+    const std::size_t n = s.size();
+    auto route = [&](std::string_view tmpl, Response r) {
+        r.route = std::string(tmpl);
+        return r;
+    };
+    if (n == 0) return route("(unknown)", error(404, "unknown path /"));
+
+    // -- accounts
+    if (s[0] == "accounts") {
+        if (n == 1)
+            return route("/accounts", listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+                return page_over(world.accounts.size(),
+                                 [&](std::size_t i) { return world.accounts[i].life.present(); },
+                                 [&](std::size_t i) { render_account(w, world, static_cast<std::uint32_t>(i)); },
+                                 off, lim);
+            }));
+        const auto a = index_of(Kind::account, s[1], world.accounts.size());
+        if (n == 2) {
+            if (!a) return route("/accounts/{id}", not_found("account", s[1]));
+            return route("/accounts/{id}", wrapped([&](JsonWriter& w) { render_account(w, world, *a); }));
+        }
+        static constexpr std::pair<std::string_view, int> child_paths[] = {
+            {"objects", 0}, {"funding-instruments", 1}, {"lead-forms", 2}, {"audiences", 3},
+            {"targeting-clusters", 4}};
+        for (const auto& [name, slot] : child_paths) {
+            if (s[2] != name) continue;
+            const std::string tmpl = "/accounts/{id}/" + std::string(name);
+            if (!a) return route(tmpl, not_found("account", s[1]));
+            const auto& children = world.accounts[*a].children[slot];
+            if (n == 3)
+                return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+                    return page_over(children.size(),
+                                     [&](std::size_t i) { return children[i].life.present(); },
+                                     [&](std::size_t i) { render_account_child(w, world, *a, slot, children[i]); },
+                                     off, lim);
+                }));
+            if (n == 4 && slot == 4) {
+                for (const auto& ch : children)
+                    if (ch.life.present() && id_of(Kind::targeting_cluster, ch.serial) == s[3])
+                        return route(tmpl + "/{id}", bare([&](JsonWriter& w) {
+                                         render_account_child(w, world, *a, slot, ch);
+                                     }));
+                return route(tmpl + "/{id}", not_found("targeting cluster", s[3]));
+            }
+        }
+        return route("(unknown)", error(404, "unknown path " + ctx.path));
+    }
+
+    // -- advertisers
+    if (s[0] == "advertisers" && n <= 2) {
+        if (n == 1)
+            return route("/advertisers", listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+                return page_over(world.advertisers.size(),
+                                 [&](std::size_t i) { return world.advertisers[i].life.present(); },
+                                 [&](std::size_t i) { render_advertiser(w, world, static_cast<std::uint32_t>(i)); },
+                                 off, lim);
+            }));
+        const auto i = index_of(Kind::advertiser, s[1], world.advertisers.size());
+        if (!i) return route("/advertisers/{id}", not_found("advertiser", s[1]));
+        return route("/advertisers/{id}", bare([&](JsonWriter& w) { render_advertiser(w, world, *i); }));
+    }
+
+    // -- users
+    if (s[0] == "users" && n <= 2) {
+        if (n == 1)
+            return route("/users", listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+                return page_over(world.users.size(),
+                                 [&](std::size_t i) { return world.users[i].life.present(); },
+                                 [&](std::size_t i) {
+                                     render_user(w, world, static_cast<std::uint32_t>(i), world.users[i].life.rev);
+                                 },
+                                 off, lim);
+            }));
+        const auto i = index_of(Kind::user, s[1], world.users.size());
+        if (!i || !world.users[*i].life.present()) return route("/users/{id}", not_found("user", s[1]));
+        return route("/users/{id}", wrapped([&](JsonWriter& w) {
+                         render_user(w, world, *i, world.users[*i].life.rev);
+                     }));
+    }
+
+    // -- all campaigns of the agency
+    if (s[0] == "campaigns" && n == 1)
+        return route("/campaigns", listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+            return page_over(world.campaigns.size(),
+                             [&](std::size_t i) { return world.campaigns[i].life.present(); },
+                             [&](std::size_t i) { render_campaign(w, world, static_cast<std::uint32_t>(i)); },
+                             off, lim);
+        }));
+
+    if (s[0] != "clients") return route("(unknown)", error(404, "unknown path " + ctx.path));
+
+    // -- media plans and below
+    if (n == 1)
+        return route("/clients", listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+            return page_over(world.media_plans.size(),
+                             [&](std::size_t i) { return world.media_plans[i].life.present(); },
+                             [&](std::size_t i) { render_media_plan(w, world, static_cast<std::uint32_t>(i)); },
+                             off, lim);
+        }));
+    std::optional<std::uint32_t> mp = index_of(Kind::media_plan, s[1], world.media_plans.size());
+    if (!mp && s[1].rfind("IO-", 0) == 0)  // media plans are also found by io_number
+        mp = index_of(Kind::media_plan, s[1].substr(3), world.media_plans.size());
+    if (n == 2) {
+        if (!mp) return route("/clients/{id}", not_found("media plan", s[1]));
+        return route("/clients/{id}", wrapped([&](JsonWriter& w) { render_media_plan(w, world, *mp); }));
+    }
+
+    // Statistics share their parameter handling.
+    auto statistics = [&](std::string_view tmpl, StatsQuery q, StatsLevel scope_level) {
+        const auto get = [&](const char* k) -> const std::string* {
+            auto it = ctx.params.find(k);
+            return it == ctx.params.end() ? nullptr : &it->second;
+        };
+        if (const auto* agg = get("aggregate")) {
+            if (*agg == "period") q.aggregate = StatsAggregate::period;
+            else if (*agg == "day") q.aggregate = StatsAggregate::day;
+            else if (*agg == "month") q.aggregate = StatsAggregate::month;
+            else return route(tmpl, error(400, "aggregate must be period, day or month, got '" + *agg + "'"));
+        }
+        q.level = scope_level;
+        if (const auto* lvl = get("level")) {
+            StatsLevel l;
+            if (*lvl == "client" || *lvl == "channel_connect") l = StatsLevel::client;
+            else if (*lvl == "campaign") l = StatsLevel::campaign;
+            else if (*lvl == "adset") l = StatsLevel::ad_set;
+            else if (*lvl == "ad") l = StatsLevel::ad;
+            else return route(tmpl, error(400, "level must be client, campaign, adset, ad or channel_connect, got '" + *lvl + "'"));
+            // A level coarser than the scope answers at the scope's level.
+            q.level = static_cast<int>(l) < static_cast<int>(scope_level) ? scope_level : l;
+        }
+        q.from = world.first_stats_day();
+        q.to = world.today();
+        if (const auto* sd = get("start_date")) {
+            const auto v = parse_int(*sd);
+            if (!v || *v < 0) return route(tmpl, error(400, "start_date must be a UNIX timestamp, got '" + *sd + "'"));
+            q.from = std::max(q.from, static_cast<Day>(*v / 86400));
+        }
+        if (const auto* ed = get("end_date")) {
+            const auto v = parse_int(*ed);
+            if (!v || *v < 0) return route(tmpl, error(400, "end_date must be a UNIX timestamp, got '" + *ed + "'"));
+            q.to = std::min(q.to, static_cast<Day>(*v / 86400));
+        }
+        if (get("start_date") && get("end_date") &&
+            *parse_int(*get("start_date")) > *parse_int(*get("end_date")))
+            return route(tmpl, error(400, "start_date is after end_date"));
+        return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+                         return write_stats_page(world, q, off, lim, w);
+                     }));
+    };
+
+    if (s[2] == "users" && n == 3) {
+        if (!mp) return route("/clients/{id}/users", not_found("media plan", s[1]));
+        const auto& links = world.media_plans[*mp].users;
+        return route("/clients/{id}/users", listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+            return page_over(links.size(), [&](std::size_t i) { return world.user_link_listed(links[i]); },
+                             [&](std::size_t i) {
+                                 render_user(w, world, links[i].user, world.users[links[i].user].life.rev);
+                             },
+                             off, lim);
+        }));
+    }
+    if (s[2] == "statistics" && n == 3) {
+        if (!mp) return route("/clients/{id}/statistics", not_found("media plan", s[1]));
+        StatsQuery q;
+        q.media_plan = *mp;
+        return statistics("/clients/{id}/statistics", q, StatsLevel::client);
+    }
+    if (s[2] != "campaigns") return route("(unknown)", error(404, "unknown path " + ctx.path));
+    if (n == 3) {
+        if (!mp) return route("/clients/{id}/campaigns", not_found("media plan", s[1]));
+        const auto& list = world.media_plans[*mp].campaigns;
+        return route("/clients/{id}/campaigns", listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+            return page_over(list.size(), [&](std::size_t i) { return world.campaign_listed(list[i]); },
+                             [&](std::size_t i) { render_campaign(w, world, list[i]); }, off, lim);
+        }));
+    }
+
+    // Path templates below /clients/{id}/campaigns/{id}.
+    std::string tmpl = "/clients/{id}/campaigns/{id}";
+    for (std::size_t k = 4; k < n; ++k) tmpl += (k % 2 == 0) ? "/" + s[k] : std::string("/{id}");
+    const bool known = (n == 4) ||
+                       (n == 5 && (s[4] == "adsets" || s[4] == "ads" || s[4] == "statistics")) ||
+                       (n == 6 && s[4] == "adsets") ||
+                       (n == 7 && s[4] == "adsets" && (s[6] == "ads" || s[6] == "statistics")) ||
+                       (n == 7 && s[4] == "ads" && s[6] == "statistics") ||
+                       (n == 8 && s[4] == "adsets" && s[6] == "ads");
+    if (!known) return route("(unknown)", error(404, "unknown path " + ctx.path));
+    if (!mp) return route(tmpl, not_found("media plan", s[1]));
+    const auto c = index_of(Kind::campaign, s[3], world.campaigns.size());
+    if (!c || world.campaigns[*c].media_plan != *mp || !world.campaign_listed(*c))
+        return route(tmpl, not_found("campaign", s[3]));
+    const Campaign& camp = world.campaigns[*c];
+    if (n == 4) return route(tmpl, wrapped([&](JsonWriter& w) { render_campaign(w, world, *c); }));
+    if (n == 5 && s[4] == "adsets")
+        return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+            return page_over(camp.ad_sets.size(), [&](std::size_t i) { return world.ad_set_listed(camp.ad_sets[i]); },
+                             [&](std::size_t i) { render_ad_set(w, world, camp.ad_sets[i]); }, off, lim);
+        }));
+    if (n == 5 && s[4] == "ads")
+        return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+            return page_over(camp.ads.size(), [&](std::size_t i) { return world.ad_listed(camp.ads[i]); },
+                             [&](std::size_t i) { render_ad(w, world, camp.ads[i]); }, off, lim);
+        }));
+    if (n == 5) {
+        StatsQuery q;
+        q.media_plan = *mp;
+        q.campaign = *c;
+        return statistics(tmpl, q, StatsLevel::campaign);
+    }
+    if (s[4] == "ads") {  // .../ads/{ad}/statistics
+        const auto a = index_of(Kind::ad, s[5], world.ads.size());
+        if (!a || world.ads[*a].campaign != *c || !world.ad_listed(*a)) return route(tmpl, not_found("ad", s[5]));
+        StatsQuery q;
+        q.media_plan = *mp;
+        q.campaign = *c;
+        q.ad_set = world.ads[*a].ad_set >= 0 ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(world.ads[*a].ad_set)) : std::nullopt;
+        q.ad = *a;
+        return statistics(tmpl, q, StatsLevel::ad);
+    }
+    const auto as = index_of(Kind::ad_set, s[5], world.ad_sets.size());
+    if (!as || world.ad_sets[*as].campaign != *c || !world.ad_set_listed(*as))
+        return route(tmpl, not_found("ad set", s[5]));
+    const AdSet& set = world.ad_sets[*as];
+    if (n == 6) return route(tmpl, wrapped([&](JsonWriter& w) { render_ad_set(w, world, *as); }));
+    if (n == 7 && s[6] == "ads")
+        return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+            return page_over(set.ads.size(), [&](std::size_t i) { return world.ad_listed(set.ads[i]); },
+                             [&](std::size_t i) { render_ad(w, world, set.ads[i]); }, off, lim);
+        }));
+    if (n == 7) {
+        StatsQuery q;
+        q.media_plan = *mp;
+        q.campaign = *c;
+        q.ad_set = *as;
+        return statistics(tmpl, q, StatsLevel::ad_set);
+    }
+    const auto a = index_of(Kind::ad, s[7], world.ads.size());
+    if (!a || world.ads[*a].ad_set != static_cast<std::int32_t>(*as) || !world.ad_listed(*a))
+        return route(tmpl, not_found("ad", s[7]));
+    return route(tmpl, bare([&](JsonWriter& w) { render_ad(w, world, *a); }));
+}
+
+Response Simulator::handle_admin(const Request& req, const std::vector<std::string>& s,
+                                 const std::map<std::string, std::string>& params) {
+    const std::size_t n = s.size();
+    auto route = [&](std::string_view tmpl, Response r) {
+        r.route = std::string(tmpl);
+        return r;
+    };
+    if (n == 2 && s[1] == "epoch") {
+        if (req.method != "POST" && req.method != "GET")
+            return route("/_sim/epoch", error(405, "use POST (or GET)"));
+        std::unique_lock lock(world_mutex_);
+        world_.advance_epoch();
+        std::string body;
+        JsonWriter w(body);
+        w.begin_object();
+        w.key("epoch");
+        w.integer(world_.epoch());
+        w.field("today", format_day(world_.today()));
+        w.end_object();
+        return route("/_sim/epoch", json_response(200, std::move(body)));
+    }
+    if (n == 2 && s[1] == "expected") {
+        auto t = params.find("table");
+        if (t == params.end()) return route("/_sim/expected", error(400, "table is required"));
+        const auto table = parse_expected_table(t->second);
+        if (!table) return route("/_sim/expected", error(400, "unknown table '" + t->second + "'"));
+        ExpectedCursor cursor{*table};
+        if (auto f = params.find("stats_from"); f != params.end()) {
+            const auto d = parse_day(f->second);
+            if (!d) return route("/_sim/expected", error(400, "stats_from must be YYYY-MM-DD, got '" + f->second + "'"));
+            cursor.stats_from = *d;
+        }
+        int epoch = 0;
+        {
+            std::shared_lock lock(world_mutex_);
+            epoch = world_.epoch();
+        }
+        Response r;
+        r.route = "/_sim/expected";
+        r.headers.emplace_back("Content-Type", "application/x-ndjson");
+        auto shared_cursor = std::make_shared<ExpectedCursor>(cursor);
+        r.stream = [this, shared_cursor, epoch](std::string& out) {
+            std::shared_lock lock(world_mutex_);
+            if (world_.epoch() != epoch)
+                throw std::runtime_error("an epoch moved the data while the expected state was streamed");
+            return write_expected_chunk(world_, *shared_cursor, out, 64 * 1024);
+        };
+        return r;
+    }
+    if (n == 2 && s[1] == "faults") {
+        FaultSettings f;
+        {
+            std::lock_guard lock(faults_mutex_);
+            f = faults_;
+        }
+        for (const auto& [k, v] : params) {
+            if (k == "key") continue;
+            auto prob = [&](double& field) -> bool {
+                try {
+                    std::size_t used = 0;
+                    const double d = std::stod(v, &used);
+                    if (used != v.size() || !(d >= 0.0 && d <= 1.0)) return false;
+                    field = d;
+                    return true;
+                } catch (const std::exception&) {
+                    return false;
+                }
+            };
+            auto count = [&](int& field) -> bool {
+                const auto x = parse_uint(v);
+                if (!x || *x > 3'600'000) return false;
+                field = static_cast<int>(*x);
+                return true;
+            };
+            bool ok = true;
+            if (k == "latency_ms") ok = count(f.latency_ms);
+            else if (k == "max_concurrent") ok = count(f.max_concurrent);
+            else if (k == "p429") ok = prob(f.p429);
+            else if (k == "p500") ok = prob(f.p500);
+            else if (k == "p503") ok = prob(f.p503);
+            else if (k == "pdrop") ok = prob(f.pdrop);
+            else if (k == "pslow") ok = prob(f.pslow);
+            else if (k == "pbad_body") ok = prob(f.pbad_body);
+            else if (k == "reset") { if (v == "1" || v == "true") f = FaultSettings{}; }
+            else return route("/_sim/faults", error(400, "unknown fault setting '" + k + "'"));
+            if (!ok) return route("/_sim/faults", error(400, "bad value '" + v + "' for " + k));
+        }
+        {
+            std::lock_guard lock(faults_mutex_);
+            faults_ = f;
+        }
+        std::string body;
+        JsonWriter w(body);
+        w.begin_object();
+        w.key("latency_ms"); w.integer(f.latency_ms);
+        w.key("p429"); w.number(f.p429);
+        w.key("p500"); w.number(f.p500);
+        w.key("p503"); w.number(f.p503);
+        w.key("pdrop"); w.number(f.pdrop);
+        w.key("pslow"); w.number(f.pslow);
+        w.key("pbad_body"); w.number(f.pbad_body);
+        w.key("max_concurrent"); w.integer(f.max_concurrent);
+        w.end_object();
+        return route("/_sim/faults", json_response(200, std::move(body)));
+    }
+    if (n == 2 && s[1] == "counters")
+        return route("/_sim/counters", json_response(200, counters_.json()));
+    if (n == 3 && s[1] == "counters" && s[2] == "reset") {
+        counters_.reset();
+        return route("/_sim/counters/reset", json_response(200, R"({"reset":true})"));
+    }
+    if (n == 2 && s[1] == "state") {
+        std::shared_lock lock(world_mutex_);
+        std::string body;
+        JsonWriter w(body);
+        w.begin_object();
+        w.key("epoch"); w.integer(world_.epoch());
+        w.field("today", format_day(world_.today()));
+        w.field("first_stats_day", format_day(world_.first_stats_day()));
+        w.field("scale", scale_name(world_.scale()));
+        w.key("seed"); w.integer(static_cast<std::int64_t>(world_.seed()));
+        w.end_object();
+        return route("/_sim/state", json_response(200, std::move(body)));
+    }
+    return route("/_sim/(unknown)", error(404, "unknown admin path"));
+}
+
+}  // namespace marin::sim

@@ -1,0 +1,51 @@
+// Schema migrations: the numbered files of sql/ (NNN_name.sql), embedded in
+// the binary at build time, applied in order inside transactions under an
+// advisory lock and recorded in marin.schema_migrations(version, name,
+// checksum, applied_at). Blocking API.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "marin/storage/errors.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace marin::storage {
+
+struct Migration {
+    int version;                // NNN of the file name
+    std::string_view name;      // file name, e.g. "001_schema.sql"
+    std::string_view sql;       // file contents
+    std::string_view checksum;  // SHA-256 of the contents, hex
+};
+
+// The migrations this binary carries, by ascending version.
+std::span<const Migration> embedded_migrations();
+// Version of the newest embedded migration.
+int latest_schema_version();
+
+class Migrator {
+public:
+    // Applies the pending migrations (each in its own transaction, under an
+    // advisory lock so that two `marin-sync migrate` never interleave).
+    // Throws SchemaError when an applied migration's checksum differs from
+    // the embedded one, or the database is newer than this binary. Returns
+    // the versions applied (empty: already current).
+    static std::vector<int> migrate(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log);
+
+    // Throws SchemaError ("schema is at version N, this marin-sync needs M:
+    // run `marin-sync migrate`") unless the database holds exactly the
+    // embedded migrations with equal checksums.
+    static void check_schema(const std::string& dsn);
+
+    // Version recorded in the database (0 = never migrated).
+    static int current_version(const std::string& dsn);
+};
+
+}  // namespace marin::storage

@@ -1,0 +1,158 @@
+// The writer thread (osm2pgsql db-copy style): one std::thread owns one
+// PostgreSQL connection and does all blocking database work, fed by a
+// bounded channel of commands. Callers are Asio coroutines on another thread;
+// each call sends a command (suspending while the channel is full: that is
+// the backpressure that bounds memory to capacity x batch size) and then
+// awaits the result, which the writer posts back to the caller's executor.
+//
+// Commands are executed one at a time in the order they were sent, each in
+// its own transaction, so a call's completion means its work is committed
+// (and everything sent before it too).
+//
+// Failure: connect failure, a lost connection, a statement timeout or any SQL
+// error fails the call it happened in with a StorageError naming what failed,
+// and every later call with the same error (the writer never reconnects: a
+// new connection would have lost the session's staging and seen-key tables).
+// RemovalGuardError is the exception: nothing was changed and the writer
+// stays usable. The writer never terminates the process.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "marin/model/row.hpp"
+#include "marin/model/table_spec.hpp"
+#include "marin/storage/errors.hpp"
+#include "marin/storage/run_log.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace marin::storage {
+
+struct WriterSettings {
+    std::string dsn;  // libpq connection string or URI
+    // Commands the channel holds before senders wait. Each holds one batch
+    // (e.g. 500 rows of a few kB): 8 keeps the writer busy while fetchers
+    // parse the next pages, and bounds queued memory to a few tens of MB.
+    std::size_t channel_capacity = 8;
+    // Per statement, on the writer's session (0 = none). A merge of one batch
+    // takes milliseconds; minutes mean something is wrong (a lock held by an
+    // analyst's open transaction, say).
+    std::chrono::milliseconds statement_timeout{std::chrono::minutes{5}};
+    // A run may mark removed at most this share of a table's live rows (as
+    // counted when the run first touched the table) ...
+    double removal_guard_ratio = 0.2;
+    // ... unless it marks no more than this many rows in that table.
+    std::int64_t removal_guard_min_rows = 100;
+};
+
+// Which listing a batch belongs to, so that completing the listing can mark
+// removed the rows it no longer holds.
+struct ListingKey {
+    // Identifies the listing within the run, e.g. "ads@adset:123". Empty: the
+    // batch belongs to no listing that will be completed (incremental reads,
+    // statistics); its keys are not recorded.
+    std::string scope;
+    // Column -> value selecting the stored rows this listing covers, e.g.
+    // {{"ad_set_id", "123"}}; nullopt means IS NULL (ads listed per campaign
+    // without an ad-set link: {{"campaign_id","9"},{"ad_set_id",nullopt}}).
+    // Empty: the whole table. Columns must be columns of the table's spec.
+    std::vector<std::pair<std::string, std::optional<std::string>>> parent_filter;
+};
+
+// One batch merged. Duplicate keys in a batch count once (the last wins).
+struct BatchResult {
+    std::int64_t inserted = 0;   // new keys
+    std::int64_t changed = 0;    // stored with another _hash, or marked removed before
+    std::int64_t unchanged = 0;  // same _hash: not touched at all
+};
+
+// Rows marked removed by one completion, per table (cascades included;
+// tables with nothing removed are absent).
+struct ListingResult {
+    std::map<model::TableId, std::int64_t> removed;
+    std::int64_t total() const;
+};
+
+// What this writer merged and removed so far, per table (read stays 0: the
+// writer does not see what the API sent).
+using WriterTotals = std::map<model::TableId, TableCounts>;
+
+class MirrorWriter {
+public:
+    // Starts the writer thread, which connects. Does not block; a connect
+    // failure surfaces on the first awaited call (ready() is a good one).
+    MirrorWriter(WriterSettings settings, std::shared_ptr<spdlog::logger> log);
+    // Lets the writer finish what is queued, then joins the thread. Calls
+    // still waiting to send when this runs are a bug of the caller.
+    ~MirrorWriter();
+    MirrorWriter(const MirrorWriter&) = delete;
+    MirrorWriter& operator=(const MirrorWriter&) = delete;
+
+    // Completes once connected and the session is set up (staging tables,
+    // settings); throws StorageError when that failed.
+    boost::asio::awaitable<void> ready();
+
+    // Merges one batch of rows of `table` (the rows' values follow
+    // TableSpec::sent_columns()). New keys are inserted, rows whose _hash
+    // differs (or that were marked removed) are updated with their previous
+    // version copied to <table>_history, unchanged rows are not touched.
+    // The keys are recorded as seen by `listing` (unless its scope is empty).
+    boost::asio::awaitable<BatchResult> write(model::TableId table, std::vector<model::Row> rows,
+                                              ListingKey listing);
+
+    // Call only after the listing was read to its end. Marks removed the
+    // stored rows matching listing.parent_filter, not yet removed, that no
+    // batch of this listing held in this run; cascades to their children
+    // (media plan -> campaigns, ad sets, ads, media_plan_users; campaign ->
+    // ad sets, ads; ad set -> ads; account -> funding_instruments,
+    // publisher_objects, lead_forms, audiences, targeting_clusters); then
+    // forgets the listing's keys. One transaction. Throws RemovalGuardError
+    // (nothing marked) when the guard trips. ad_stats_daily: never removes.
+    boost::asio::awaitable<ListingResult> complete_listing(model::TableId table, ListingKey listing);
+
+    // A child listing answered 404: its parent is gone. Marks the parent row
+    // (key values in TableSpec::key_columns() order) removed, with cascade
+    // and the same guard. A key not stored or already removed: no-op.
+    boost::asio::awaitable<ListingResult> mark_gone(model::TableId table, std::vector<std::string> key_values);
+
+    // Completes when everything sent before it is committed.
+    boost::asio::awaitable<void> flush();
+
+    // Run bookkeeping (marin.sync_runs). It goes through a second connection
+    // owned by the writer thread, so that a run whose mirror connection broke
+    // can still record how it ended; it is ordered with the other commands
+    // (finish_run completes after every write sent before it). begin_run
+    // also takes the run's liveness lock (see mark_abandoned_runs).
+    boost::asio::awaitable<std::int64_t> begin_run(std::string mode);
+    boost::asio::awaitable<void> finish_run(std::int64_t run_id, RunOutcome outcome, RunTotals totals,
+                                            std::string error);
+
+    // Resume checkpoint (marin.sync_listings): records `scope` as done for
+    // the run, on the mirror connection after everything sent before it, so
+    // a recorded listing's rows are committed.
+    boost::asio::awaitable<void> mark_listing_done(std::int64_t run_id, std::string scope);
+    // Scopes recorded done by run `run_id` (typically the interrupted run
+    // before this one).
+    boost::asio::awaitable<std::vector<std::string>> completed_listings(std::int64_t run_id);
+
+    // Counts merged and removed by this writer so far.
+    boost::asio::awaitable<WriterTotals> totals();
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace marin::storage

@@ -1,0 +1,83 @@
+// marin.sync_runs: one row per run (mode, start, end, outcome, what it read
+// and wrote). Rows are written through MirrorWriter::begin_run/finish_run;
+// this header holds the shapes and the blocking readers used by
+// `marin-sync status` and at start-up.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "marin/model/table_spec.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace marin::storage {
+
+enum class RunOutcome : std::uint8_t {
+    running,      // begun, not finished (or its process died: see mark_abandoned_runs)
+    succeeded,
+    failed,       // ended by an error; what was written stays written
+    interrupted,  // stopped by SIGTERM, or found abandoned by a later process
+};
+std::string_view to_string(RunOutcome outcome);
+std::optional<RunOutcome> run_outcome_from_string(std::string_view text);
+
+// What one run did to one table. read = records received from the API;
+// inserted + changed + unchanged = distinct keys merged; removed = rows marked
+// _removed_at (cascades included).
+struct TableCounts {
+    std::int64_t read = 0;
+    std::int64_t inserted = 0;
+    std::int64_t changed = 0;
+    std::int64_t unchanged = 0;
+    std::int64_t removed = 0;
+
+    TableCounts& operator+=(const TableCounts& other);
+};
+
+struct RunTotals {
+    std::map<model::TableId, TableCounts> tables;
+    // HTTP status -> responses received; 0 counts requests that got no
+    // response (transport error, timeout).
+    std::map<int, std::int64_t> requests_by_status;
+    std::int64_t retries = 0;
+    // Values in records that PostgreSQL could not store as sent (NUL bytes,
+    // lone surrogates, ...) and that the mapper made safe in _raw.
+    std::int64_t sanitized_values = 0;
+};
+
+struct RunSummary {
+    std::int64_t run_id = 0;
+    std::string mode;  // "full" or "incremental" (whatever begin_run was given)
+    std::chrono::system_clock::time_point started_at;
+    std::optional<std::chrono::system_clock::time_point> finished_at;
+    RunOutcome outcome = RunOutcome::running;
+    RunTotals totals;
+    std::string error;     // empty when none
+    std::string host;      // host name of the process that ran it
+    std::int64_t process_id = 0;
+};
+
+// The newest `limit` runs, newest first. Blocking: call off the Asio thread.
+std::vector<RunSummary> recent_runs(const std::string& dsn, int limit);
+
+// Turns 'running' rows whose process is gone into 'interrupted'. A live run
+// holds a session advisory lock keyed by its run_id on the writer's run-log
+// connection; a row whose lock can be taken has no live owner. Returns the
+// run ids it changed. Blocking.
+std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log);
+
+// Scopes (ListingKey::scope) that run `run_id` recorded as done with
+// MirrorWriter::mark_listing_done, so that the run after an interrupted one
+// can skip them. Blocking.
+std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id);
+
+}  // namespace marin::storage

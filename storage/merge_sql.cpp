@@ -1,0 +1,259 @@
+#include "merge_sql.hpp"
+
+#include <array>
+#include <stdexcept>
+
+namespace marin::storage::detail {
+namespace {
+
+using model::ColumnSpec;
+using model::TableId;
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i) out += sep;
+        out += parts[i];
+    }
+    return out;
+}
+
+std::string stage_column(std::size_t i) { return "c" + std::to_string(i); }
+std::string key_column(std::size_t i) { return "k" + std::to_string(i); }
+
+// Every stored column but the generated ones, in table order, prefixed.
+std::vector<std::string> plain_columns(const model::TableSpec& spec, const std::string& prefix) {
+    std::vector<std::string> out;
+    for (const auto& c : spec.columns) out.push_back(prefix + quote_ident(c.name));
+    for (auto b : {model::raw_column, model::hash_column, model::synced_at_column, model::removed_at_column})
+        out.push_back(prefix + quote_ident(b));
+    return out;
+}
+
+TableSql build(const model::TableSpec& spec) {
+    TableSql s;
+    s.spec = &spec;
+    const std::string name{spec.name};
+    s.table = "marin." + quote_ident(name);
+    s.history = "marin." + quote_ident(name + "_history");
+    s.stage = "pg_temp.marin_stage_" + name;
+    const std::string seen = "pg_temp.marin_seen_" + name;
+    const std::string gone = "pg_temp.marin_gone_" + name;
+
+    const auto sent = spec.sent_columns();
+    const auto keys = spec.key_columns();
+    // Position of each key column among the sent columns (keys are always sent).
+    std::vector<std::size_t> key_pos;
+    for (const auto* k : keys)
+        for (std::size_t i = 0; i < sent.size(); ++i)
+            if (sent[i] == k) key_pos.push_back(i);
+
+    // staging
+    std::vector<std::string> stage_defs;
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        s.stage_copy_columns.push_back(stage_column(i));
+        stage_defs.push_back(stage_column(i) + " " + std::string(model::sql_type(sent[i]->type)));
+    }
+    for (auto c : {"_raw", "_hash", "_seq"}) s.stage_copy_columns.emplace_back(c);
+    stage_defs.emplace_back("_raw text NOT NULL");
+    stage_defs.emplace_back("_hash text NOT NULL");
+    stage_defs.emplace_back("_seq integer NOT NULL");
+    s.create_stage = "CREATE TEMP TABLE IF NOT EXISTS marin_stage_" + name + " (" + join(stage_defs, ", ") +
+                     ") ON COMMIT DELETE ROWS";
+
+    std::vector<std::string> key_defs, key_names;
+    for (std::size_t j = 0; j < keys.size(); ++j) {
+        key_defs.push_back(key_column(j) + " " + std::string(model::sql_type(keys[j]->type)) + " NOT NULL");
+        key_names.push_back(key_column(j));
+    }
+    if (spec.removable) {
+        s.create_seen = "CREATE TEMP TABLE IF NOT EXISTS marin_seen_" + name + " (listing_id integer NOT NULL, " +
+                        join(key_defs, ", ") + ", PRIMARY KEY (listing_id, " + join(key_names, ", ") + "))";
+        s.create_gone = "CREATE TEMP TABLE IF NOT EXISTS marin_gone_" + name + " (" + join(key_defs, ", ") +
+                        ", PRIMARY KEY (" + join(key_names, ", ") + ")) ON COMMIT DELETE ROWS";
+        std::vector<std::string> stage_keys;
+        for (auto p : key_pos) stage_keys.push_back(stage_column(p));
+        s.record_seen = "INSERT INTO " + seen + " (listing_id, " + join(key_names, ", ") + ") SELECT DISTINCT $1::integer, " +
+                        join(stage_keys, ", ") + " FROM " + s.stage + " ON CONFLICT DO NOTHING";
+        s.forget_seen = "DELETE FROM " + seen + " WHERE listing_id = $1::integer";
+        s.truncate_seen = "TRUNCATE " + seen;
+    }
+
+    // key equality between the table (alias t) and another relation
+    auto key_match = [&](const std::string& other, bool staged) {
+        std::vector<std::string> eq;
+        for (std::size_t j = 0; j < keys.size(); ++j)
+            eq.push_back("t." + quote_ident(keys[j]->name) + " = " + other + "." +
+                         (staged ? stage_column(key_pos[j]) : key_column(j)));
+        return join(eq, " AND ");
+    };
+
+    // merge
+    std::vector<std::string> src_keys;
+    for (auto p : key_pos) src_keys.push_back("s." + stage_column(p));
+    const auto hist_cols = plain_columns(spec, "");
+    const auto old_cols = plain_columns(spec, "t.");
+    std::vector<std::string> insert_cols, insert_vals, updates, conflict_keys;
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        insert_cols.push_back(quote_ident(sent[i]->name));
+        insert_vals.push_back(stage_column(i));
+        if (sent[i]->role != model::ColumnRole::key)
+            updates.push_back(quote_ident(sent[i]->name) + " = EXCLUDED." + quote_ident(sent[i]->name));
+    }
+    for (const auto* k : keys) conflict_keys.push_back(quote_ident(k->name));
+    for (auto b : {model::raw_column, model::hash_column, model::synced_at_column, model::removed_at_column}) {
+        insert_cols.push_back(quote_ident(b));
+        updates.push_back(quote_ident(b) + " = EXCLUDED." + quote_ident(b));
+    }
+    insert_vals.insert(insert_vals.end(), {"_raw::jsonb", "_hash", "now()", "NULL::timestamptz"});
+
+    // Unchanged rows (same _hash, not removed) drop out in `todo`, so no
+    // later step reads their _raw or writes their tuple: an unchanged batch
+    // writes nothing to the mirror or its WAL.
+    s.merge =
+        "WITH src AS (\n"
+        "  SELECT DISTINCT ON (" + join(src_keys, ", ") + ") s.* FROM " + s.stage + " s\n"
+        "  ORDER BY " + join(src_keys, ", ") + ", s._seq DESC\n"
+        "), todo AS (\n"
+        "  SELECT src.*, t._hash IS NOT NULL AS existed\n"
+        "  FROM src LEFT JOIN " + s.table + " t ON " + key_match("src", true) + "\n"
+        "  WHERE t._hash IS NULL OR t._hash <> src._hash OR t._removed_at IS NOT NULL\n"
+        "), hist AS (\n"
+        "  INSERT INTO " + s.history + " (" + join(hist_cols, ", ") + ", _valid_from, _valid_to)\n"
+        "  SELECT " + join(old_cols, ", ") + ", t._synced_at, now()\n"
+        "  FROM " + s.table + " t JOIN todo ON " + key_match("todo", true) + " WHERE todo.existed\n"
+        "), up AS (\n"
+        "  INSERT INTO " + s.table + " AS t (" + join(insert_cols, ", ") + ")\n"
+        "  SELECT " + join(insert_vals, ", ") + " FROM todo\n"
+        "  ON CONFLICT (" + join(conflict_keys, ", ") + ") DO UPDATE SET " + join(updates, ", ") + "\n"
+        ")\n"
+        "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed)\n"
+        "FROM todo";
+
+    s.count_live = "SELECT count(*) FROM " + s.table + " WHERE _removed_at IS NULL";
+
+    if (spec.removable) {
+        s.mark_gone_rows =
+            "WITH hist AS (\n"
+            "  INSERT INTO " + s.history + " (" + join(hist_cols, ", ") + ", _valid_from, _valid_to)\n"
+            "  SELECT " + join(old_cols, ", ") + ", t._synced_at, now()\n"
+            "  FROM " + s.table + " t JOIN " + gone + " g ON " + key_match("g", false) + "\n"
+            "  WHERE t._removed_at IS NULL\n"
+            ")\n"
+            "UPDATE " + s.table + " t SET _removed_at = now(), _synced_at = now()\n"
+            "FROM " + gone + " g WHERE " + key_match("g", false) + " AND t._removed_at IS NULL";
+    }
+    return s;
+}
+
+const std::array<TableSql, model::table_count>& all_sql() {
+    static const auto sql = [] {
+        std::array<TableSql, model::table_count> out;
+        for (const auto& spec : model::all_tables()) out[static_cast<std::size_t>(spec.id)] = build(spec);
+        return out;
+    }();
+    return sql;
+}
+
+const model::ColumnSpec& checked_column(TableId id, std::string_view column) {
+    const auto* c = model::table_spec(id).column(column);
+    if (!c || c->type == model::ColumnType::json_subtree)
+        throw std::invalid_argument("listing filter names column \"" + std::string(column) +
+                                    "\", which marin." + std::string(model::table_spec(id).name) +
+                                    " does not have");
+    return *c;
+}
+
+std::string gone_insert_head(TableId id) {
+    const auto& spec = model::table_spec(id);
+    std::vector<std::string> names, sel;
+    const auto keys = spec.key_columns();
+    for (std::size_t j = 0; j < keys.size(); ++j) {
+        names.push_back(key_column(j));
+        sel.push_back("t." + quote_ident(keys[j]->name));
+    }
+    return "INSERT INTO pg_temp.marin_gone_" + std::string(spec.name) + " (" + join(names, ", ") + ") SELECT " +
+           join(sel, ", ") + " FROM " + table_sql(id).table + " t WHERE t._removed_at IS NULL";
+}
+
+}  // namespace
+
+std::string quote_ident(std::string_view name) {
+    std::string out = "\"";
+    for (char ch : name) {
+        if (ch == '"') out += '"';
+        out += ch;
+    }
+    return out + "\"";
+}
+
+const TableSql& table_sql(TableId id) { return all_sql()[static_cast<std::size_t>(id)]; }
+
+const std::vector<Cascade>& cascades() {
+    // Children after parents in TableId order, so one pass over this list
+    // in order reaches grandchildren (media plan -> campaign -> ad set -> ad).
+    static const std::vector<Cascade> links = [] {
+        std::vector<Cascade> l = {
+            {TableId::accounts, TableId::funding_instruments, "account_id"},
+            {TableId::accounts, TableId::publisher_objects, "account_id"},
+            {TableId::accounts, TableId::lead_forms, "account_id"},
+            {TableId::accounts, TableId::audiences, "account_id"},
+            {TableId::accounts, TableId::targeting_clusters, "account_id"},
+            {TableId::media_plans, TableId::campaigns, "media_plan_id"},
+            {TableId::media_plans, TableId::ad_sets, "media_plan_id"},
+            {TableId::media_plans, TableId::ads, "media_plan_id"},
+            {TableId::media_plans, TableId::media_plan_users, "media_plan_id"},
+            {TableId::campaigns, TableId::ad_sets, "campaign_id"},
+            {TableId::campaigns, TableId::ads, "campaign_id"},
+            {TableId::ad_sets, TableId::ads, "ad_set_id"},
+        };
+        for (const auto& c : l) {
+            const auto& parent = model::table_spec(c.parent);
+            if (!model::table_spec(c.child).column(c.child_column) || parent.key_columns().size() != 1 ||
+                !model::table_spec(c.child).removable)
+                throw std::logic_error("cascade " + std::string(parent.name) + " -> " +
+                                       std::string(model::table_spec(c.child).name) + " does not match the spec");
+        }
+        return l;
+    }();
+    return links;
+}
+
+std::string select_unseen_into_gone(TableId id,
+                                    const std::vector<std::pair<std::string, std::optional<std::string>>>& filter) {
+    const auto& spec = model::table_spec(id);
+    std::string sql = gone_insert_head(id);
+    int param = 2;
+    for (const auto& [column, value] : filter) {
+        const auto& c = checked_column(id, column);
+        sql += " AND t." + quote_ident(c.name);
+        if (value)
+            sql += " = $" + std::to_string(param++) + "::" + std::string(model::sql_type(c.type));
+        else
+            sql += " IS NULL";
+    }
+    std::vector<std::string> eq;
+    const auto keys = spec.key_columns();
+    for (std::size_t j = 0; j < keys.size(); ++j)
+        eq.push_back("s." + key_column(j) + " = t." + quote_ident(keys[j]->name));
+    sql += " AND NOT EXISTS (SELECT 1 FROM pg_temp.marin_seen_" + std::string(spec.name) +
+           " s WHERE s.listing_id = $1::integer AND " + join(eq, " AND ") + ")";
+    return sql;
+}
+
+std::string select_key_into_gone(TableId id) {
+    const auto keys = model::table_spec(id).key_columns();
+    std::string sql = gone_insert_head(id);
+    for (std::size_t j = 0; j < keys.size(); ++j)
+        sql += " AND t." + quote_ident(keys[j]->name) + " = $" + std::to_string(j + 1) + "::" +
+               std::string(model::sql_type(keys[j]->type));
+    return sql;
+}
+
+std::string cascade_into_gone(const Cascade& c) {
+    return gone_insert_head(c.child) + " AND t." + quote_ident(c.child_column) +
+           " IN (SELECT k0 FROM pg_temp.marin_gone_" + std::string(model::table_spec(c.parent).name) +
+           ") ON CONFLICT DO NOTHING";
+}
+
+}  // namespace marin::storage::detail

@@ -1,0 +1,66 @@
+// The SQL the writer runs, built once per table from model::TableSpec (the
+// only source of identifiers pasted into it; every one is quoted except in
+// the COPY column list, which libpqxx 6.4 pastes as is: the staging table's
+// columns are therefore named c0, c1, ... by position).
+//
+// Session tables (temporary: no WAL, gone with the session):
+//   pg_temp.marin_stage_<t>  one batch as sent: typed sent columns c<i>,
+//                            _raw text (not parsed until a row is written),
+//                            _hash, _seq (position, so the last duplicate
+//                            wins). ON COMMIT DELETE ROWS: emptied in place
+//                            at each commit, no catalog churn.
+//   pg_temp.marin_seen_<t>   (listing_id, k0..) keys each open listing held.
+//   pg_temp.marin_gone_<t>   keys a removal marks, ON COMMIT DELETE ROWS.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "marin/model/table_spec.hpp"
+
+namespace marin::storage::detail {
+
+// "name" with embedded quotes doubled.
+std::string quote_ident(std::string_view name);
+
+struct TableSql {
+    const model::TableSpec* spec = nullptr;
+    std::string table;          // marin."ads"
+    std::string history;        // marin."ads_history"
+    std::string stage;          // pg_temp.marin_stage_ads (unquoted: COPY pastes it)
+    std::vector<std::string> stage_copy_columns;  // c0..cN, _raw, _hash, _seq
+    std::string create_stage;
+    std::string create_seen;    // empty for tables that are never removed
+    std::string create_gone;
+    std::string merge;          // -> one row: distinct keys, inserted, changed
+    std::string record_seen;    // $1 = listing id
+    std::string forget_seen;    // $1 = listing id
+    std::string truncate_seen;
+    std::string count_live;     // -> one row: live rows
+    std::string mark_gone_rows; // history + update of the rows in marin_gone_<t>
+};
+
+const TableSql& table_sql(model::TableId id);
+
+// A parent -> child link followed when a parent row is marked removed.
+struct Cascade {
+    model::TableId parent;
+    model::TableId child;
+    std::string_view child_column;  // holds the parent's id
+};
+const std::vector<Cascade>& cascades();
+
+// INSERT INTO marin_gone_<t> the live rows selected by `filter` (columns of
+// the table: checked against the spec, throws std::invalid_argument) and not
+// seen by listing $1. Non-null filter values are parameters $2, $3, ... in
+// filter order; null ones become IS NULL.
+std::string select_unseen_into_gone(model::TableId id,
+                                    const std::vector<std::pair<std::string, std::optional<std::string>>>& filter);
+// INSERT INTO marin_gone_<t> the live row whose key is $1, $2, ...
+std::string select_key_into_gone(model::TableId id);
+// INSERT INTO marin_gone_<child> the live children of the rows in marin_gone_<parent>.
+std::string cascade_into_gone(const Cascade& c);
+
+}  // namespace marin::storage::detail

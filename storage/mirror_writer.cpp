@@ -1,0 +1,538 @@
+#include "marin/storage/mirror_writer.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <pqxx/pqxx>
+#include <pqxx/tablewriter>
+#include <spdlog/logger.h>
+#include <spdlog/spdlog.h>
+
+#include <bitset>
+#include <cmath>
+#include <set>
+#include <thread>
+#include <variant>
+
+#include "copy_text.hpp"
+#include "merge_sql.hpp"
+#include "one_shot.hpp"
+#include "pg_session.hpp"
+#include "run_log_sql.hpp"
+
+namespace marin::storage {
+
+namespace asio = boost::asio;
+using model::TableId;
+
+std::int64_t ListingResult::total() const {
+    std::int64_t n = 0;
+    for (const auto& [table, count] : removed) n += count;
+    return n;
+}
+
+namespace {
+
+struct Unit {};
+template <class T>
+using Reply = std::shared_ptr<detail::OneShot<T>>;
+
+struct StopCmd {};
+struct ReadyCmd { Reply<Unit> reply; };
+struct WriteCmd { TableId table; std::vector<model::Row> rows; ListingKey listing; Reply<BatchResult> reply; };
+struct CompleteCmd { TableId table; ListingKey listing; Reply<ListingResult> reply; };
+struct GoneCmd { TableId table; std::vector<std::string> key; Reply<ListingResult> reply; };
+struct FlushCmd { Reply<Unit> reply; };
+struct BeginRunCmd { std::string mode; Reply<std::int64_t> reply; };
+struct FinishRunCmd {
+    std::int64_t run_id;
+    RunOutcome outcome;
+    RunTotals totals;
+    std::string error;
+    Reply<Unit> reply;
+};
+struct ListingDoneCmd { std::int64_t run_id; std::string scope; Reply<Unit> reply; };
+struct CompletedListingsCmd { std::int64_t run_id; Reply<std::vector<std::string>> reply; };
+struct TotalsCmd { Reply<WriterTotals> reply; };
+
+using Command = std::variant<StopCmd, ReadyCmd, WriteCmd, CompleteCmd, GoneCmd, FlushCmd, BeginRunCmd, FinishRunCmd,
+                             ListingDoneCmd, CompletedListingsCmd, TotalsCmd>;
+using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, Command)>;
+
+// Deleted seen-key rows tolerated in a session table before it is truncated
+// (when no listing of the table is open): temporary tables get no autovacuum.
+constexpr std::int64_t seen_truncate_threshold = 20'000;
+
+std::string table_name(TableId t) { return "marin." + std::string(model::table_spec(t).name); }
+
+}  // namespace
+
+struct MirrorWriter::Impl {
+    Impl(WriterSettings s, std::shared_ptr<spdlog::logger> l)
+        : settings(std::move(s)),
+          log(l ? std::move(l) : std::make_shared<spdlog::logger>("marin.storage")),
+          channel(ioc, std::max<std::size_t>(settings.channel_capacity, 1)) {}
+
+    WriterSettings settings;
+    std::shared_ptr<spdlog::logger> log;
+    asio::io_context ioc;  // the writer thread's: receives commands only
+    Channel channel;       // declared after ioc: destroyed before it
+    std::thread thread;
+
+    // ---- writer-thread state below ----
+    std::unique_ptr<pqxx::connection> conn;  // the mirror session
+    int backend_pid = 0;
+    std::optional<std::string> failure;      // first fatal error: fails every later call
+    std::unique_ptr<pqxx::connection> run_conn;  // run log session, holds the run's liveness lock
+    std::bitset<model::table_count> session_tables;
+    struct TableState {
+        std::optional<std::int64_t> live_at_first_touch;
+        std::int64_t removed_this_run = 0;
+        std::map<std::string, int> open_listings;  // scope -> listing id
+        std::int64_t seen_dead_rows = 0;
+    };
+    std::array<TableState, model::table_count> tables;
+    int next_listing_id = 1;
+    WriterTotals totals;
+
+    TableState& state(TableId t) { return tables[static_cast<std::size_t>(t)]; }
+
+    // ---- Asio side ----
+    template <class T>
+    asio::awaitable<T> submit(Command cmd, Reply<T> reply) {
+        auto [ec] = co_await channel.async_send(boost::system::error_code{}, std::move(cmd),
+                                                asio::as_tuple(asio::use_awaitable));
+        if (ec) throw StorageError("the storage writer is stopped: " + ec.message());
+        co_return co_await reply->async_wait(asio::use_awaitable);
+    }
+
+    void start() {
+        thread = std::thread([this] {
+            asio::co_spawn(ioc, receive_loop(), [this](std::exception_ptr e) {
+                if (!e) return;
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    log->critical("storage writer loop ended by an exception: {}", ex.what());
+                }
+            });
+            ioc.run();
+            conn.reset();
+            run_conn.reset();
+        });
+    }
+
+    void stop() {
+        // A message, not close(): closing a 1.81 channel drops what it holds.
+        channel.async_send(boost::system::error_code{}, Command{StopCmd{}}, [](boost::system::error_code) {});
+        if (thread.joinable()) thread.join();
+    }
+
+    // ---- writer thread ----
+    asio::awaitable<void> receive_loop() {
+        open_session();
+        for (;;) {
+            auto [ec, cmd] = co_await channel.async_receive(asio::as_tuple(asio::use_awaitable));
+            if (ec || std::holds_alternative<StopCmd>(cmd)) break;
+            std::visit([this](auto& c) { handle(c); }, cmd);
+        }
+        log->debug("storage writer stopped");
+    }
+
+    void open_session() {
+        try {
+            conn = detail::connect(settings.dsn, "storage writer", settings.statement_timeout, "marin-sync writer");
+            backend_pid = conn->backendpid();
+            log->debug("storage writer connected (backend pid {})", backend_pid);
+        } catch (const std::exception& e) {
+            failure = e.what();
+            log->error("{}", e.what());
+        }
+    }
+
+    // Runs `work` on the mirror session. Errors are fatal to the writer
+    // except the removal guard and a caller's bad argument, which change
+    // nothing.
+    template <class T, class F>
+    void on_mirror(const Reply<T>& reply, const std::string& what, F&& work) {
+        if (failure) {
+            reply->set(std::make_exception_ptr(StorageError("storage writer failed earlier: " + *failure)), T{});
+            return;
+        }
+        try {
+            check_session();
+            reply->set(nullptr, work());
+        } catch (const RemovalGuardError& e) {
+            log->error("{}", e.what());
+            reply->set(std::current_exception(), T{});
+        } catch (const std::invalid_argument& e) {
+            reply->set(std::make_exception_ptr(std::invalid_argument(what + ": " + e.what())), T{});
+        } catch (const std::exception& e) {
+            failure = detail::describe(what, e);
+            log->error("{}", *failure);
+            reply->set(std::make_exception_ptr(StorageError(*failure)), T{});
+        }
+    }
+
+    void check_session() {
+        if (!conn || !conn->is_open()) throw pqxx::broken_connection("the session is closed");
+        if (const int pid = conn->backendpid(); pid != backend_pid)
+            throw StorageError("the PostgreSQL session was replaced (backend pid " + std::to_string(backend_pid) +
+                               " -> " + std::to_string(pid) + "): its temporary tables are gone");
+    }
+
+    // Creates the session tables of `t` the first time it is used.
+    void ensure_session_tables(TableId t) {
+        const auto i = static_cast<std::size_t>(t);
+        if (session_tables[i]) return;
+        const auto& sql = detail::table_sql(t);
+        pqxx::nontransaction tx(*conn);
+        tx.exec0(sql.create_stage);
+        if (!sql.create_seen.empty()) tx.exec0(sql.create_seen);
+        if (!sql.create_gone.empty()) tx.exec0(sql.create_gone);
+        session_tables[i] = true;
+    }
+
+    // The removal guard compares against the live rows of a table when this
+    // run first touched it.
+    void touch(pqxx::transaction_base& tx, TableId t) {
+        auto& st = state(t);
+        if (!st.live_at_first_touch) st.live_at_first_touch = tx.exec1(detail::table_sql(t).count_live)[0].as<std::int64_t>();
+    }
+
+    int listing_id(TableId t, const std::string& scope) {
+        auto& open = state(t).open_listings;
+        auto [it, added] = open.try_emplace(scope, next_listing_id);
+        if (added) ++next_listing_id;
+        return it->second;
+    }
+
+    void handle(ReadyCmd& c) {
+        on_mirror(c.reply, "connecting the storage writer", [] { return Unit{}; });
+    }
+
+    void handle(FlushCmd& c) {
+        on_mirror(c.reply, "flushing the storage writer", [] { return Unit{}; });
+    }
+
+    void handle(TotalsCmd& c) { c.reply->set(nullptr, totals); }
+
+    void handle(WriteCmd& c) {
+        const auto& spec = model::table_spec(c.table);
+        on_mirror(c.reply, "merging " + std::to_string(c.rows.size()) + " rows into " + table_name(c.table),
+                  [&] { return merge(c, spec); });
+    }
+
+    BatchResult merge(WriteCmd& c, const model::TableSpec& spec) {
+        const auto started = std::chrono::steady_clock::now();
+        const auto& sql = detail::table_sql(c.table);
+        const auto width = spec.sent_columns().size();
+        for (std::size_t i = 0; i < c.rows.size(); ++i)
+            if (c.rows[i].values.size() != width)
+                throw std::invalid_argument("row " + std::to_string(i) + " has " +
+                                            std::to_string(c.rows[i].values.size()) + " values, " +
+                                            table_name(c.table) + " takes " + std::to_string(width));
+        ensure_session_tables(c.table);
+        pqxx::work tx(*conn, "merge");
+        touch(tx, c.table);
+        if (c.rows.empty()) {
+            tx.commit();
+            return {};
+        }
+        {
+            // tablewriter, not stream_to: 6.4's stream_to keeps write_raw_line
+            // private, and a row here is a runtime-sized list of columns.
+            // Values are escaped by append_copy_field (UTF-8 safe: every byte
+            // it escapes is ASCII). Names come from merge_sql (c0.., _raw, ...).
+#include <pqxx/internal/ignore-deprecated-pre.hxx>
+            pqxx::tablewriter copy(tx, sql.stage, sql.stage_copy_columns.begin(), sql.stage_copy_columns.end());
+#include <pqxx/internal/ignore-deprecated-post.hxx>
+            std::string line;
+            for (std::size_t i = 0; i < c.rows.size(); ++i) {
+                const auto& row = c.rows[i];
+                line.clear();
+                for (const auto& v : row.values) {
+                    detail::append_copy_field(line, v);
+                    line += '\t';
+                }
+                detail::append_copy_field(line, std::string_view{row.raw});
+                line += '\t';
+                detail::append_copy_field(line, std::string_view{row.hash});
+                line += '\t';
+                line += std::to_string(i);
+                copy.write_raw_line(line);
+            }
+            copy.complete();
+        }
+        const auto r = tx.exec1(sql.merge);
+        BatchResult result;
+        const auto distinct = r[0].as<std::int64_t>();
+        result.inserted = r[1].as<std::int64_t>();
+        result.changed = r[2].as<std::int64_t>();
+        result.unchanged = distinct - result.inserted - result.changed;
+        if (spec.removable && !c.listing.scope.empty())
+            tx.exec_params0(sql.record_seen, listing_id(c.table, c.listing.scope));
+        tx.commit();
+        auto& t = totals[c.table];
+        t.inserted += result.inserted;
+        t.changed += result.changed;
+        t.unchanged += result.unchanged;
+        log->debug("merged {} rows into {}: {} new, {} changed, {} unchanged ({} ms)", c.rows.size(),
+                   table_name(c.table), result.inserted, result.changed, result.unchanged,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                       .count());
+        return result;
+    }
+
+    void handle(CompleteCmd& c) {
+        on_mirror(c.reply, "completing listing " + c.listing.scope + " of " + table_name(c.table),
+                  [&] { return complete(c); });
+    }
+
+    ListingResult complete(CompleteCmd& c) {
+        const auto& spec = model::table_spec(c.table);
+        if (!spec.removable) return {};
+        const auto select = detail::select_unseen_into_gone(c.table, c.listing.parent_filter);
+        auto& open = state(c.table).open_listings;
+        const auto found = open.find(c.listing.scope);
+        const int id = found == open.end() ? 0 : found->second;  // 0: no batch, nothing seen
+        std::vector<std::string> params{std::to_string(id)};
+        for (const auto& [column, value] : c.listing.parent_filter)
+            if (value) params.push_back(*value);
+
+        const auto result = remove_rows(c.table, "listing " + c.listing.scope, [&](pqxx::work& tx) {
+            return tx.exec_params(select, pqxx::prepare::make_dynamic_params(params)).affected_rows();
+        }, [&](pqxx::work& tx) {
+            if (id) state(c.table).seen_dead_rows += tx.exec_params0(detail::table_sql(c.table).forget_seen, id).affected_rows();
+        });
+        if (found != open.end()) open.erase(found);
+        auto& st = state(c.table);
+        if (open.empty() && st.seen_dead_rows > seen_truncate_threshold) {
+            pqxx::nontransaction tx(*conn);
+            tx.exec0(detail::table_sql(c.table).truncate_seen);
+            st.seen_dead_rows = 0;
+        }
+        return result;
+    }
+
+    void handle(GoneCmd& c) {
+        on_mirror(c.reply, "marking a row of " + table_name(c.table) + " gone", [&] { return gone(c); });
+    }
+
+    ListingResult gone(GoneCmd& c) {
+        const auto& spec = model::table_spec(c.table);
+        if (c.key.size() != spec.key_columns().size())
+            throw std::invalid_argument(std::to_string(c.key.size()) + " key values given, " + table_name(c.table) +
+                                        " has " + std::to_string(spec.key_columns().size()) + " key columns");
+        if (!spec.removable) return {};
+        const auto select = detail::select_key_into_gone(c.table);
+        std::string key_text;
+        for (const auto& k : c.key) key_text += (key_text.empty() ? "" : ", ") + k;
+        return remove_rows(c.table, "gone " + key_text, [&](pqxx::work& tx) {
+            return tx.exec_params(select, pqxx::prepare::make_dynamic_params(c.key)).affected_rows();
+        }, [](pqxx::work&) {});
+    }
+
+    // One transaction: select the root rows into marin_gone_<root>, follow
+    // the cascades, check the guard, copy the rows' current versions to
+    // history and mark them removed.
+    template <class Select, class Finally>
+    ListingResult remove_rows(TableId root, const std::string& cause, Select&& select_root, Finally&& finally) {
+        std::vector<TableId> reach{root};
+        for (const auto& link : detail::cascades())
+            if (std::find(reach.begin(), reach.end(), link.parent) != reach.end() &&
+                std::find(reach.begin(), reach.end(), link.child) == reach.end())
+                reach.push_back(link.child);
+        for (auto t : reach) ensure_session_tables(t);
+
+        pqxx::work tx(*conn, "remove");
+        std::map<TableId, std::int64_t> gone;
+        touch(tx, root);
+        if (const auto n = static_cast<std::int64_t>(select_root(tx)); n > 0) gone[root] = n;
+        for (const auto& link : detail::cascades()) {
+            if (!gone.count(link.parent)) continue;
+            touch(tx, link.child);
+            if (const auto n = static_cast<std::int64_t>(tx.exec0(detail::cascade_into_gone(link)).affected_rows()); n > 0)
+                gone[link.child] += n;
+        }
+        for (const auto& [t, n] : gone) check_guard(t, n, cause);
+        for (const auto& [t, n] : gone) {
+            const auto marked = static_cast<std::int64_t>(tx.exec0(detail::table_sql(t).mark_gone_rows).affected_rows());
+            if (marked != n)
+                throw StorageError("marking rows of " + table_name(t) + " removed: selected " + std::to_string(n) +
+                                   ", marked " + std::to_string(marked));
+        }
+        finally(tx);
+        tx.commit();
+        ListingResult result;
+        result.removed = gone;
+        for (const auto& [t, n] : gone) {
+            state(t).removed_this_run += n;
+            totals[t].removed += n;
+            log->info("{}: marked {} rows of {} removed", cause, n, table_name(t));
+        }
+        return result;
+    }
+
+    void check_guard(TableId t, std::int64_t n, const std::string& cause) {
+        const auto& st = state(t);
+        const auto would = st.removed_this_run + n;
+        const auto live = st.live_at_first_touch.value_or(0);
+        const double limit = settings.removal_guard_ratio * static_cast<double>(live);
+        if (would <= settings.removal_guard_min_rows || static_cast<double>(would) <= limit) return;
+        const double share = live > 0 ? static_cast<double>(would) / static_cast<double>(live)
+                                      : std::numeric_limits<double>::infinity();
+        char share_text[32];
+        std::snprintf(share_text, sizeof share_text, "%.1f%%", share * 100.0);
+        char ratio_text[32];
+        std::snprintf(ratio_text, sizeof ratio_text, "%.1f%%", settings.removal_guard_ratio * 100.0);
+        throw RemovalGuardError(
+            "removal guard: " + cause + " would bring the rows of " + table_name(t) + " marked removed by this run to " +
+                std::to_string(would) + ", " + (live > 0 ? std::string(share_text) : std::string("all")) + " of its " +
+                std::to_string(live) + " live rows, over removal_guard_ratio = " + ratio_text +
+                " (and over removal_guard_min_rows = " + std::to_string(settings.removal_guard_min_rows) +
+                "); nothing was marked. If those rows are really gone, raise the setting for one run.",
+            std::string(model::table_spec(t).name), would, live, share);
+    }
+
+    void handle(ListingDoneCmd& c) {
+        on_mirror(c.reply, "recording listing " + c.scope + " done", [&] {
+            pqxx::work tx(*conn, "listing_done");
+            tx.exec_params0("INSERT INTO marin.sync_listings (run_id, scope) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                            c.run_id, c.scope);
+            tx.commit();
+            return Unit{};
+        });
+    }
+
+    void handle(CompletedListingsCmd& c) {
+        on_mirror(c.reply, "reading the listings run " + std::to_string(c.run_id) + " completed", [&] {
+            pqxx::read_transaction tx(*conn, "completed_listings");
+            std::vector<std::string> out;
+            for (const auto& row :
+                 tx.exec_params("SELECT scope FROM marin.sync_listings WHERE run_id = $1 ORDER BY scope", c.run_id))
+                out.push_back(row[0].as<std::string>());
+            return out;
+        });
+    }
+
+    // Run bookkeeping: its own session, independent of the mirror's fate.
+    void handle(BeginRunCmd& c) {
+        try {
+            if (run_conn) {
+                log->warn("begin_run while a run is open: its run-log session is closed");
+                run_conn.reset();
+            }
+            run_conn = detail::connect(settings.dsn, "run log", settings.statement_timeout, "marin-sync run log");
+            const auto run_id = detail::insert_run(*run_conn, c.mode);
+            for (auto& st : tables) {
+                st.live_at_first_touch.reset();
+                st.removed_this_run = 0;
+            }
+            totals.clear();
+            log->info("run {} began ({})", run_id, c.mode);
+            c.reply->set(nullptr, run_id);
+        } catch (const std::exception& e) {
+            run_conn.reset();
+            c.reply->set(std::make_exception_ptr(StorageError(detail::describe("recording the start of a run in marin.sync_runs", e))), 0);
+        }
+    }
+
+    void handle(FinishRunCmd& c) {
+        const std::string what = "recording the end of run " + std::to_string(c.run_id) + " in marin.sync_runs";
+        if (c.outcome == RunOutcome::running) {
+            c.reply->set(std::make_exception_ptr(std::invalid_argument(what + ": outcome 'running' is not an end")), Unit{});
+            return;
+        }
+        try {
+            try {
+                if (!run_conn) throw pqxx::broken_connection("no run-log session (begin_run failed or was not called)");
+                detail::update_run(*run_conn, c.run_id, c.outcome, c.totals, c.error);
+            } catch (const pqxx::broken_connection& e) {
+                // The run-log session died with the run (e.g. the server
+                // restarted): the outcome still deserves a row, and this one
+                // statement needs no session state, so a new session is fine.
+                log->warn("{}: {}; retrying on a new session", what, e.what());
+                run_conn = detail::connect(settings.dsn, "run log", settings.statement_timeout, "marin-sync run log");
+                detail::update_run(*run_conn, c.run_id, c.outcome, c.totals, c.error);
+            }
+            run_conn.reset();  // ends the session: releases the run's liveness lock
+            log->info("run {} {}", c.run_id, to_string(c.outcome));
+            c.reply->set(nullptr, Unit{});
+        } catch (const std::exception& e) {
+            run_conn.reset();
+            c.reply->set(std::make_exception_ptr(StorageError(detail::describe(what, e))), Unit{});
+        }
+    }
+
+    void handle(StopCmd&) {}
+};
+
+MirrorWriter::MirrorWriter(WriterSettings settings, std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(log))) {
+    impl_->start();
+}
+
+MirrorWriter::~MirrorWriter() { impl_->stop(); }
+
+namespace {
+template <class T>
+Reply<T> make_reply() {
+    return std::make_shared<detail::OneShot<T>>();
+}
+}  // namespace
+
+asio::awaitable<void> MirrorWriter::ready() {
+    auto reply = make_reply<Unit>();
+    co_await impl_->submit(ReadyCmd{reply}, reply);
+}
+
+asio::awaitable<BatchResult> MirrorWriter::write(TableId table, std::vector<model::Row> rows, ListingKey listing) {
+    auto reply = make_reply<BatchResult>();
+    co_return co_await impl_->submit(WriteCmd{table, std::move(rows), std::move(listing), reply}, reply);
+}
+
+asio::awaitable<ListingResult> MirrorWriter::complete_listing(TableId table, ListingKey listing) {
+    auto reply = make_reply<ListingResult>();
+    co_return co_await impl_->submit(CompleteCmd{table, std::move(listing), reply}, reply);
+}
+
+asio::awaitable<ListingResult> MirrorWriter::mark_gone(TableId table, std::vector<std::string> key_values) {
+    auto reply = make_reply<ListingResult>();
+    co_return co_await impl_->submit(GoneCmd{table, std::move(key_values), reply}, reply);
+}
+
+asio::awaitable<void> MirrorWriter::flush() {
+    auto reply = make_reply<Unit>();
+    co_await impl_->submit(FlushCmd{reply}, reply);
+}
+
+asio::awaitable<std::int64_t> MirrorWriter::begin_run(std::string mode) {
+    auto reply = make_reply<std::int64_t>();
+    co_return co_await impl_->submit(BeginRunCmd{std::move(mode), reply}, reply);
+}
+
+asio::awaitable<void> MirrorWriter::finish_run(std::int64_t run_id, RunOutcome outcome, RunTotals totals,
+                                               std::string error) {
+    auto reply = make_reply<Unit>();
+    co_await impl_->submit(FinishRunCmd{run_id, outcome, std::move(totals), std::move(error), reply}, reply);
+}
+
+asio::awaitable<void> MirrorWriter::mark_listing_done(std::int64_t run_id, std::string scope) {
+    auto reply = make_reply<Unit>();
+    co_await impl_->submit(ListingDoneCmd{run_id, std::move(scope), reply}, reply);
+}
+
+asio::awaitable<std::vector<std::string>> MirrorWriter::completed_listings(std::int64_t run_id) {
+    auto reply = make_reply<std::vector<std::string>>();
+    co_return co_await impl_->submit(CompletedListingsCmd{run_id, reply}, reply);
+}
+
+asio::awaitable<WriterTotals> MirrorWriter::totals() {
+    auto reply = make_reply<WriterTotals>();
+    co_return co_await impl_->submit(TotalsCmd{reply}, reply);
+}
+
+}  // namespace marin::storage

@@ -1,0 +1,62 @@
+#include "pg_session.hpp"
+
+#include "marin/storage/errors.hpp"
+
+namespace marin::storage::detail {
+
+std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_view purpose,
+                                          std::chrono::milliseconds statement_timeout,
+                                          std::string_view application_name) {
+    try {
+        auto conn = std::make_unique<pqxx::connection>(dsn);
+        // A broken connection must fail loudly: a silent reconnect would
+        // lose the session's temporary tables and advisory locks.
+#include <pqxx/internal/ignore-deprecated-pre.hxx>
+        conn->inhibit_reactivation(true);
+#include <pqxx/internal/ignore-deprecated-post.hxx>
+        conn->set_client_encoding("UTF8");
+        pqxx::nontransaction tx(*conn);
+        tx.exec0("SET statement_timeout = " + std::to_string(statement_timeout.count()));
+        tx.exec0("SET lock_timeout = 0");
+        tx.exec0("SET TIME ZONE 'UTC'");
+        if (!application_name.empty())
+            tx.exec_params("SELECT set_config('application_name', $1, false) WHERE current_setting('application_name') = ''",
+                           std::string(application_name));
+        return conn;
+    } catch (...) {
+        rethrow_as_storage_error("connecting to PostgreSQL (" + std::string(purpose) + ")");
+    }
+}
+
+std::string describe(std::string_view what, const std::exception& e) {
+    std::string msg(what);
+    msg += ": ";
+    std::string text = e.what();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+        const auto& state = sql->sqlstate();
+        if (state == "57014")
+            msg += "statement cancelled (statement_timeout or a cancel request): ";
+        else if (state == "57P01" || state == "57P02" || state == "57P03")
+            msg += "the server ended the session: ";
+        msg += text;
+        if (!state.empty()) msg += " [SQLSTATE " + state + "]";
+    } else if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
+        msg += "lost the connection to PostgreSQL: " + text;
+    } else {
+        msg += text;
+    }
+    return msg;
+}
+
+void rethrow_as_storage_error(std::string_view what) {
+    try {
+        throw;
+    } catch (const StorageError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw StorageError(describe(what, e));
+    }
+}
+
+}  // namespace marin::storage::detail

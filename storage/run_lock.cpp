@@ -1,0 +1,92 @@
+#include "marin/storage/run_lock.hpp"
+
+#include <pqxx/pqxx>
+
+#include "pg_session.hpp"
+
+namespace marin::storage {
+
+struct RunLock::Impl {
+    std::unique_ptr<pqxx::connection> conn;
+};
+
+namespace {
+
+constexpr const char* holder_sql =
+    "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local socket'), "
+    "coalesce(to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', '?') "
+    "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.locktype = 'advisory' AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 2 AND l.granted";
+
+std::string describe_holder(pqxx::connection& conn) {
+    try {
+        pqxx::nontransaction tx(conn);
+        const auto r = tx.exec_params(holder_sql, detail::lock_namespace, detail::run_lock_id);
+        if (r.empty()) return "another session (it may just have ended)";
+        const auto& row = r[0];
+        std::string app = row[1].as<std::string>();
+        return "backend pid " + row[0].as<std::string>() + " (application_name '" + app + "', from " +
+               row[2].as<std::string>() + ", connected since " + row[3].as<std::string>() + ")";
+    } catch (const std::exception& e) {
+        return "another session (could not say which: " + std::string(e.what()) + ")";
+    }
+}
+
+}  // namespace
+
+RunLock::RunLock(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+RunLock::~RunLock() {
+    try {
+        if (impl_->conn && impl_->conn->is_open()) {
+            pqxx::nontransaction tx(*impl_->conn);
+            tx.exec_params1("SELECT pg_advisory_unlock($1, $2)", detail::lock_namespace, detail::run_lock_id);
+        }
+    } catch (const std::exception&) {
+        // Closing the session below releases the lock anyway.
+    }
+    impl_->conn.reset();
+}
+
+std::unique_ptr<RunLock> RunLock::acquire(const std::string& dsn, LockMode mode, std::chrono::milliseconds timeout) {
+    auto impl = std::make_unique<Impl>();
+    impl->conn = detail::connect(dsn, "run lock", std::chrono::milliseconds{0}, "marin-sync run lock");
+    try {
+        pqxx::nontransaction tx(*impl->conn);
+        if (mode == LockMode::fail_fast) {
+            if (!tx.exec_params1("SELECT pg_try_advisory_lock($1, $2)", detail::lock_namespace, detail::run_lock_id)[0]
+                     .as<bool>())
+                throw RunLockBusy("another marin-sync run holds the run lock: " + describe_holder(*impl->conn));
+        } else {
+            tx.exec0("SET lock_timeout = " + std::to_string(timeout.count()));
+            try {
+                tx.exec_params1("SELECT pg_advisory_lock($1, $2)", detail::lock_namespace, detail::run_lock_id);
+            } catch (const pqxx::sql_error& e) {
+                if (e.sqlstate() != "55P03") throw;  // lock_not_available: lock_timeout ran out
+                throw RunLockBusy("waited " + std::to_string(timeout.count()) +
+                                  " ms for the run lock, still held by " + describe_holder(*impl->conn));
+            }
+            tx.exec0("SET lock_timeout = 0");
+        }
+    } catch (...) {
+        detail::rethrow_as_storage_error("taking the run lock");
+    }
+    return std::unique_ptr<RunLock>(new RunLock(std::move(impl)));
+}
+
+bool RunLock::held() {
+    try {
+        if (!impl_->conn || !impl_->conn->is_open()) return false;
+        pqxx::nontransaction tx(*impl_->conn);
+        return tx.exec_params1("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::oid "
+                               "AND objid = $2::oid AND objsubid = 2 AND granted AND pid = pg_backend_pid()",
+                               detail::lock_namespace, detail::run_lock_id)[0]
+            .as<bool>();
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+int RunLock::backend_pid() const { return impl_->conn ? impl_->conn->backendpid() : 0; }
+
+}  // namespace marin::storage

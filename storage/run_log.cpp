@@ -1,0 +1,202 @@
+#include "marin/storage/run_log.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <stdexcept>
+
+#include "pg_session.hpp"
+#include "run_log_sql.hpp"
+
+namespace marin::storage {
+
+namespace {
+constexpr std::array<std::string_view, 4> outcome_names = {"running", "succeeded", "failed", "interrupted"};
+
+std::string host_name() {
+    std::array<char, 256> buf{};
+    if (::gethostname(buf.data(), buf.size() - 1) != 0) return {};
+    return buf.data();
+}
+
+std::chrono::system_clock::time_point from_epoch(double seconds) {
+    return std::chrono::system_clock::time_point{
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(seconds))};
+}
+
+// Liveness lock key of a run: objid is an int4, run ids wrap into it.
+constexpr const char* liveness_key_sql = "$1::integer, ($2::bigint % 2147483647)::integer";
+}  // namespace
+
+std::string_view to_string(RunOutcome outcome) { return outcome_names[static_cast<std::size_t>(outcome)]; }
+
+std::optional<RunOutcome> run_outcome_from_string(std::string_view text) {
+    for (std::size_t i = 0; i < outcome_names.size(); ++i)
+        if (outcome_names[i] == text) return static_cast<RunOutcome>(i);
+    return std::nullopt;
+}
+
+TableCounts& TableCounts::operator+=(const TableCounts& other) {
+    read += other.read;
+    inserted += other.inserted;
+    changed += other.changed;
+    unchanged += other.unchanged;
+    removed += other.removed;
+    return *this;
+}
+
+namespace detail {
+
+std::string rows_json(const RunTotals& totals) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [table, c] : totals.tables) {
+        if (!first) out += ",";
+        first = false;
+        out += "\"" + std::string(model::table_spec(table).name) + "\":{\"read\":" + std::to_string(c.read) +
+               ",\"inserted\":" + std::to_string(c.inserted) + ",\"changed\":" + std::to_string(c.changed) +
+               ",\"unchanged\":" + std::to_string(c.unchanged) + ",\"removed\":" + std::to_string(c.removed) + "}";
+    }
+    return out + "}";
+}
+
+std::string requests_json(const RunTotals& totals) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [status, n] : totals.requests_by_status) {
+        if (!first) out += ",";
+        first = false;
+        out += "\"" + std::to_string(status) + "\":" + std::to_string(n);
+    }
+    return out + "}";
+}
+
+std::int64_t insert_run(pqxx::connection& conn, const std::string& mode) {
+    pqxx::work tx(conn, "begin_run");
+    const auto row = tx.exec_params1(
+        "INSERT INTO marin.sync_runs (mode, host, process_id, version) VALUES ($1, $2, $3, $4) RETURNING run_id",
+        mode, host_name(), static_cast<std::int64_t>(::getpid()), std::string(MARIN_VERSION));
+    const auto run_id = row[0].as<std::int64_t>();
+    tx.exec_params1(std::string("SELECT pg_advisory_lock(") + liveness_key_sql + ")", run_liveness_namespace, run_id);
+    tx.commit();
+    return run_id;
+}
+
+void update_run(pqxx::connection& conn, std::int64_t run_id, RunOutcome outcome, const RunTotals& totals,
+                const std::string& error) {
+    pqxx::work tx(conn, "finish_run");
+    const auto r = tx.exec_params0(
+        "UPDATE marin.sync_runs SET finished_at = now(), outcome = $2, requests = $3::jsonb, rows = $4::jsonb, "
+        "retries = $5, sanitized_values = $6, error = NULLIF($7, '') WHERE run_id = $1",
+        run_id, std::string(to_string(outcome)), requests_json(totals), rows_json(totals), totals.retries,
+        totals.sanitized_values, error);
+    if (r.affected_rows() != 1)
+        throw StorageError("finishing run " + std::to_string(run_id) + ": no such run in marin.sync_runs");
+    tx.commit();
+}
+
+}  // namespace detail
+
+std::vector<RunSummary> recent_runs(const std::string& dsn, int limit) {
+    try {
+        auto conn = detail::connect(dsn, "reading marin.sync_runs", std::chrono::seconds{60}, "marin-sync status");
+        pqxx::read_transaction tx(*conn);
+        std::vector<RunSummary> runs;
+        std::map<std::int64_t, std::size_t> index;
+        const auto r = tx.exec_params(
+            "SELECT run_id, mode, extract(epoch FROM started_at)::float8, extract(epoch FROM finished_at)::float8, "
+            "outcome, retries, sanitized_values, coalesce(error, ''), host, process_id "
+            "FROM marin.sync_runs ORDER BY run_id DESC LIMIT $1",
+            limit);
+        for (const auto& row : r) {
+            RunSummary s;
+            s.run_id = row[0].as<std::int64_t>();
+            s.mode = row[1].as<std::string>();
+            s.started_at = from_epoch(row[2].as<double>());
+            if (!row[3].is_null()) s.finished_at = from_epoch(row[3].as<double>());
+            s.outcome = run_outcome_from_string(row[4].as<std::string>()).value_or(RunOutcome::failed);
+            s.totals.retries = row[5].as<std::int64_t>();
+            s.totals.sanitized_values = row[6].as<std::int64_t>();
+            s.error = row[7].as<std::string>();
+            s.host = row[8].as<std::string>();
+            s.process_id = row[9].as<std::int64_t>();
+            index[s.run_id] = runs.size();
+            runs.push_back(std::move(s));
+        }
+        if (runs.empty()) return runs;
+        const auto oldest = runs.back().run_id;
+        for (const auto& row : tx.exec_params(
+                 "SELECT r.run_id, e.key, coalesce((e.value->>'read')::bigint, 0), "
+                 "coalesce((e.value->>'inserted')::bigint, 0), coalesce((e.value->>'changed')::bigint, 0), "
+                 "coalesce((e.value->>'unchanged')::bigint, 0), coalesce((e.value->>'removed')::bigint, 0) "
+                 "FROM marin.sync_runs r CROSS JOIN jsonb_each(r.rows) e WHERE r.run_id >= $1",
+                 oldest)) {
+            const auto it = index.find(row[0].as<std::int64_t>());
+            const auto table = model::table_by_name(row[1].as<std::string>());
+            if (it == index.end() || !table) continue;
+            auto& c = runs[it->second].totals.tables[*table];
+            c.read = row[2].as<std::int64_t>();
+            c.inserted = row[3].as<std::int64_t>();
+            c.changed = row[4].as<std::int64_t>();
+            c.unchanged = row[5].as<std::int64_t>();
+            c.removed = row[6].as<std::int64_t>();
+        }
+        for (const auto& row : tx.exec_params(
+                 "SELECT r.run_id, e.key::integer, e.value::bigint FROM marin.sync_runs r "
+                 "CROSS JOIN jsonb_each_text(r.requests) e WHERE r.run_id >= $1 AND e.key ~ '^[0-9]+$'",
+                 oldest)) {
+            const auto it = index.find(row[0].as<std::int64_t>());
+            if (it == index.end()) continue;
+            runs[it->second].totals.requests_by_status[row[1].as<int>()] = row[2].as<std::int64_t>();
+        }
+        return runs;
+    } catch (...) {
+        detail::rethrow_as_storage_error("reading recent runs from marin.sync_runs");
+    }
+}
+
+std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log) {
+    try {
+        auto conn = detail::connect(dsn, "checking for abandoned runs", std::chrono::seconds{60}, "marin-sync");
+        pqxx::nontransaction tx(*conn);
+        std::vector<std::int64_t> changed;
+        for (const auto& row : tx.exec("SELECT run_id FROM marin.sync_runs WHERE outcome = 'running' ORDER BY run_id")) {
+            const auto run_id = row[0].as<std::int64_t>();
+            // A live run holds this lock for as long as its run-log session lives.
+            const bool free = tx.exec_params1(std::string("SELECT pg_try_advisory_lock(") + liveness_key_sql + ")",
+                                              detail::run_liveness_namespace, run_id)[0]
+                                  .as<bool>();
+            if (!free) continue;
+            const auto r = tx.exec_params0(
+                "UPDATE marin.sync_runs SET outcome = 'interrupted', error = coalesce(error || '; ', '') || "
+                "'abandoned: its process ended without recording an outcome' WHERE run_id = $1 AND outcome = 'running'",
+                run_id);
+            tx.exec_params1(std::string("SELECT pg_advisory_unlock(") + liveness_key_sql + ")",
+                            detail::run_liveness_namespace, run_id);
+            if (r.affected_rows() == 1) {
+                changed.push_back(run_id);
+                if (log) log->warn("run {} was left 'running' by a process that is gone: marked interrupted", run_id);
+            }
+        }
+        return changed;
+    } catch (...) {
+        detail::rethrow_as_storage_error("marking abandoned runs in marin.sync_runs");
+    }
+}
+
+std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id) {
+    try {
+        auto conn = detail::connect(dsn, "reading marin.sync_listings", std::chrono::seconds{60}, "marin-sync");
+        pqxx::read_transaction tx(*conn);
+        std::vector<std::string> out;
+        for (const auto& row :
+             tx.exec_params("SELECT scope FROM marin.sync_listings WHERE run_id = $1 ORDER BY scope", run_id))
+            out.push_back(row[0].as<std::string>());
+        return out;
+    } catch (...) {
+        detail::rethrow_as_storage_error("reading completed listings of run " + std::to_string(run_id));
+    }
+}
+
+}  // namespace marin::storage

@@ -1,0 +1,73 @@
+// The HTTP(S) client for the Marin Social API: coroutines on one io thread,
+// keep-alive pool, in-flight bound, request-rate budget, timeouts, retry with
+// backoff. Safe to call from many coroutines at once on the client's
+// (single-threaded) executor.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <spdlog/logger.h>
+
+#include "marin/sync/api_error.hpp"
+#include "marin/sync/api_settings.hpp"
+#include "marin/sync/request_observer.hpp"
+
+namespace marin::sync {
+
+namespace asio = boost::asio;
+
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+struct ApiResponse {
+    unsigned status = 0;  // 2xx (202 = "already in the expected state", a success)
+    std::string body;
+    unsigned attempts = 0;  // attempts it took, the successful one included
+};
+
+class ApiClient {
+public:
+    // `tls` (from make_tls_context) and `observer` (nullable) must outlive
+    // the client; so must the client every coroutine using it.
+    ApiClient(asio::any_io_executor executor, ApiSettings settings, asio::ssl::context& tls,
+              std::shared_ptr<spdlog::logger> logger, RequestObserver* observer);
+    ~ApiClient();
+    ApiClient(const ApiClient&) = delete;
+    ApiClient& operator=(const ApiClient&) = delete;
+
+    // GET base_url + path (path like "/clients/5/campaigns") with `query`
+    // and `key`. Returns a 2xx answer; throws ApiError otherwise.
+    asio::awaitable<ApiResponse> get(std::string_view path, QueryParams query,
+                                     std::string_view endpoint_label);
+
+    // GET an absolute URL (a page's `next`). Refuses (ApiError protocol,
+    // nothing sent) a URL whose scheme, host or port differ from base_url's;
+    // any `key` in it is replaced by ours.
+    asio::awaitable<ApiResponse> get_url(std::string_view absolute_url,
+                                         std::string_view endpoint_label);
+
+    // Stop promptly: from now on no new attempt starts and every wait
+    // (backoff, in-flight slot, rate budget) ends with ApiError cancelled.
+    // Requests already on the wire finish. Callable from any thread.
+    void cancel_waits();
+    bool cancelled() const noexcept;
+
+    const ApiSettings& settings() const noexcept;
+    const std::shared_ptr<spdlog::logger>& logger() const noexcept;
+    // The URL masked for logs and errors (mask_key with our key).
+    std::string masked(std::string_view text) const;
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace marin::sync

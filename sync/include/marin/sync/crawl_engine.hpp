@@ -1,0 +1,78 @@
+// The crawl: walks the object graph and the statistics of every media plan,
+// maps each record to a row and hands rows to the sink, with a bounded number
+// of listings in progress at once (requests in flight are bounded again, and
+// shared, inside ApiClient).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "marin/sync/api_client.hpp"
+#include "marin/sync/crawl_observer.hpp"
+#include "marin/sync/row_sink.hpp"
+
+namespace marin::sync {
+
+enum class CrawlMode { incremental, full };
+
+struct CrawlSettings {
+    CrawlMode mode = CrawlMode::full;
+    unsigned stats_days = 90;  // statistics window: this many days back from today (UTC)
+    // Incremental runs skip the ad sets and ads of campaigns that are deleted,
+    // archived, or ended more than this many days ago (README: "What an
+    // incremental run skips").
+    unsigned skip_ended_days = 28;
+    unsigned concurrent_listings = 16;
+    std::size_t batch_rows = 2000;
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+};
+
+struct TableCounts {
+    std::uint64_t read = 0;       // records received
+    std::uint64_t rejected = 0;   // records that could not be keyed (not stored)
+    std::uint64_t sanitized = 0;  // values made safe to be storable
+};
+
+struct CrawlReport {
+    std::map<std::string, TableCounts> tables;
+    std::uint64_t listings_completed = 0;
+    std::uint64_t listings_failed = 0;
+    std::uint64_t listings_skipped = 0;  // by the incremental rule
+    std::uint64_t parents_gone = 0;      // child listings that answered 404
+    std::vector<std::string> failures;   // first few failed listings, with why (key masked)
+    bool interrupted = false;            // the stop flag ended the crawl early
+    bool auth_refused = false;           // 403: the key was refused
+    std::string fatal_error;             // set when the crawl could not go on
+    [[nodiscard]] bool complete() const {
+        return !interrupted && !auth_refused && fatal_error.empty() && listings_failed == 0;
+    }
+};
+
+class CrawlEngine {
+public:
+    CrawlEngine(ApiClient& api, RowSink& sink, CrawlSettings settings, std::shared_ptr<spdlog::logger> logger,
+                CrawlObserver* observer, const std::atomic<bool>& stop);
+    ~CrawlEngine();
+    CrawlEngine(const CrawlEngine&) = delete;
+    CrawlEngine& operator=(const CrawlEngine&) = delete;
+
+    // Runs the crawl to its end (or until stopped or a fatal error) and
+    // flushes the sink. Never throws for API or listing errors: they are in
+    // the report. A sink failure (the database) ends the crawl as fatal.
+    boost::asio::awaitable<CrawlReport> run();
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace marin::sync

@@ -1,0 +1,72 @@
+// Pages of a list endpoint: {"data": [...], "range": {...}}, read to the end.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "marin/sync/api_client.hpp"
+
+namespace marin::sync {
+
+// The `range` object; numbers may arrive as strings, any field may be absent.
+struct PageRange {
+    std::optional<std::int64_t> total, limit, nb_pages, page, results;
+    std::optional<std::string> next;  // absolute URL of the next page; nullopt if null/absent/""
+};
+
+struct Page {
+    boost::json::array data;
+    PageRange range;  // all empty when the answer had no `range` (a single page)
+    std::size_t body_bytes = 0;
+};
+
+// Accepts {"data": [...], "range": {...}}, {"data": [...]} and a bare
+// top-level array. Throws ApiError(protocol) naming what is wrong for
+// malformed JSON, HTML, an empty body, an error object or any other shape.
+Page parse_page(std::string_view body);
+
+// A single-object answer, wrapped ({"data": {...}}) or bare ({...}).
+// Throws ApiError(protocol) otherwise.
+boost::json::object parse_object(std::string_view body);
+
+// Reads one listing page by page. Ends only when the listing does: `next`
+// null/absent, `page >= nb_pages`, or an empty `data`; every error
+// propagates (a listing that threw is not complete). Not reusable.
+class PageReader {
+public:
+    static constexpr std::size_t max_pages = 100000;
+
+    PageReader(ApiClient& client, std::string path, QueryParams extra_query,
+               std::string endpoint_label);
+
+    // The next page, or nullopt once the listing has ended. A final empty
+    // page is not returned.
+    asio::awaitable<std::optional<Page>> next();
+
+    std::size_t pages_read() const noexcept { return pages_read_; }
+    // nb_pages of the latest page that said it.
+    std::optional<std::int64_t> nb_pages() const noexcept { return nb_pages_; }
+
+private:
+    ApiClient& client_;
+    std::string path_;
+    QueryParams extra_query_;
+    std::string label_;
+    std::optional<std::string> next_url_;  // nullopt before page 1
+    bool done_ = false;
+    std::size_t pages_read_ = 0;
+    std::optional<std::int64_t> nb_pages_;
+    std::optional<std::int64_t> total_;
+    std::set<std::string> requested_;  // normalised request targets (no key)
+    std::set<std::int64_t> pages_seen_;
+};
+
+}  // namespace marin::sync

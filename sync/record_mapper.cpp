@@ -1,0 +1,115 @@
+#include "marin/sync/record_mapper.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "marin/sync/content_hash.hpp"
+#include "marin/sync/value_conversion.hpp"
+
+namespace marin::sync {
+namespace {
+
+// PostgreSQL's text and jsonb reject the NUL character (\u0000). The record
+// keeps every other byte; each NUL becomes U+FFFD, the Unicode replacement
+// character, so the value stays visibly altered rather than silently cut.
+unsigned replace_nul(boost::json::value& v) {
+    unsigned replaced = 0;
+    if (v.is_string()) {
+        auto& s = v.get_string();
+        if (s.find('\0') != boost::json::string::npos) {
+            std::string fixed;
+            for (char c : s) {
+                if (c == '\0') {
+                    fixed += "\xEF\xBF\xBD";
+                    ++replaced;
+                } else {
+                    fixed.push_back(c);
+                }
+            }
+            s = fixed;
+        }
+    } else if (v.is_array()) {
+        for (auto& e : v.get_array()) replaced += replace_nul(e);
+    } else if (v.is_object()) {
+        // Keys can hold NUL too; rebuild the object only when one does.
+        auto& o = v.get_object();
+        bool bad_key = false;
+        for (auto& kv : o) {
+            replaced += replace_nul(kv.value());
+            if (kv.key().find('\0') != boost::json::string_view::npos) bad_key = true;
+        }
+        if (bad_key) {
+            boost::json::object fixed;
+            for (auto& kv : o) {
+                std::string key(kv.key());
+                for (auto pos = key.find('\0'); pos != std::string::npos; pos = key.find('\0')) {
+                    key.replace(pos, 1, "\xEF\xBF\xBD");
+                    ++replaced;
+                }
+                fixed[key] = kv.value();
+            }
+            o = std::move(fixed);
+        }
+    }
+    return replaced;
+}
+
+const boost::json::value* find_field(const boost::json::object& record, std::string_view field) {
+    if (field.empty()) return nullptr;
+    auto it = record.find(field);
+    return it == record.end() ? nullptr : &it->value();
+}
+
+}  // namespace
+
+MapOutcome map_record(const model::TableSpec& table, const boost::json::object& record,
+                      const RecordContext& context) {
+    MapOutcome out;
+    model::Row row;
+    const auto columns = table.sent_columns();
+    row.values.reserve(columns.size());
+
+    for (const auto* column : columns) {
+        bool done = false;
+        for (const auto& [name, value] : context.forced) {
+            if (name == column->name) {
+                row.values.push_back(value);
+                done = true;
+                break;
+            }
+        }
+        if (done) continue;
+        const boost::json::value* field = find_field(record, column->json_field);
+        if (field == nullptr || field->is_null()) {
+            for (const auto& [name, value] : context.fallback) {
+                if (name == column->name) {
+                    row.values.emplace_back(value);
+                    done = true;
+                    break;
+                }
+            }
+            if (done) continue;
+        }
+        auto converted = convert_value(field, column->type);
+        if (converted.sanitized) ++out.sanitized_values;
+        if (column->role == model::ColumnRole::key && (!converted.text || converted.text->empty())) {
+            out.problem = "record has no usable '" + std::string(column->json_field) + "' for key column " +
+                          std::string(table.name) + "." + std::string(column->name);
+            return out;
+        }
+        row.values.push_back(std::move(converted.text));
+    }
+
+    row.raw = boost::json::serialize(record);
+    // Cheap check first: serialisation writes a NUL as the escape \u0000.
+    if (row.raw.find("\\u0000") != std::string::npos) {
+        boost::json::value copy(record);
+        out.sanitized_values += replace_nul(copy);
+        row.raw = boost::json::serialize(copy);
+    }
+    row.hash = content_hash(row);
+    out.row = std::move(row);
+    return out;
+}
+
+}  // namespace marin::sync

@@ -1,0 +1,205 @@
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/sinks/null_sink.h>
+
+#include "marin/daemon/http_listener.hpp"
+#include "marin/daemon/status_page.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace marin::daemon;
+namespace http = boost::beast::http;
+
+const TimePoint kNow{std::chrono::seconds(1'700'000'000)};
+
+HttpRequest get(std::string target) {
+  HttpRequest r{http::verb::get, target, 11};
+  r.set(http::field::host, "localhost");
+  return r;
+}
+
+std::string content_type(const HttpResponse& r) {
+  return std::string(r[http::field::content_type]);
+}
+
+struct Fixture {
+  Metrics metrics;
+  ProgressBoard board{[] { return kNow; }};
+  std::optional<TimePoint> last_success;
+  StatusSources sources() {
+    StatusSources s;
+    s.version = "9.9.9";
+    s.metrics = &metrics;
+    s.progress = &board;
+    s.last_success = [this] { return last_success; };
+    s.health_max_age = 2h;
+    s.next_run = [] { return PlannedRun{RunMode::full, kNow + 3h}; };
+    s.now = [] { return kNow; };
+    return s;
+  }
+};
+
+TEST(HttpHandler, MetricsEndpoint) {
+  Fixture f;
+  f.metrics.add_rows("ads", RowKind::read, 3);
+  const HttpResponse r = handle_request(get("/metrics"), f.sources());
+  EXPECT_EQ(r.result(), http::status::ok);
+  EXPECT_EQ(content_type(r).rfind("text/plain; version=0.0.4", 0), 0u);
+  EXPECT_NE(r.body().find("marin_rows_total{table=\"ads\",kind=\"read\"} 3"), std::string::npos);
+  // A query string does not change the answer.
+  EXPECT_EQ(handle_request(get("/metrics?x=1"), f.sources()).result(), http::status::ok);
+}
+
+TEST(HttpHandler, HealthBothWays) {
+  Fixture f;
+  HttpResponse r = handle_request(get("/healthz"), f.sources());
+  EXPECT_EQ(r.result(), http::status::service_unavailable);
+  EXPECT_EQ(r.body(), "no successful run recorded yet\n");
+
+  f.last_success = kNow - 30min;
+  r = handle_request(get("/healthz"), f.sources());
+  EXPECT_EQ(r.result(), http::status::ok);
+  EXPECT_EQ(r.body(), "ok\n");
+
+  f.last_success = kNow - 3h - 12min;
+  r = handle_request(get("/healthz"), f.sources());
+  EXPECT_EQ(r.result(), http::status::service_unavailable);
+  EXPECT_EQ(r.body(), "last successful run ended 3h12m ago (max 2h00m)\n");
+}
+
+TEST(HttpHandler, StatusPageShowsStreamsAndRuns) {
+  Fixture f;
+  f.board.begin_run(RunMode::incremental);
+  f.board.end_run(true, false, "12 rows <changed>");
+  f.board.begin_run(RunMode::full);
+  f.board.add_pages_total("media_plans", 10);
+  f.board.add_pages("media_plans", 4);
+  f.board.add_rows("media_plans", 412);
+  f.board.stream_failed("lead_forms", "HTTP 500 <oops>");
+  f.last_success = kNow - 10min;
+  const HttpResponse r = handle_request(get("/"), f.sources());
+  EXPECT_EQ(r.result(), http::status::ok);
+  EXPECT_EQ(content_type(r), "text/html; charset=utf-8");
+  const std::string& b = r.body();
+  EXPECT_NE(b.find("http-equiv=\"refresh\" content=\"5\""), std::string::npos);
+  EXPECT_NE(b.find("marin-sync 9.9.9"), std::string::npos);
+  EXPECT_NE(b.find("Current run: full"), std::string::npos);
+  EXPECT_NE(b.find("media_plans"), std::string::npos);
+  EXPECT_NE(b.find("4 / 10"), std::string::npos);
+  EXPECT_NE(b.find("40%"), std::string::npos);
+  EXPECT_NE(b.find("lead_forms"), std::string::npos);
+  EXPECT_NE(b.find("failed: HTTP 500 &lt;oops&gt;"), std::string::npos);
+  EXPECT_NE(b.find("12 rows &lt;changed&gt;"), std::string::npos);
+  EXPECT_NE(b.find("Next run: full"), std::string::npos);
+  EXPECT_EQ(b.find("<script"), std::string::npos);
+  EXPECT_EQ(b.find("http://"), std::string::npos);  // no external asset
+  EXPECT_EQ(b.find("https://"), std::string::npos);
+}
+
+TEST(HttpHandler, OnlyGetOnKnownPaths) {
+  Fixture f;
+  EXPECT_EQ(handle_request(get("/nope"), f.sources()).result(), http::status::not_found);
+  HttpRequest post{http::verb::post, "/metrics", 11};
+  const HttpResponse r = handle_request(post, f.sources());
+  EXPECT_EQ(r.result(), http::status::method_not_allowed);
+  EXPECT_EQ(r[http::field::allow], "GET");
+}
+
+// Real HTTP over loopback on an ephemeral port.
+class ListenerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    listener = std::make_unique<HttpListener>(io, f.sources(), std::make_shared<spdlog::logger>(
+        "http", std::make_shared<spdlog::sinks::null_sink_mt>()));
+    ASSERT_TRUE(listener->listen("127.0.0.1:0"));
+    port = listener->local_endpoint()->port();
+    ASSERT_NE(port, 0);
+    work = std::thread([this] { io.run(); });
+  }
+  void TearDown() override {
+    boost::asio::post(io, [this] { listener->stop(); });
+    io.stop();
+    if (work.joinable()) work.join();
+    listener.reset();
+  }
+
+  Fixture f;
+  boost::asio::io_context io;
+  std::unique_ptr<HttpListener> listener;
+  std::uint16_t port = 0;
+  std::thread work;
+};
+
+boost::asio::ip::tcp::socket connect_to(boost::asio::io_context& client_io, std::uint16_t port) {
+  boost::asio::ip::tcp::socket socket(client_io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  return socket;
+}
+
+TEST_F(ListenerTest, ServesMetricsHealthAndPageOnOneConnection) {
+  f.last_success = kNow - 1min;
+  f.metrics.record_retry("/ads", "503");
+  boost::asio::io_context client_io;
+  auto socket = connect_to(client_io, port);
+  boost::beast::flat_buffer buffer;
+  for (const char* target : {"/metrics", "/healthz", "/"}) {
+    http::write(socket, get(target));  // keep-alive: same connection for all three
+    http::response<http::string_body> response;
+    http::read(socket, buffer, response);
+    EXPECT_EQ(response.result(), http::status::ok) << target;
+    if (std::string_view(target) == "/metrics") {
+      EXPECT_NE(response.body().find("marin_retries_total{endpoint=\"/ads\",reason=\"503\"} 1"), std::string::npos);
+    }
+  }
+}
+
+TEST_F(ListenerTest, OversizedRequestIsRefused) {
+  boost::asio::io_context client_io;
+  auto socket = connect_to(client_io, port);
+  HttpRequest r = get("/metrics");
+  r.set("X-Padding", std::string(20'000, 'a'));
+  http::write(socket, r);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  boost::beast::error_code ec;
+  http::read(socket, buffer, response, ec);
+  if (!ec) {
+    EXPECT_EQ(response.result(), http::status::payload_too_large);
+  } else {
+    SUCCEED() << "connection closed: " << ec.message();  // also acceptable: nothing was served
+  }
+}
+
+TEST(HttpListener, EmptyAddressDisables) {
+  boost::asio::io_context io;
+  Fixture f;
+  HttpListener listener(io, f.sources(), std::make_shared<spdlog::logger>("http"));
+  EXPECT_FALSE(listener.listen(""));
+  EXPECT_FALSE(listener.local_endpoint());
+  EXPECT_THROW(listener.listen("no-port"), std::runtime_error);
+}
+
+TEST(HttpListener, BusyPortIsReportedWithTheAddress) {
+  boost::asio::io_context io;
+  Fixture f;
+  HttpListener first(io, f.sources(), std::make_shared<spdlog::logger>("http"));
+  ASSERT_TRUE(first.listen("127.0.0.1:0"));
+  const std::string address = "127.0.0.1:" + std::to_string(first.local_endpoint()->port());
+  HttpListener second(io, f.sources(), std::make_shared<spdlog::logger>("http"));
+  try {
+    second.listen(address);
+    FAIL() << "bound twice";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(address), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace

@@ -1,0 +1,106 @@
+// End-to-end harness: the real marin-sim and marin-sync binaries, over
+// loopback, against a database of the test cluster.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/pg_test_db.hpp"
+
+namespace marin::e2e {
+
+std::string binary(const std::string& name);  // <build>/bin/<name>
+
+struct ProcessResult {
+    int exit_code = -1;  // -signal when killed
+    std::string output;  // stdout + stderr
+};
+
+// A child process with its output in a file.
+class Process {
+public:
+    Process(std::vector<std::string> argv, std::map<std::string, std::string> env);
+    ~Process();
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+    int pid() const { return pid_; }
+    void kill(int signal);
+    ProcessResult wait();
+    std::string output() const;
+    bool running();
+
+private:
+    int pid_ = -1;
+    std::string log_path_;
+    std::optional<int> status_;
+};
+
+// marin-sim on a free port.
+class Simulator {
+public:
+    struct Options {
+        std::string scale = "tiny";
+        int seed = 7;
+        std::string key = "test-key";
+        std::vector<std::string> extra_args;
+    };
+    explicit Simulator(Options options);
+    const std::string& url() const { return url_; }
+    const std::string& key() const { return options_.key; }
+    std::string admin(const std::string& path_and_query, const std::string& method = "GET") const;
+    void epoch() const { admin("/_sim/epoch", "POST"); }
+    std::string today() const { return today_; }
+
+private:
+    Options options_;
+    std::unique_ptr<Process> process_;
+    std::string url_;
+    std::string today_;
+};
+
+struct HttpAnswer {
+    int status = 0;
+    std::string body;
+};
+HttpAnswer http_get(const std::string& url, const std::string& method = "GET");
+
+// marin-sync with the simulator and database in its environment.
+struct SyncEnv {
+    std::string api_url, key, dsn;
+    std::string config_file;  // optional
+    std::map<std::string, std::string> extra;
+    std::map<std::string, std::string> env() const;
+};
+ProcessResult run_sync(const SyncEnv& env, std::vector<std::string> args);
+std::unique_ptr<Process> start_sync(const SyncEnv& env, std::vector<std::string> args);
+
+// A config file in a temporary folder, for settings the environment does
+// not carry (fast retries in tests).
+std::string write_config(const std::string& toml);
+
+// Differences between the mirror and the simulator's expected state.
+struct MirrorDiff {
+    std::vector<std::string> problems;  // first few, human-readable
+    std::size_t problem_count = 0;
+    std::size_t rows_compared = 0;
+    void add(std::string p);
+};
+struct CompareOptions {
+    std::string stats_from;  // YYYY-MM-DD; "" = all
+    // Rows the comparison leaves out (for what an incremental run skips).
+    std::function<bool(const std::string& table, const boost::json::object& expected_line)> skip;
+};
+MirrorDiff compare_mirror(const std::string& dsn, const Simulator& sim, const CompareOptions& options = {});
+
+// Sum of inserted + updated + deleted tuples over the mirror's data tables.
+std::int64_t data_tuple_writes(const std::string& dsn);
+std::map<std::string, std::int64_t> row_counts(const std::string& dsn);
+
+}  // namespace marin::e2e
