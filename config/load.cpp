@@ -264,7 +264,7 @@ class Loader {
     std::string text = read_config_file(file_);
     toml::table root;
     try {
-      root = toml::parse(std::string_view(text), std::string_view(file_.string()));
+      root = toml::parse(std::string_view(text), file_.string());
     } catch (const toml::parse_error& error) {
       fail(error.source(), "malformed TOML: " + std::string(error.description()));
     }

@@ -45,6 +45,10 @@ DaemonLoop::DaemonLoop(asio::io_context& io, DaemonHooks hooks, Notifier& notifi
       std::_Exit(status);
     };
   }
+  if (metrics_) {
+    metrics_->set_build_info(options_.version);
+    metrics_->set_run_in_progress(RunMode::full, false);  // both modes present from the first scrape
+  }
   wait_for_signal();
 }
 

@@ -599,8 +599,10 @@ Response Simulator::handle_admin(const Request& req, const std::vector<std::stri
             std::lock_guard lock(faults_mutex_);
             f = faults_;
         }
+        if (auto r = params.find("reset"); r != params.end() && (r->second == "1" || r->second == "true"))
+            f = FaultSettings{};  // first, whatever the parameters' order
         for (const auto& [k, v] : params) {
-            if (k == "key") continue;
+            if (k == "key" || k == "reset") continue;
             auto prob = [&](double& field) -> bool {
                 try {
                     std::size_t used = 0;
@@ -627,7 +629,6 @@ Response Simulator::handle_admin(const Request& req, const std::vector<std::stri
             else if (k == "pdrop") ok = prob(f.pdrop);
             else if (k == "pslow") ok = prob(f.pslow);
             else if (k == "pbad_body") ok = prob(f.pbad_body);
-            else if (k == "reset") { if (v == "1" || v == "true") f = FaultSettings{}; }
             else return route("/_sim/faults", error(400, "unknown fault setting '" + k + "'"));
             if (!ok) return route("/_sim/faults", error(400, "bad value '" + v + "' for " + k));
         }

@@ -44,7 +44,7 @@ void Metrics::add(const Metrics& o) {
 
 Metrics ad_day_metrics(const World& world, std::uint32_t ad, Day day) {
     const auto base = hash_of(world.seed(), Kind::ad, ad, 0x57A7);
-    const double imp_base = 50.0 * std::exp(unit(base) * 5.3);  // 50 .. 10000 a day
+    const double imp_base = 400.0 * std::exp(unit(base) * 4.6);  // 400 .. 40000 a day
     const double ctr = 0.003 + 0.027 * unit(mix64(base));
     const std::int64_t cpm = 150 + static_cast<std::int64_t>((base >> 20) % 1050);  // cents
     const std::int64_t price = 1000 + static_cast<std::int64_t>((base >> 40) % 4000);

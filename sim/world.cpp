@@ -332,12 +332,13 @@ std::size_t share(std::size_t n, double fraction, std::size_t at_least) {
 
 }  // namespace
 
-void World::end_ads_of(const std::vector<std::uint32_t>& ad_list, Day last_day) {
+void World::end_ads_of(const std::vector<std::uint32_t>& ad_list, Day last_day, bool pause) {
     for (auto a : ad_list) {
+        if (pause && !ad_listed(a)) continue;  // a vanished ad keeps its last record
         Ad& ad = ads[a];
         if (ad.end_day > last_day) {
             ad.end_day = std::max(last_day, ad.start_day - 1);
-            ad.play = false;
+            if (pause) ad.play = false;
         }
     }
 }
@@ -365,6 +366,28 @@ void World::advance_epoch() {
     std::sort(set_c.begin(), set_c.end());
     std::sort(ad_c.begin(), ad_c.end());
 
+    // Vanishing (children of a vanished parent leave their listings with it).
+    // Vanishing first: an object changed and gone in the same epoch would
+    // leave a record that was never served.
+    for (auto c : pick(rng, camp_c, share(camp_c.size(), 0.01, 0))) {
+        campaigns[c].life.gone_epoch = e;
+        end_ads_of(campaigns[c].ads, old_today, false);
+    }
+    std::erase_if(set_c, [&](std::uint32_t s) { return !ad_set_listed(s); });
+    for (auto s : pick(rng, set_c, share(set_c.size(), 0.01, 1))) {
+        ad_sets[s].life.gone_epoch = e;
+        end_ads_of(ad_sets[s].ads, old_today, false);
+    }
+    std::erase_if(ad_c, [&](std::uint32_t a) { return !ad_listed(a); });
+    for (auto a : pick(rng, ad_c, share(ad_c.size(), 0.01, 1))) {
+        ads[a].life.gone_epoch = e;
+        end_ads_of({a}, old_today, false);
+    }
+
+    std::erase_if(camp_c, [&](std::uint32_t c) { return !campaign_listed(c); });
+    std::erase_if(set_c, [&](std::uint32_t s) { return !ad_set_listed(s); });
+    std::erase_if(ad_c, [&](std::uint32_t a) { return !ad_listed(a); });
+
     // Changes.
     for (auto c : pick(rng, camp_c, share(camp_c.size(), 0.05, 1))) {
         Campaign& camp = campaigns[c];
@@ -372,7 +395,7 @@ void World::advance_epoch() {
         if (camp.play && rng.chance(0.25)) {
             camp.play = false;
             camp.end_day = old_today;
-            end_ads_of(camp.ads, old_today);
+            end_ads_of(camp.ads, old_today, true);
         } else if (!camp.play && camp.end_day != open_end && rng.chance(0.3)) {
             camp.archived = true;
         }
@@ -382,29 +405,13 @@ void World::advance_epoch() {
         ++set.life.rev;
         if (set.play && rng.chance(0.2)) {
             set.play = false;
-            end_ads_of(set.ads, old_today);
+            end_ads_of(set.ads, old_today, true);
         }
     }
     for (auto a : pick(rng, ad_c, share(ad_c.size(), 0.05, 1))) {
         Ad& ad = ads[a];
         ++ad.life.rev;
-        if (ad.play && rng.chance(0.2)) end_ads_of({a}, old_today);
-    }
-
-    // Vanishing (children of a vanished parent leave their listings with it).
-    for (auto c : pick(rng, camp_c, camp_c.size() / 200)) {
-        campaigns[c].life.gone_epoch = e;
-        end_ads_of(campaigns[c].ads, old_today);
-    }
-    std::erase_if(set_c, [&](std::uint32_t s) { return !ad_set_listed(s); });
-    for (auto s : pick(rng, set_c, share(set_c.size(), 0.01, 1))) {
-        ad_sets[s].life.gone_epoch = e;
-        end_ads_of(ad_sets[s].ads, old_today);
-    }
-    std::erase_if(ad_c, [&](std::uint32_t a) { return !ad_listed(a); });
-    for (auto a : pick(rng, ad_c, share(ad_c.size(), 0.01, 1))) {
-        ads[a].life.gone_epoch = e;
-        end_ads_of({a}, old_today);
+        if (ad.play && rng.chance(0.2)) end_ads_of({a}, old_today, true);
     }
 
     // Appearances: new ads in running ad sets and Twitter campaigns ...
@@ -474,14 +481,8 @@ void World::advance_epoch() {
         for (auto i : pick(rng, live, share(live.size(), 0.02, 1))) ++media_plans[i].life.rev;
     }
     {
-        std::vector<std::uint32_t> listed;
-        for (std::uint32_t i = 0; i < users.size(); ++i)
-            if (users[i].life.present()) listed.push_back(i);
-        for (auto i : pick(rng, listed, share(listed.size(), 0.02, 1))) ++users[i].life.rev;
-        for (auto i : pick(rng, listed, listed.size() / 100)) users[i].life.gone_epoch = e;
-    }
-    {
-        // Manager links: some removed, one added.
+        // Manager links: some removed (before users change: a removed link
+        // keeps the user as it was last served through it), one added.
         std::vector<std::uint32_t> links;  // mp << 8 | position
         for (std::uint32_t m = 0; m < media_plans.size(); ++m)
             for (std::uint32_t k = 0; k < media_plans[m].users.size() && k < 256; ++k)
@@ -502,6 +503,14 @@ void World::advance_epoch() {
         }
     }
     {
+        std::vector<std::uint32_t> listed;
+        for (std::uint32_t i = 0; i < users.size(); ++i)
+            if (users[i].life.present()) listed.push_back(i);
+        for (auto i : pick(rng, listed, listed.size() / 100)) users[i].life.gone_epoch = e;
+        std::erase_if(listed, [&](std::uint32_t i) { return !users[i].life.present(); });
+        for (auto i : pick(rng, listed, share(listed.size(), 0.02, 1))) ++users[i].life.rev;
+    }
+    {
         // Account children: a few change, ~1% vanish, a new audience appears.
         std::vector<std::uint32_t> listed;  // account << 16 | slot << 12 | position
         for (std::uint32_t a = 0; a < accounts.size(); ++a)
@@ -512,9 +521,10 @@ void World::advance_epoch() {
         auto child = [&](std::uint32_t code) -> AccountChild& {
             return accounts[code >> 16].children[(code >> 12) & 0xf][code & 0xfff];
         };
-        for (auto code : pick(rng, listed, share(listed.size(), 0.02, 1))) ++child(code).life.rev;
         for (auto code : pick(rng, listed, share(listed.size(), 0.01, 1)))
             child(code).life.gone_epoch = e;
+        std::erase_if(listed, [&](std::uint32_t code) { return !child(code).life.present(); });
+        for (auto code : pick(rng, listed, share(listed.size(), 0.02, 1))) ++child(code).life.rev;
         add_account_child(static_cast<std::uint32_t>(rng.next() % accounts.size()), 3);
     }
 }

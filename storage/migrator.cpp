@@ -69,12 +69,14 @@ std::vector<int> Migrator::migrate(const std::string& dsn, const std::shared_ptr
     std::string step = "connecting";
     try {
         auto conn = detail::connect(dsn, "migrate", std::chrono::milliseconds{0}, "marin-sync migrate");
-        pqxx::nontransaction session(*conn);
-        step = "taking the migration lock";
-        // Session lock: a second `migrate` waits here, then finds nothing to do.
-        session.exec_params1("SELECT pg_advisory_lock($1, $2)", detail::lock_namespace, detail::migration_lock_id);
-        step = "creating marin.schema_migrations";
-        session.exec(bootstrap_sql);
+        {
+            pqxx::nontransaction session(*conn);
+            step = "taking the migration lock";
+            // Session lock: a second `migrate` waits here, then finds nothing to do.
+            session.exec_params1("SELECT pg_advisory_lock($1, $2)", detail::lock_namespace, detail::migration_lock_id);
+            step = "creating marin.schema_migrations";
+            session.exec(bootstrap_sql);
+        }
         std::map<int, Applied> applied;
         {
             pqxx::read_transaction tx(*conn);
@@ -93,7 +95,10 @@ std::vector<int> Migrator::migrate(const std::string& dsn, const std::shared_ptr
             tx.commit();
             done.push_back(m.version);
         }
-        session.exec_params1("SELECT pg_advisory_unlock($1, $2)", detail::lock_namespace, detail::migration_lock_id);
+        {
+            pqxx::nontransaction session(*conn);
+            session.exec_params1("SELECT pg_advisory_unlock($1, $2)", detail::lock_namespace, detail::migration_lock_id);
+        }
         if (log) {
             if (done.empty())
                 log->info("schema is current (version {})", latest_schema_version());

@@ -73,12 +73,17 @@ struct MirrorWriter::Impl {
     Impl(WriterSettings s, std::shared_ptr<spdlog::logger> l)
         : settings(std::move(s)),
           log(l ? std::move(l) : std::make_shared<spdlog::logger>("marin.storage")),
-          channel(ioc, std::max<std::size_t>(settings.channel_capacity, 1)) {}
+          channel(ioc, std::max<std::size_t>(settings.channel_capacity, 1)),
+          keep_alive(ioc.get_executor()) {}
 
     WriterSettings settings;
     std::shared_ptr<spdlog::logger> log;
     asio::io_context ioc;  // the writer thread's: receives commands only
     Channel channel;       // declared after ioc: destroyed before it
+    // Without it the io_context stops for good the first time its work count
+    // drops to zero, which a caller's send can cause before the writer
+    // thread has even started running it.
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keep_alive;
     std::thread thread;
 
     // ---- writer-thread state below ----
@@ -100,23 +105,38 @@ struct MirrorWriter::Impl {
     TableState& state(TableId t) { return tables[static_cast<std::size_t>(t)]; }
 
     // ---- Asio side ----
+    // Sends (suspending while the channel is full), then awaits the reply.
     template <class T>
     asio::awaitable<T> submit(Command cmd, Reply<T> reply) {
-        auto [ec] = co_await channel.async_send(boost::system::error_code{}, std::move(cmd),
-                                                asio::as_tuple(asio::use_awaitable));
-        if (ec) throw StorageError("the storage writer is stopped: " + ec.message());
+        co_await send(std::move(cmd));
         co_return co_await reply->async_wait(asio::use_awaitable);
+    }
+
+    asio::awaitable<void> submit_void(Command cmd, Reply<Unit> reply) {
+        co_await send(std::move(cmd));
+        co_await reply->async_wait(asio::use_awaitable);
+    }
+
+    asio::awaitable<void> send(Command cmd) {
+        // Named results, no structured bindings or braced temporaries around
+        // co_await: GCC 12 mishandles their lifetimes in coroutines.
+        const std::tuple<boost::system::error_code> sent = co_await channel.async_send(
+            boost::system::error_code{}, std::move(cmd), asio::as_tuple(asio::use_awaitable));
+        if (const auto ec = std::get<0>(sent)) throw StorageError("the storage writer is stopped: " + ec.message());
     }
 
     void start() {
         thread = std::thread([this] {
             asio::co_spawn(ioc, receive_loop(), [this](std::exception_ptr e) {
-                if (!e) return;
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    log->critical("storage writer loop ended by an exception: {}", ex.what());
+                if (e) {
+                    try {
+                        std::rethrow_exception(e);
+                    } catch (const std::exception& ex) {
+                        log->critical("storage writer loop ended by an exception: {}", ex.what());
+                    }
                 }
+                drain();
+                keep_alive.reset();
             });
             ioc.run();
             conn.reset();
@@ -131,11 +151,25 @@ struct MirrorWriter::Impl {
     }
 
     // ---- writer thread ----
+
+    // Commands sent after the end (a caller's bug) fail instead of hanging.
+    void drain() {
+        const auto stopped = std::make_exception_ptr(StorageError("the storage writer is stopped"));
+        while (channel.try_receive([&](boost::system::error_code, Command cmd) {
+            std::visit([&](auto& c) {
+                if constexpr (requires { c.reply; }) c.reply->set(stopped, {});
+            }, cmd);
+        })) {
+        }
+        channel.close();
+    }
     asio::awaitable<void> receive_loop() {
         open_session();
         for (;;) {
-            auto [ec, cmd] = co_await channel.async_receive(asio::as_tuple(asio::use_awaitable));
-            if (ec || std::holds_alternative<StopCmd>(cmd)) break;
+            std::tuple<boost::system::error_code, Command> received =
+                co_await channel.async_receive(asio::as_tuple(asio::use_awaitable));
+            auto& cmd = std::get<1>(received);
+            if (std::get<0>(received) || std::holds_alternative<StopCmd>(cmd)) break;
             std::visit([this](auto& c) { handle(c); }, cmd);
         }
         log->debug("storage writer stopped");
@@ -482,57 +516,92 @@ template <class T>
 Reply<T> make_reply() {
     return std::make_shared<detail::OneShot<T>>();
 }
+
+// A caller's mistake, reported to the caller before anything is queued.
+void check_row_width(TableId table, const std::vector<model::Row>& rows) {
+    const auto width = model::table_spec(table).sent_columns().size();
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (rows[i].values.size() != width)
+            throw std::invalid_argument("row " + std::to_string(i) + " for " + table_name(table) + " has " +
+                                        std::to_string(rows[i].values.size()) + " values, the table takes " +
+                                        std::to_string(width));
+}
 }  // namespace
+
+// The public calls are plain functions that build the command and hand it
+// to a coroutine by move: callers may pass braced temporaries
+// (`write(t, {row}, {})`), which GCC 12 destroys twice when they are the
+// arguments of a coroutine itself.
 
 asio::awaitable<void> MirrorWriter::ready() {
     auto reply = make_reply<Unit>();
-    co_await impl_->submit(ReadyCmd{reply}, reply);
+    Command cmd{ReadyCmd{reply}};
+    return impl_->submit_void(std::move(cmd), reply);
 }
 
 asio::awaitable<BatchResult> MirrorWriter::write(TableId table, std::vector<model::Row> rows, ListingKey listing) {
+    check_row_width(table, rows);
     auto reply = make_reply<BatchResult>();
-    co_return co_await impl_->submit(WriteCmd{table, std::move(rows), std::move(listing), reply}, reply);
+    Command cmd{WriteCmd{table, std::move(rows), std::move(listing), reply}};
+    return impl_->submit(std::move(cmd), reply);
+}
+
+asio::awaitable<void> MirrorWriter::enqueue(TableId table, std::vector<model::Row> rows, ListingKey listing) {
+    check_row_width(table, rows);
+    // Nobody awaits this reply: the writer fills it and it is dropped; an
+    // error stays in the writer's failure state for the next awaited call.
+    auto reply = make_reply<BatchResult>();
+    Command cmd{WriteCmd{table, std::move(rows), std::move(listing), reply}};
+    return impl_->send(std::move(cmd));
 }
 
 asio::awaitable<ListingResult> MirrorWriter::complete_listing(TableId table, ListingKey listing) {
     auto reply = make_reply<ListingResult>();
-    co_return co_await impl_->submit(CompleteCmd{table, std::move(listing), reply}, reply);
+    Command cmd{CompleteCmd{table, std::move(listing), reply}};
+    return impl_->submit(std::move(cmd), reply);
 }
 
 asio::awaitable<ListingResult> MirrorWriter::mark_gone(TableId table, std::vector<std::string> key_values) {
     auto reply = make_reply<ListingResult>();
-    co_return co_await impl_->submit(GoneCmd{table, std::move(key_values), reply}, reply);
+    Command cmd{GoneCmd{table, std::move(key_values), reply}};
+    return impl_->submit(std::move(cmd), reply);
 }
 
 asio::awaitable<void> MirrorWriter::flush() {
     auto reply = make_reply<Unit>();
-    co_await impl_->submit(FlushCmd{reply}, reply);
+    Command cmd{FlushCmd{reply}};
+    return impl_->submit_void(std::move(cmd), reply);
 }
 
 asio::awaitable<std::int64_t> MirrorWriter::begin_run(std::string mode) {
     auto reply = make_reply<std::int64_t>();
-    co_return co_await impl_->submit(BeginRunCmd{std::move(mode), reply}, reply);
+    Command cmd{BeginRunCmd{std::move(mode), reply}};
+    return impl_->submit(std::move(cmd), reply);
 }
 
 asio::awaitable<void> MirrorWriter::finish_run(std::int64_t run_id, RunOutcome outcome, RunTotals totals,
                                                std::string error) {
     auto reply = make_reply<Unit>();
-    co_await impl_->submit(FinishRunCmd{run_id, outcome, std::move(totals), std::move(error), reply}, reply);
+    Command cmd{FinishRunCmd{run_id, outcome, std::move(totals), std::move(error), reply}};
+    return impl_->submit_void(std::move(cmd), reply);
 }
 
 asio::awaitable<void> MirrorWriter::mark_listing_done(std::int64_t run_id, std::string scope) {
     auto reply = make_reply<Unit>();
-    co_await impl_->submit(ListingDoneCmd{run_id, std::move(scope), reply}, reply);
+    Command cmd{ListingDoneCmd{run_id, std::move(scope), reply}};
+    return impl_->submit_void(std::move(cmd), reply);
 }
 
 asio::awaitable<std::vector<std::string>> MirrorWriter::completed_listings(std::int64_t run_id) {
     auto reply = make_reply<std::vector<std::string>>();
-    co_return co_await impl_->submit(CompletedListingsCmd{run_id, reply}, reply);
+    Command cmd{CompletedListingsCmd{run_id, reply}};
+    return impl_->submit(std::move(cmd), reply);
 }
 
 asio::awaitable<WriterTotals> MirrorWriter::totals() {
     auto reply = make_reply<WriterTotals>();
-    co_return co_await impl_->submit(TotalsCmd{reply}, reply);
+    Command cmd{TotalsCmd{reply}};
+    return impl_->submit(std::move(cmd), reply);
 }
 
 }  // namespace marin::storage

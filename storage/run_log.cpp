@@ -6,6 +6,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "marin/storage/errors.hpp"
 #include "pg_session.hpp"
 #include "run_log_sql.hpp"
 

@@ -402,8 +402,13 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
                 auto opened = co_await open(*conn, deadline);
                 if (opened.failure != Failure::none) co_return opened;
             }
-            Exchange out = conn->secure ? co_await talk(*conn->secure, *conn, target, deadline, reused)
-                                        : co_await talk(*conn->plain, *conn, target, deadline, reused);
+            // (no co_await inside ?: : GCC 12 miscompiles the temporary)
+            Exchange out;
+            if (conn->secure) {
+                out = co_await talk(*conn->secure, *conn, target, deadline, reused);
+            } else {
+                out = co_await talk(*conn->plain, *conn, target, deadline, reused);
+            }
             if (out.failure == Failure::stale) {
                 log->debug("pooled connection to {} was closed by the server; opening a new one",
                            origin.prefix());
@@ -425,11 +430,15 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
         const unsigned max_attempts = std::max(settings.max_attempts, 1u);
         for (unsigned attempt_no = 1;; ++attempt_no) {
             if (stopping) throw_cancelled(label, shown);
-            if (!co_await in_flight.acquire()) throw_cancelled(label, shown);
+            const bool granted = co_await in_flight.acquire();
+            if (!granted) throw_cancelled(label, shown);
             detail::Permit permit(in_flight);
             if (stopping) throw_cancelled(label, shown);
             const auto slot = budget.reserve();
-            if (slot > Clock::now() && !co_await sleep_until(slot)) throw_cancelled(label, shown);
+            if (slot > Clock::now()) {
+                const bool waited = co_await sleep_until(slot);
+                if (!waited) throw_cancelled(label, shown);
+            }
 
             const auto started = Clock::now();
             Exchange ex = co_await attempt(target, started + settings.request_timeout);
@@ -491,7 +500,8 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
             if (observer) observer->on_retry(label, ex.reason, delay);
             log->warn("GET {} ({}): {} (attempt {}/{}); retrying in {} ms", shown, label, cause,
                       attempt_no, max_attempts, delay.count());
-            if (!co_await sleep_until(Clock::now() + delay)) throw_cancelled(label, shown);
+            const bool slept = co_await sleep_until(Clock::now() + delay);
+            if (!slept) throw_cancelled(label, shown);
         }
     }
 };

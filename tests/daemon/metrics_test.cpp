@@ -100,7 +100,9 @@ Exposition parse(const std::string& text) {
     const std::string family = family_of(s.name, e.types);
     EXPECT_TRUE(e.types.count(family)) << "sample before its TYPE: " << s.name;
     EXPECT_EQ(s.name.rfind("marin_", 0), 0u) << s.name;
-    if (e.types[family] == "counter") EXPECT_TRUE(s.name.size() > 6 && s.name.substr(s.name.size() - 6) == "_total");
+    if (e.types[family] == "counter") {
+      EXPECT_TRUE(s.name.size() > 6 && s.name.substr(s.name.size() - 6) == "_total") << s.name;
+    }
     e.samples.push_back(std::move(s));
   }
   return e;

@@ -168,7 +168,9 @@ std::vector<SimulatedRun> simulate(TimePoint from, TimePoint until, std::chrono:
 void check_nights(const std::vector<SimulatedRun>& runs, const std::vector<TimePoint>& expected_full_starts) {
   std::vector<TimePoint> full_starts;
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    if (i > 0) EXPECT_GE(runs[i].start, runs[i - 1].end) << "runs overlap";
+    if (i > 0) {
+      EXPECT_GE(runs[i].start, runs[i - 1].end) << "runs overlap";
+    }
     if (runs[i].mode == RunMode::full) full_starts.push_back(runs[i].start);
     if (i > 0 && runs[i].mode == RunMode::incremental) {
       EXPECT_LE(runs[i].start - runs[i - 1].end, 60min);

@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "marin/sync/api_client.hpp"
@@ -32,8 +33,7 @@ protected:
     asio::io_context ioc;
     CapturedLog log;
     CountingObserver observer;
-    ApiSettings base_settings{};
-    asio::ssl::context tls = make_tls_context(base_settings);
+    asio::ssl::context tls{asio::ssl::context::tls_client};  // plain HTTP here
 
     std::unique_ptr<ApiClient> client(const ApiSettings& s) {
         return std::make_unique<ApiClient>(ioc.get_executor(), s, tls, log.logger, &observer);

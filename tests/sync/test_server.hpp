@@ -20,6 +20,9 @@
 namespace marin::sync::test {
 
 struct Reply {
+    Reply() = default;
+    Reply(unsigned status_, std::string body_) : status(status_), body(std::move(body_)) {}
+
     unsigned status = 200;
     std::string body = "{}";
     std::vector<std::pair<std::string, std::string>> headers;

@@ -27,6 +27,20 @@
 //
 // After a failed run the next one waits retry_delay, doubling with each
 // consecutive failure up to the incremental interval.
+//
+// Wiring (app/):
+//   asio::io_context io;
+//   ProgressBoard board; Metrics metrics; SystemdNotifier notifier;
+//   ... set-up: config, schema check, first connection ...
+//   DaemonLoop loop(io, hooks, notifier, logger, {.version = ...}, &board, &metrics);
+//   HttpListener http(io, {.version = ..., .metrics = &metrics, .progress = &board,
+//                          .last_success = [&] { return loop.last_success(); },
+//                          .next_run = [&] { return loop.next_planned(); }}, logger);
+//   http.listen(settings.listen);      // "" disables it
+//   loop.mark_ready();                 // READY=1
+//   return loop.run();                 // 0, or 143/130 after a second signal
+// Build the loop after a long set-up rather than before: its signal handlers
+// replace the default action, so a SIGTERM during set-up would wait for run().
 #include <atomic>
 #include <chrono>
 #include <functional>

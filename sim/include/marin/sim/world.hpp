@@ -175,7 +175,9 @@ private:
     std::uint32_t add_ad(std::uint32_t campaign, std::int32_t ad_set, Day start, Day end, bool play,
                          bool deleted);
     void add_account_child(std::uint32_t account, int slot);
-    void end_ads_of(const std::vector<std::uint32_t>& ad_list, Day last_day);
+    // Ends the statistics of the ads at last_day; pause: their status turns
+    // "pause" too (a vanished object keeps the record it was last served with).
+    void end_ads_of(const std::vector<std::uint32_t>& ad_list, Day last_day, bool pause);
 
     WorldConfig config_;
     ScaleSpec spec_;

@@ -15,6 +15,13 @@
 // new connection would have lost the session's staging and seen-key tables).
 // RemovalGuardError is the exception: nothing was changed and the writer
 // stays usable. The writer never terminates the process.
+//
+// GCC 12 caveat for callers: inside a coroutine, do not write class-type
+// temporaries in the co_await expression itself, e.g.
+//     co_await writer.write(t, std::move(rows), ListingKey{"x", {}});  // heap corruption
+//     co_await writer.write(t, {row}, listing);                       // "array used as initializer"
+// GCC 12 relocates such temporaries bitwise (a std::string's inline buffer
+// then points into the old place). Name them first and pass std::move(name).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -110,6 +117,14 @@ public:
     // The keys are recorded as seen by `listing` (unless its scope is empty).
     boost::asio::awaitable<BatchResult> write(model::TableId table, std::vector<model::Row> rows,
                                               ListingKey listing);
+
+    // Like write, but completes as soon as the batch is queued (suspending
+    // while the channel is full): the fetcher goes on while the writer
+    // merges, and queued memory stays within capacity x batch size. The
+    // counts go to totals(); a failure fails the next awaited call (flush,
+    // complete_listing, ...). Commands keep their order, so a
+    // complete_listing sent after a listing's enqueues sees all of them.
+    boost::asio::awaitable<void> enqueue(model::TableId table, std::vector<model::Row> rows, ListingKey listing);
 
     // Call only after the listing was read to its end. Marks removed the
     // stored rows matching listing.parent_filter, not yet removed, that no

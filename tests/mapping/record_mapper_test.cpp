@@ -1,0 +1,84 @@
+#include "marin/sync/record_mapper.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace marin::sync {
+namespace {
+
+using model::TableId;
+
+std::optional<std::string> value(const model::Row& row, TableId table, std::string_view column) {
+    const auto cols = model::table_spec(table).sent_columns();
+    for (std::size_t i = 0; i < cols.size(); ++i)
+        if (cols[i]->name == column) return row.values[i];
+    ADD_FAILURE() << "no column " << column;
+    return std::nullopt;
+}
+
+MapOutcome map(TableId table, const char* json, RecordContext ctx = {}) {
+    return map_record(model::table_spec(table), boost::json::parse(json).as_object(), ctx);
+}
+
+TEST(RecordMapper, AdSetTakesItsParentsFromThePath) {
+    RecordContext ctx;
+    ctx.forced = {{"campaign_id", "7"}, {"media_plan_id", "105"}};
+    const auto out = map(TableId::ad_sets,
+                         R"({"id":"1","daily_budget":123,"name":"n","bid":"1.23","status":"pause","extra":{"x":1}})",
+                         ctx);
+    ASSERT_TRUE(out.row);
+    EXPECT_EQ(value(*out.row, TableId::ad_sets, "campaign_id"), "7");
+    EXPECT_EQ(value(*out.row, TableId::ad_sets, "media_plan_id"), "105");
+    EXPECT_EQ(value(*out.row, TableId::ad_sets, "bid"), "1.23");
+    EXPECT_EQ(value(*out.row, TableId::ad_sets, "daily_budget"), "123");
+    EXPECT_EQ(value(*out.row, TableId::ad_sets, "promoted_object"), std::nullopt);  // optional, missing
+    EXPECT_NE(out.row->raw.find("\"extra\""), std::string::npos);                  // unknown fields kept
+    EXPECT_EQ(out.row->hash.size(), 32u);
+}
+
+TEST(RecordMapper, HashChangesWithContentAndParents) {
+    RecordContext a, b;
+    a.forced = {{"campaign_id", "7"}, {"media_plan_id", "1"}};
+    b.forced = {{"campaign_id", "8"}, {"media_plan_id", "1"}};
+    const char* rec = R"({"id":"1","name":"n"})";
+    EXPECT_EQ(map(TableId::ad_sets, rec, a).row->hash, map(TableId::ad_sets, rec, a).row->hash);
+    EXPECT_NE(map(TableId::ad_sets, rec, a).row->hash, map(TableId::ad_sets, rec, b).row->hash);
+    EXPECT_NE(map(TableId::ad_sets, rec, a).row->hash,
+              map(TableId::ad_sets, R"({"id":"1","name":"m"})", a).row->hash);
+}
+
+TEST(RecordMapper, NulIsReplacedInRawAndCounted) {
+    const auto out = map(TableId::advertisers, R"({"id":"1","name":"a\u0000b","currency":"EUR"})");
+    ASSERT_TRUE(out.row);
+    EXPECT_EQ(out.row->raw.find("\\u0000"), std::string::npos);
+    EXPECT_NE(out.row->raw.find("a\xEF\xBF\xBD" "b"), std::string::npos);
+    EXPECT_EQ(out.sanitized_values, 2u);  // the typed column and _raw
+}
+
+TEST(RecordMapper, RecordWithoutIdIsRejectedWithAReason) {
+    const auto out = map(TableId::campaigns, R"({"name":"no id"})");
+    EXPECT_FALSE(out.row);
+    EXPECT_NE(out.problem.find("campaigns.id"), std::string::npos);
+}
+
+TEST(RecordMapper, StatisticsRowWithoutIdsIsKeyedByItsRequest) {
+    RecordContext ctx;
+    ctx.fallback = {{"media_plan_id", "105"}, {"ad_id", "unattributed:media_plan:105"}, {"date", "2026-01-01"}};
+    const auto out = map(TableId::ad_stats_daily, R"({"impression":10,"click":1,"spent":0.5,"ctr":10})", ctx);
+    ASSERT_TRUE(out.row);
+    EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "ad_id"), "unattributed:media_plan:105");
+    EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "date"), "2026-01-01");
+    EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "impressions"), "10");
+    EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "spent"), "0.5");
+}
+
+TEST(RecordMapper, TargetingClusterNumericIdsBecomeText) {
+    RecordContext ctx;
+    ctx.forced = {{"account_id", "3"}};
+    const auto out = map(TableId::targeting_clusters, R"({"id":2200,"name":"t","targets":[{"id":4314}]})", ctx);
+    ASSERT_TRUE(out.row);
+    EXPECT_EQ(value(*out.row, TableId::targeting_clusters, "id"), "2200");
+}
+
+}  // namespace
+}  // namespace marin::sync

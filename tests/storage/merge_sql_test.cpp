@@ -1,0 +1,35 @@
+#include "merge_sql.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace marin;
+using storage::detail::table_sql;
+
+TEST(MergeSql, StagingKeepsRawAsTextAndNamesColumnsByPosition) {
+    const auto& s = table_sql(model::TableId::ads);
+    EXPECT_NE(s.create_stage.find("_raw text"), std::string::npos);
+    EXPECT_NE(s.create_stage.find("ON COMMIT DELETE ROWS"), std::string::npos);
+    EXPECT_EQ(s.stage_copy_columns.front(), "c0");
+    EXPECT_EQ(s.stage_copy_columns.size(), model::table_spec(model::TableId::ads).sent_columns().size() + 3);
+}
+
+TEST(MergeSql, UnchangedRowsAreFilteredBeforeAnyWrite) {
+    const auto& m = table_sql(model::TableId::campaigns).merge;
+    EXPECT_NE(m.find("t._hash IS NULL OR t._hash <> src._hash OR t._removed_at IS NOT NULL"), std::string::npos);
+    EXPECT_NE(m.find("_raw::jsonb"), std::string::npos);
+}
+
+TEST(MergeSql, StatisticsAreNeverRemoved) {
+    EXPECT_TRUE(table_sql(model::TableId::ad_stats_daily).create_seen.empty());
+    EXPECT_TRUE(table_sql(model::TableId::ad_stats_daily).mark_gone_rows.empty());
+    for (const auto& c : storage::detail::cascades()) EXPECT_NE(c.child, model::TableId::ad_stats_daily);
+}
+
+TEST(MergeSql, FilterColumnsMustBeInTheSpec) {
+    EXPECT_THROW(storage::detail::select_unseen_into_gone(model::TableId::ads, {{"nope; DROP", std::nullopt}}),
+                 std::invalid_argument);
+    const auto sql = storage::detail::select_unseen_into_gone(
+        model::TableId::ads, {{"campaign_id", std::string("9")}, {"ad_set_id", std::nullopt}});
+    EXPECT_NE(sql.find("t.\"campaign_id\" = $2::text"), std::string::npos);
+    EXPECT_NE(sql.find("t.\"ad_set_id\" IS NULL"), std::string::npos);
+}
