@@ -72,7 +72,7 @@ int command_daemon(const CommonOptions& common) {
     daemon::DaemonHooks hooks;
     hooks.run = [&](daemon::RunMode mode, const std::atomic<bool>& stop) {
         const auto s = settings.get();
-        const auto report = run_once(RunContext{*s, log, &metrics, &board},
+        const auto report = run_once(RunContext{*s, log, &metrics, &board, false},
                                      mode == daemon::RunMode::full ? sync::CrawlMode::full
                                                                    : sync::CrawlMode::incremental,
                                      stop);

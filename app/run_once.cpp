@@ -76,8 +76,10 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
         return report;
     }
 
-    if (ctx.metrics) ctx.metrics->set_run_in_progress(daemon_mode(mode), true);
-    if (ctx.progress) ctx.progress->begin_run(daemon_mode(mode));
+    if (ctx.record_run_lifecycle) {
+        if (ctx.metrics) ctx.metrics->set_run_in_progress(daemon_mode(mode), true);
+        if (ctx.progress) ctx.progress->begin_run(daemon_mode(mode));
+    }
 
     asio::io_context io(1);
     RunRequestObserver requests(ctx.metrics);
@@ -86,7 +88,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     auto tls = sync::make_tls_context(api_cfg);
     storage::MirrorWriter writer(writer_settings(settings), log);
     sync::ApiClient api(io.get_executor(), api_cfg, tls, log, &requests);
-    WriterSink sink(io.get_executor(), writer, settings.database.queue_capacity);
+    WriterSink sink(writer);
     sync::CrawlEngine engine(api, sink, crawl_settings(settings, mode), log, &progress, stop);
 
     std::exception_ptr failure;
@@ -94,7 +96,8 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
         io,
         [&]() -> asio::awaitable<void> {
             co_await writer.ready();
-            report.run_id = co_await writer.begin_run(std::string(mode_name(mode)));
+            std::string mode_text(mode_name(mode));
+            report.run_id = co_await writer.begin_run(std::move(mode_text));
             log->info("{} sync started (run {})", mode_name(mode), report.run_id);
             report.crawl = co_await engine.run();
             const auto& crawl = report.crawl;
@@ -150,19 +153,20 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     report.summary = summarize(mode, report, requests.requests(), requests.retries());
     publish_row_metrics(ctx.metrics, report.totals);
     const bool ok = report.exit_code == exit_success;
-    if (ctx.metrics) {
+    if (ctx.metrics && ctx.record_run_lifecycle) {
         ctx.metrics->set_run_in_progress(daemon_mode(mode), false);
         ctx.metrics->record_run(daemon_mode(mode),
                                 ok ? daemon::RunOutcome::success
                                    : (report.interrupted ? daemon::RunOutcome::interrupted : daemon::RunOutcome::failed),
                                 started_wall, std::chrono::system_clock::now());
-        if (ok) {
-            ctx.metrics->set_last_success(mode_name(mode), std::chrono::system_clock::now());
-            for (const auto& [name, counts] : report.crawl.tables)
-                ctx.metrics->set_last_success(name, std::chrono::system_clock::now());
-        }
+        if (ok) ctx.metrics->set_last_success(mode_name(mode), std::chrono::system_clock::now());
     }
-    if (ctx.progress) ctx.progress->end_run(ok, report.interrupted, report.summary);
+    // Per stream: a table's last success is the end of the last run that read
+    // all its listings.
+    if (ctx.metrics && ok)
+        for (const auto& [name, counts] : report.crawl.tables)
+            ctx.metrics->set_last_success(name, std::chrono::system_clock::now());
+    if (ctx.progress && ctx.record_run_lifecycle) ctx.progress->end_run(ok, report.interrupted, report.summary);
     return report;
 }
 

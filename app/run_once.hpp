@@ -23,6 +23,9 @@ struct RunContext {
     std::shared_ptr<spdlog::logger> log;
     daemon::Metrics* metrics = nullptr;
     daemon::ProgressBoard* progress = nullptr;
+    // The daemon loop records run starts and ends on the progress board and
+    // in the metrics itself; a one-shot sync has run_once do it.
+    bool record_run_lifecycle = true;
 };
 
 struct RunReport {

@@ -18,9 +18,8 @@ constexpr const char* holder_sql =
     "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
     "WHERE l.locktype = 'advisory' AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 2 AND l.granted";
 
-std::string describe_holder(pqxx::connection& conn) {
+std::string describe_holder(pqxx::transaction_base& tx) {
     try {
-        pqxx::nontransaction tx(conn);
         const auto r = tx.exec_params(holder_sql, detail::lock_namespace, detail::run_lock_id);
         if (r.empty()) return "another session (it may just have ended)";
         const auto& row = r[0];
@@ -56,7 +55,7 @@ std::unique_ptr<RunLock> RunLock::acquire(const std::string& dsn, LockMode mode,
         if (mode == LockMode::fail_fast) {
             if (!tx.exec_params1("SELECT pg_try_advisory_lock($1, $2)", detail::lock_namespace, detail::run_lock_id)[0]
                      .as<bool>())
-                throw RunLockBusy("another marin-sync run holds the run lock: " + describe_holder(*impl->conn));
+                throw RunLockBusy("another marin-sync run holds the run lock: " + describe_holder(tx));
         } else {
             tx.exec0("SET lock_timeout = " + std::to_string(timeout.count()));
             try {
@@ -64,7 +63,7 @@ std::unique_ptr<RunLock> RunLock::acquire(const std::string& dsn, LockMode mode,
             } catch (const pqxx::sql_error& e) {
                 if (e.sqlstate() != "55P03") throw;  // lock_not_available: lock_timeout ran out
                 throw RunLockBusy("waited " + std::to_string(timeout.count()) +
-                                  " ms for the run lock, still held by " + describe_holder(*impl->conn));
+                                  " ms for the run lock, still held by " + describe_holder(tx));
             }
             tx.exec0("SET lock_timeout = 0");
         }

@@ -517,14 +517,18 @@ asio::awaitable<ApiResponse> ApiClient::get(std::string_view path, QueryParams q
                                             std::string_view endpoint_label) {
     auto impl = impl_;
     auto target = impl->target_for(path, query);
-    co_return co_await impl->request(std::move(target), std::string(endpoint_label));
+    // Named locals only: GCC 12 destroys temporaries twice when they are a
+    // coroutine's arguments inside a co_await expression.
+    std::string label(endpoint_label);
+    co_return co_await impl->request(std::move(target), std::move(label));
 }
 
 asio::awaitable<ApiResponse> ApiClient::get_url(std::string_view absolute_url,
                                                 std::string_view endpoint_label) {
     auto impl = impl_;
     auto target = impl->target_for_url(absolute_url, endpoint_label);
-    co_return co_await impl->request(std::move(target), std::string(endpoint_label));
+    std::string label(endpoint_label);
+    co_return co_await impl->request(std::move(target), std::move(label));
 }
 
 void ApiClient::cancel_waits() {

@@ -223,13 +223,19 @@ struct CrawlEngine::State {
                     }
                     collect_children(l, record, children, child_ids);
                     batch.push_back(std::move(*mapped.row));
-                    if (batch.size() >= settings.batch_rows)
-                        co_await sink.write(table, std::exchange(batch, {}), scope);
+                    if (batch.size() >= settings.batch_rows) {
+                        // A named local, not a temporary inside co_await: GCC 12.
+                        auto full = std::exchange(batch, {});
+                        co_await sink.write(table, std::move(full), scope);
+                    }
                 }
                 if (observer)
                     observer->on_page(stream, page->data.size(), reader.pages_read() == 1, reader.nb_pages());
             }
-            if (!batch.empty()) co_await sink.write(table, std::exchange(batch, {}), scope);
+            if (!batch.empty()) {
+                auto rest = std::exchange(batch, {});
+                co_await sink.write(table, std::move(rest), scope);
+            }
             if (complete && spec.removable) co_await sink.complete_listing(table, scope);
         } catch (const ApiError& e) {
             api_failure.emplace(e);
@@ -272,7 +278,8 @@ struct CrawlEngine::State {
                 ++report.parents_gone;
                 log->info("{}: parent gone (404), marking it removed", listing_scope(l).name);
                 try {
-                    co_await sink.mark_gone(*parent.table, parent.key);
+                    auto key = parent.key;
+                    co_await sink.mark_gone(*parent.table, std::move(key));
                 } catch (const std::exception& se) {
                     abort(std::string("marking a gone parent failed: ") + se.what());
                 }

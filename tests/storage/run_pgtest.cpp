@@ -20,7 +20,6 @@ TEST(RunLock, SecondRunFailsFastOrWaitsAcrossSessions) {
         const std::string msg = e.what();
         EXPECT_NE(msg.find("backend pid " + std::to_string(first->backend_pid())), std::string::npos) << msg;
         EXPECT_NE(msg.find("marin-sync run lock"), std::string::npos) << msg;
-        std::printf("%s\n", msg.c_str());
     }
     const auto started = std::chrono::steady_clock::now();
     try {
