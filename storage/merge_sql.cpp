@@ -58,8 +58,9 @@ TableSql build(const model::TableSpec& spec) {
     stage_defs.emplace_back("_raw text NOT NULL");
     stage_defs.emplace_back("_hash text NOT NULL");
     stage_defs.emplace_back("_seq integer NOT NULL");
-    s.create_stage = "CREATE TEMP TABLE IF NOT EXISTS marin_stage_" + name + " (" + join(stage_defs, ", ") +
-                     ") ON COMMIT DELETE ROWS";
+    s.create_stage = "CREATE TEMP TABLE IF NOT EXISTS marin_stage_" + name + " (" + join(stage_defs, ", ") + ")";
+    s.clear_stage = "DELETE FROM " + s.stage;
+    s.truncate_stage = "TRUNCATE " + s.stage;
 
     std::vector<std::string> key_defs, key_names;
     for (std::size_t j = 0; j < keys.size(); ++j) {
@@ -70,7 +71,8 @@ TableSql build(const model::TableSpec& spec) {
         s.create_seen = "CREATE TEMP TABLE IF NOT EXISTS marin_seen_" + name + " (listing_id integer NOT NULL, " +
                         join(key_defs, ", ") + ", PRIMARY KEY (listing_id, " + join(key_names, ", ") + "))";
         s.create_gone = "CREATE TEMP TABLE IF NOT EXISTS marin_gone_" + name + " (" + join(key_defs, ", ") +
-                        ", PRIMARY KEY (" + join(key_names, ", ") + ")) ON COMMIT DELETE ROWS";
+                        ", PRIMARY KEY (" + join(key_names, ", ") + "))";
+        s.clear_gone = "DELETE FROM " + gone;
         std::vector<std::string> stage_keys;
         for (auto p : key_pos) stage_keys.push_back(stage_column(p));
         s.record_seen = "INSERT INTO " + seen + " (listing_id, " + join(key_names, ", ") + ") SELECT DISTINCT $1::integer, " +

@@ -7,10 +7,16 @@
 //   pg_temp.marin_stage_<t>  one batch as sent: typed sent columns c<i>,
 //                            _raw text (not parsed until a row is written),
 //                            _hash, _seq (position, so the last duplicate
-//                            wins). ON COMMIT DELETE ROWS: emptied in place
-//                            at each commit, no catalog churn.
+//                            wins). Emptied by DELETE in the batch's own
+//                            transaction (TRUNCATE now and then, to drop dead
+//                            tuples). Not ON COMMIT DELETE ROWS: PostgreSQL
+//                            truncates every such table at the commit of any
+//                            transaction that touched a temporary table,
+//                            which cost 150-250 ms per commit here.
 //   pg_temp.marin_seen_<t>   (listing_id, k0..) keys each open listing held.
-//   pg_temp.marin_gone_<t>   keys a removal marks, ON COMMIT DELETE ROWS.
+//   pg_temp.marin_gone_<t>   keys a removal marks; emptied at the start of
+//                            each removal (a rolled-back removal leaves it
+//                            empty anyway).
 #pragma once
 
 #include <optional>
@@ -38,6 +44,9 @@ struct TableSql {
     std::string record_seen;    // $1 = listing id
     std::string forget_seen;    // $1 = listing id
     std::string truncate_seen;
+    std::string clear_stage;     // DELETE FROM the staging table
+    std::string truncate_stage;  // TRUNCATE it (drops accumulated dead tuples)
+    std::string clear_gone;      // DELETE FROM marin_gone_<t> (empty for tables never removed)
     std::string count_live;     // -> one row: live rows
     std::string mark_gone_rows; // history + update of the rows in marin_gone_<t>
 };

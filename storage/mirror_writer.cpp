@@ -97,12 +97,15 @@ struct MirrorWriter::Impl {
         std::int64_t removed_this_run = 0;
         std::map<std::string, int> open_listings;  // scope -> listing id
         std::int64_t seen_dead_rows = 0;
+        std::int64_t staged_since_truncate = 0;
     };
     std::array<TableState, model::table_count> tables;
     int next_listing_id = 1;
     WriterTotals totals;
 
     TableState& state(TableId t) { return tables[static_cast<std::size_t>(t)]; }
+    // Rows staged in a table between two TRUNCATEs of its staging table.
+    static constexpr std::int64_t stage_truncate_rows = 100000;
 
     // ---- Asio side ----
     // Sends (suspending while the channel is full), then awaits the reply.
@@ -308,6 +311,16 @@ struct MirrorWriter::Impl {
         result.unchanged = distinct - result.inserted - result.changed;
         if (spec.removable && !c.listing.scope.empty())
             tx.exec_params0(sql.record_seen, listing_id(c.table, c.listing.scope));
+        // Empty the staging table for the next batch; a temporary table is
+        // never vacuumed, so now and then TRUNCATE drops the dead tuples.
+        auto& st = state(c.table);
+        st.staged_since_truncate += static_cast<std::int64_t>(c.rows.size());
+        if (st.staged_since_truncate > stage_truncate_rows) {
+            tx.exec0(sql.truncate_stage);
+            st.staged_since_truncate = 0;
+        } else {
+            tx.exec0(sql.clear_stage);
+        }
         tx.commit();
         auto& t = totals[c.table];
         t.inserted += result.inserted;
@@ -382,6 +395,8 @@ struct MirrorWriter::Impl {
         for (auto t : reach) ensure_session_tables(t);
 
         pqxx::work tx(*conn, "remove");
+        for (auto t : reach)
+            if (const auto& clear = detail::table_sql(t).clear_gone; !clear.empty()) tx.exec0(clear);
         std::map<TableId, std::int64_t> gone;
         touch(tx, root);
         if (const auto n = static_cast<std::int64_t>(select_root(tx)); n > 0) gone[root] = n;
