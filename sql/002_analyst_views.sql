@@ -79,7 +79,7 @@ CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(s.main_metrics) WHEN '
 LEFT JOIN marin.media_plans mp ON mp.id = s.media_plan_id
 LEFT JOIN marin.accounts acc ON acc.id = mp.account_id
 LEFT JOIN marin.advertisers adv ON adv.id = mp.advertiser_id;
-COMMENT ON VIEW marin.ad_stats_daily_metrics IS 'main_metrics of marin.ad_stats_daily in long form: one row per ad, day and metric (19 metrics a row from the Marin Social API). E.g. installs per campaign and day: SELECT campaign_id, date, sum(number) FROM marin.ad_stats_daily_metrics WHERE metric = ''mobile_app_install'' GROUP BY 1, 2.';
+COMMENT ON VIEW marin.ad_stats_daily_metrics IS 'main_metrics of marin.ad_stats_daily in long form: one row per ad, day and metric (the API sends some twenty named metrics a row). E.g. installs per campaign and day: SELECT campaign_id, date, sum(number) FROM marin.ad_stats_daily_metrics WHERE metric = ''mobile_app_install'' GROUP BY 1, 2.';
 COMMENT ON COLUMN marin.ad_stats_daily_metrics.date IS 'Day of the statistics (in the account''s time zone). From ad_stats_daily.date.';
 COMMENT ON COLUMN marin.ad_stats_daily_metrics.ad_id IS 'Ad (ads.id).';
 COMMENT ON COLUMN marin.ad_stats_daily_metrics.ad_set_id IS 'Ad set (ad_sets.id); NULL for ads without an ad set (Twitter).';

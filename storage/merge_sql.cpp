@@ -54,10 +54,12 @@ TableSql build(const model::TableSpec& spec) {
         s.stage_copy_columns.push_back(stage_column(i));
         stage_defs.push_back(stage_column(i) + " " + std::string(model::sql_type(sent[i]->type)));
     }
-    for (auto c : {"_raw", "_hash", "_seq"}) s.stage_copy_columns.emplace_back(c);
+    for (auto c : {"_raw", "_hash", "_seq", "_listing", "_batch"}) s.stage_copy_columns.emplace_back(c);
     stage_defs.emplace_back("_raw text NOT NULL");
     stage_defs.emplace_back("_hash text NOT NULL");
     stage_defs.emplace_back("_seq integer NOT NULL");
+    stage_defs.emplace_back("_listing integer");
+    stage_defs.emplace_back("_batch integer NOT NULL");
     s.create_stage = "CREATE TEMP TABLE IF NOT EXISTS marin_stage_" + name + " (" + join(stage_defs, ", ") + ")";
     s.clear_stage = "DELETE FROM " + s.stage;
     s.truncate_stage = "TRUNCATE " + s.stage;
@@ -75,8 +77,8 @@ TableSql build(const model::TableSpec& spec) {
         s.clear_gone = "DELETE FROM " + gone;
         std::vector<std::string> stage_keys;
         for (auto p : key_pos) stage_keys.push_back(stage_column(p));
-        s.record_seen = "INSERT INTO " + seen + " (listing_id, " + join(key_names, ", ") + ") SELECT DISTINCT $1::integer, " +
-                        join(stage_keys, ", ") + " FROM " + s.stage + " ON CONFLICT DO NOTHING";
+        s.record_seen = "INSERT INTO " + seen + " (listing_id, " + join(key_names, ", ") + ") SELECT DISTINCT _listing, " +
+                        join(stage_keys, ", ") + " FROM " + s.stage + " WHERE _listing IS NOT NULL ON CONFLICT DO NOTHING";
         s.forget_seen = "DELETE FROM " + seen + " WHERE listing_id = $1::integer";
         s.truncate_seen = "TRUNCATE " + seen;
     }
@@ -129,8 +131,12 @@ TableSql build(const model::TableSpec& spec) {
         "  SELECT " + join(insert_vals, ", ") + " FROM todo\n"
         "  ON CONFLICT (" + join(conflict_keys, ", ") + ") DO UPDATE SET " + join(updates, ", ") + "\n"
         ")\n"
-        "SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed)\n"
-        "FROM todo";
+        "SELECT b._batch, sum(b.n)::bigint, sum(b.ins)::bigint, sum(b.chg)::bigint FROM (\n"
+        "  SELECT _batch, count(*) AS n, 0::bigint AS ins, 0::bigint AS chg FROM src GROUP BY _batch\n"
+        "  UNION ALL\n"
+        "  SELECT _batch, 0, count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed)\n"
+        "  FROM todo GROUP BY _batch\n"
+        ") b GROUP BY b._batch";
 
     s.count_live = "SELECT count(*) FROM " + s.table + " WHERE _removed_at IS NULL";
 

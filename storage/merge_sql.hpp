@@ -4,12 +4,18 @@
 // columns are therefore named c0, c1, ... by position).
 //
 // Session tables (temporary: no WAL, gone with the session):
-//   pg_temp.marin_stage_<t>  one batch as sent: typed sent columns c<i>,
-//                            _raw text (not parsed until a row is written),
-//                            _hash, _seq (position, so the last duplicate
-//                            wins). Emptied by DELETE in the batch's own
-//                            transaction (TRUNCATE now and then, to drop dead
-//                            tuples). Not ON COMMIT DELETE ROWS: PostgreSQL
+//   pg_temp.marin_stage_<t>  the rows of one merge (the writer's pending rows
+//                            of the table, from one or many commands) as
+//                            sent: typed sent columns c<i>, _raw text (not
+//                            parsed until a row is written), _hash, _seq
+//                            (arrival order across commands, so the last
+//                            duplicate wins), _listing (the listing id whose
+//                            keys record_seen records; NULL: none), _batch
+//                            (0, or the awaited write the row came from, so
+//                            that write gets its own counts). Emptied by
+//                            DELETE in the merge's transaction (TRUNCATE now
+//                            and then, to drop dead tuples). Not ON COMMIT
+//                            DELETE ROWS: PostgreSQL
 //                            truncates every such table at the commit of any
 //                            transaction that touched a temporary table,
 //                            which cost 150-250 ms per commit here.
@@ -36,12 +42,14 @@ struct TableSql {
     std::string table;          // marin."ads"
     std::string history;        // marin."ads_history"
     std::string stage;          // pg_temp.marin_stage_ads (unquoted: COPY pastes it)
-    std::vector<std::string> stage_copy_columns;  // c0..cN, _raw, _hash, _seq
+    std::vector<std::string> stage_copy_columns;  // c0..cN, _raw, _hash, _seq, _listing, _batch
     std::string create_stage;
     std::string create_seen;    // empty for tables that are never removed
     std::string create_gone;
-    std::string merge;          // -> one row: distinct keys, inserted, changed
-    std::string record_seen;    // $1 = listing id
+    // -> one row per _batch: batch, distinct keys, inserted, changed
+    // (duplicate keys count once, in the batch of the row that won)
+    std::string merge;
+    std::string record_seen;    // the staged keys, under their rows' _listing (no parameter)
     std::string forget_seen;    // $1 = listing id
     std::string truncate_seen;
     std::string clear_stage;     // DELETE FROM the staging table

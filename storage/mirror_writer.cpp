@@ -10,10 +10,13 @@
 #include <spdlog/logger.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <bitset>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 
 #include "copy_text.hpp"
@@ -41,6 +44,7 @@ using Reply = std::shared_ptr<detail::OneShot<T>>;
 
 struct StopCmd {};
 struct ReadyCmd { Reply<Unit> reply; };
+// reply: null for enqueue (nobody awaits it).
 struct WriteCmd { TableId table; std::vector<model::Row> rows; ListingKey listing; Reply<BatchResult> reply; };
 struct CompleteCmd { TableId table; ListingKey listing; Reply<ListingResult> reply; };
 struct GoneCmd { TableId table; std::vector<std::string> key; Reply<ListingResult> reply; };
@@ -92,6 +96,8 @@ struct MirrorWriter::Impl {
     std::optional<std::string> failure;      // first fatal error: fails every later call
     std::unique_ptr<pqxx::connection> run_conn;  // run log session, holds the run's liveness lock
     std::bitset<model::table_count> session_tables;
+    // SQL text -> name of the statement prepared on the mirror session.
+    std::unordered_map<std::string, std::string> prepared_names;
     struct TableState {
         std::optional<std::int64_t> live_at_first_touch;
         std::int64_t removed_this_run = 0;
@@ -103,7 +109,29 @@ struct MirrorWriter::Impl {
     int next_listing_id = 1;
     WriterTotals totals;
 
+    // Rows received but not merged yet, per table, as the COPY text of the
+    // staging table (one line per row, each ending in '\n').
+    struct Pending {
+        std::string copy;
+        std::int64_t rows = 0;      // also the next row's _seq
+        bool any_listing = false;   // some row has a _listing: record_seen
+        int next_batch = 1;         // _batch of the next awaited write
+        std::vector<std::pair<int, Reply<BatchResult>>> awaited;  // awaited writes among the rows
+    };
+    std::array<Pending, model::table_count> pending;
+    std::size_t pending_bytes = 0;  // sum of pending[*].copy.size()
+
+    // The open group: one transaction shared by merges, removals and
+    // checkpoints; the replies of its calls are held until it commits.
+    std::unique_ptr<pqxx::work> group_tx;  // declared after conn: destroyed before it
+    std::chrono::steady_clock::time_point group_started;
+    std::vector<std::function<void(const std::exception_ptr&)>> deferred;  // null: the group committed
+    int group_merges = 0;
+    std::int64_t group_rows = 0;
+    int group_removals = 0;
+
     TableState& state(TableId t) { return tables[static_cast<std::size_t>(t)]; }
+    Pending& pending_of(TableId t) { return pending[static_cast<std::size_t>(t)]; }
     // Rows staged in a table between two TRUNCATEs of its staging table.
     static constexpr std::int64_t stage_truncate_rows = 100000;
 
@@ -142,6 +170,7 @@ struct MirrorWriter::Impl {
                 keep_alive.reset();
             });
             ioc.run();
+            group_tx.reset();
             conn.reset();
             run_conn.reset();
         });
@@ -155,25 +184,37 @@ struct MirrorWriter::Impl {
 
     // ---- writer thread ----
 
-    // Commands sent after the end (a caller's bug) fail instead of hanging.
+    // Commands sent after the end (a caller's bug) fail instead of hanging,
+    // and so do calls of a group the loop left behind (only on a bug: the
+    // loop commits its group before it stops).
     void drain() {
         const auto stopped = std::make_exception_ptr(StorageError("the storage writer is stopped"));
+        abandon_group(stopped);
         while (channel.try_receive([&](boost::system::error_code, Command cmd) {
             std::visit([&](auto& c) {
-                if constexpr (requires { c.reply; }) c.reply->set(stopped, {});
+                if constexpr (requires { c.reply; })
+                    if (c.reply) c.reply->set(stopped, {});
             }, cmd);
         })) {
         }
         channel.close();
     }
+
     asio::awaitable<void> receive_loop() {
         open_session();
         for (;;) {
             std::tuple<boost::system::error_code, Command> received =
                 co_await channel.async_receive(asio::as_tuple(asio::use_awaitable));
             auto& cmd = std::get<1>(received);
-            if (std::get<0>(received) || std::holds_alternative<StopCmd>(cmd)) break;
+            if (std::get<0>(received) || std::holds_alternative<StopCmd>(cmd)) {
+                commit_group();  // the destructor lets queued work finish
+                break;
+            }
             std::visit([this](auto& c) { handle(c); }, cmd);
+            // Group commit: while more commands wait, their work joins the
+            // open transaction; once the channel is empty (or the group is
+            // old), merge what is pending, commit and answer.
+            if (!channel.ready() || group_due()) commit_group();
         }
         log->debug("storage writer stopped");
     }
@@ -189,29 +230,120 @@ struct MirrorWriter::Impl {
         }
     }
 
-    // Runs `work` on the mirror session. Errors are fatal to the writer
-    // except the removal guard and a caller's bad argument, which change
-    // nothing.
-    template <class T, class F>
-    void on_mirror(const Reply<T>& reply, const std::string& what, F&& work) {
-        if (failure) {
-            reply->set(std::make_exception_ptr(StorageError("storage writer failed earlier: " + *failure)), T{});
-            return;
-        }
-        try {
+    std::exception_ptr failure_error() const {
+        return std::make_exception_ptr(StorageError("storage writer failed earlier: " + *failure));
+    }
+
+    // ---- the group ----
+
+    // The group's transaction, begun on first use.
+    pqxx::work& tx() {
+        if (!group_tx) {
             check_session();
-            reply->set(nullptr, work());
-        } catch (const RemovalGuardError& e) {
-            log->error("{}", e.what());
-            reply->set(std::current_exception(), T{});
-        } catch (const std::invalid_argument& e) {
-            reply->set(std::make_exception_ptr(std::invalid_argument(what + ": " + e.what())), T{});
+            group_tx = std::make_unique<pqxx::work>(*conn, "group");
+            group_started = std::chrono::steady_clock::now();
+        }
+        return *group_tx;
+    }
+
+    bool group_due() const {
+        return group_tx && std::chrono::steady_clock::now() - group_started >= settings.group_max_delay;
+    }
+
+    // Holds a reply until the group commits (or fails: then every held reply
+    // gets the group's error instead).
+    template <class T>
+    void defer(const Reply<T>& reply, T value, std::exception_ptr error = nullptr) {
+        deferred.push_back([reply, value = std::move(value), error](const std::exception_ptr& group_error) mutable {
+            if (group_error)
+                reply->set(group_error, T{});
+            else
+                reply->set(error, std::move(value));
+        });
+    }
+
+    // One step of the group. A failure is fatal: it breaks the writer and
+    // fails every call of the group; returns false then.
+    template <class F>
+    bool step(const std::string& what, F&& work) {
+        if (failure) return false;
+        try {
+            work();
+            return true;
         } catch (const std::exception& e) {
-            failure = detail::describe(what, e);
-            log->error("{}", *failure);
-            reply->set(std::make_exception_ptr(StorageError(*failure)), T{});
+            break_writer(detail::describe(what, e));
+            return false;
         }
     }
+
+    void break_writer(std::string message) {
+        failure = std::move(message);
+        log->error("{}", *failure);
+        abandon_group(std::make_exception_ptr(StorageError(*failure)));
+    }
+
+    // Rolls the group back and fails its calls and the pending rows' awaited writes.
+    void abandon_group(const std::exception_ptr& error) {
+        group_tx.reset();  // aborts (never throws)
+        for (auto& p : pending) {
+            for (auto& [batch, reply] : p.awaited) reply->set(error, BatchResult{});
+            p = Pending{};
+        }
+        pending_bytes = 0;
+        deliver(error);
+    }
+
+    void deliver(const std::exception_ptr& error) {
+        auto replies = std::exchange(deferred, {});
+        for (auto& r : replies) r(error);
+        group_merges = 0;
+        group_rows = 0;
+        group_removals = 0;
+    }
+
+    // Merges everything pending, commits and answers the group's calls.
+    void commit_group() {
+        if (failure) return;  // the group was failed already
+        if (!merge_all_pending()) return;
+        if (group_tx) {
+            const auto started = group_started;
+            const bool ok = step("committing " + std::to_string(group_merges) + " merges (" +
+                                     std::to_string(group_rows) + " rows) and " + std::to_string(group_removals) +
+                                     " removals",
+                                 [&] { group_tx->commit(); });
+            if (!ok) return;
+            group_tx.reset();
+            log->debug("committed {} merges ({} rows), {} removals, {} calls ({} ms)", group_merges, group_rows,
+                       group_removals, deferred.size(),
+                       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                           .count());
+        }
+        deliver(nullptr);
+    }
+
+    bool merge_all_pending() {
+        for (std::size_t i = 0; i < pending.size(); ++i)
+            if (!merge_pending(static_cast<TableId>(i))) return false;
+        return true;
+    }
+
+    // The rows a removal rooted at `root` reads or marks: merged before it.
+    static std::vector<TableId> reach(TableId root) {
+        std::vector<TableId> out{root};
+        for (const auto& link : detail::cascades())
+            if (std::find(out.begin(), out.end(), link.parent) != out.end() &&
+                std::find(out.begin(), out.end(), link.child) == out.end())
+                out.push_back(link.child);
+        return out;
+    }
+
+    bool merge_pending(const std::vector<TableId>& ts) {
+        for (auto t : ts)
+            if (!merge_pending(t)) return false;
+        return true;
+    }
+
+    // ---- the session ----
 
     void check_session() {
         if (!conn || !conn->is_open()) throw pqxx::broken_connection("the session is closed");
@@ -220,23 +352,32 @@ struct MirrorWriter::Impl {
                                " -> " + std::to_string(pid) + "): its temporary tables are gone");
     }
 
+    // The name of `sql` prepared on the mirror session (prepared on first use).
+    const std::string& prepared(const std::string& sql) {
+        if (const auto found = prepared_names.find(sql); found != prepared_names.end()) return found->second;
+        std::string name = "marin_" + std::to_string(prepared_names.size() + 1);
+        conn->prepare(name, sql);
+        return prepared_names.emplace(sql, std::move(name)).first->second;
+    }
+
     // Creates the session tables of `t` the first time it is used.
     void ensure_session_tables(TableId t) {
         const auto i = static_cast<std::size_t>(t);
         if (session_tables[i]) return;
         const auto& sql = detail::table_sql(t);
-        pqxx::nontransaction tx(*conn);
-        tx.exec0(sql.create_stage);
-        if (!sql.create_seen.empty()) tx.exec0(sql.create_seen);
-        if (!sql.create_gone.empty()) tx.exec0(sql.create_gone);
+        auto& w = tx();
+        w.exec0(sql.create_stage);
+        if (!sql.create_seen.empty()) w.exec0(sql.create_seen);
+        if (!sql.create_gone.empty()) w.exec0(sql.create_gone);
         session_tables[i] = true;
     }
 
     // The removal guard compares against the live rows of a table when this
     // run first touched it.
-    void touch(pqxx::transaction_base& tx, TableId t) {
+    void touch(pqxx::transaction_base& w, TableId t) {
         auto& st = state(t);
-        if (!st.live_at_first_touch) st.live_at_first_touch = tx.exec1(detail::table_sql(t).count_live)[0].as<std::int64_t>();
+        if (!st.live_at_first_touch)
+            st.live_at_first_touch = w.exec_prepared1(prepared(detail::table_sql(t).count_live))[0].as<std::int64_t>();
     }
 
     int listing_id(TableId t, const std::string& scope) {
@@ -246,96 +387,187 @@ struct MirrorWriter::Impl {
         return it->second;
     }
 
+    // ---- commands ----
+
+    // Barriers: the group is committed first, so they see (and their reply
+    // follows) everything sent before them.
     void handle(ReadyCmd& c) {
-        on_mirror(c.reply, "connecting the storage writer", [] { return Unit{}; });
+        commit_group();
+        c.reply->set(failure ? failure_error() : nullptr, Unit{});
     }
 
     void handle(FlushCmd& c) {
-        on_mirror(c.reply, "flushing the storage writer", [] { return Unit{}; });
+        commit_group();
+        c.reply->set(failure ? failure_error() : nullptr, Unit{});
     }
 
-    void handle(TotalsCmd& c) { c.reply->set(nullptr, totals); }
+    void handle(TotalsCmd& c) {
+        commit_group();
+        c.reply->set(nullptr, totals);
+    }
 
+    // Rows join the table's pending rows; they are merged when the table has
+    // settings.pending_rows of them, when all pending rows pass
+    // settings.pending_bytes, before a removal that reads the table, or when
+    // the group commits.
     void handle(WriteCmd& c) {
+        if (failure) {
+            if (c.reply) c.reply->set(failure_error(), BatchResult{});
+            return;
+        }
         const auto& spec = model::table_spec(c.table);
-        on_mirror(c.reply, "merging " + std::to_string(c.rows.size()) + " rows into " + table_name(c.table),
-                  [&] { return merge(c, spec); });
-    }
-
-    BatchResult merge(WriteCmd& c, const model::TableSpec& spec) {
-        const auto started = std::chrono::steady_clock::now();
-        const auto& sql = detail::table_sql(c.table);
         const auto width = spec.sent_columns().size();
         for (std::size_t i = 0; i < c.rows.size(); ++i)
-            if (c.rows[i].values.size() != width)
-                throw std::invalid_argument("row " + std::to_string(i) + " has " +
-                                            std::to_string(c.rows[i].values.size()) + " values, " +
-                                            table_name(c.table) + " takes " + std::to_string(width));
-        ensure_session_tables(c.table);
-        pqxx::work tx(*conn, "merge");
-        touch(tx, c.table);
-        if (c.rows.empty()) {
-            tx.commit();
-            return {};
-        }
-        {
-            // tablewriter, not stream_to: 6.4's stream_to keeps write_raw_line
-            // private, and a row here is a runtime-sized list of columns.
-            // Values are escaped by append_copy_field (UTF-8 safe: every byte
-            // it escapes is ASCII). Names come from merge_sql (c0.., _raw, ...).
-#include <pqxx/internal/ignore-deprecated-pre.hxx>
-            pqxx::tablewriter copy(tx, sql.stage, sql.stage_copy_columns.begin(), sql.stage_copy_columns.end());
-#include <pqxx/internal/ignore-deprecated-post.hxx>
-            std::string line;
-            for (std::size_t i = 0; i < c.rows.size(); ++i) {
-                const auto& row = c.rows[i];
-                line.clear();
-                for (const auto& v : row.values) {
-                    detail::append_copy_field(line, v);
-                    line += '\t';
-                }
-                detail::append_copy_field(line, std::string_view{row.raw});
-                line += '\t';
-                detail::append_copy_field(line, std::string_view{row.hash});
-                line += '\t';
-                line += std::to_string(i);
-                copy.write_raw_line(line);
+            if (c.rows[i].values.size() != width) {
+                if (c.reply)
+                    c.reply->set(std::make_exception_ptr(std::invalid_argument(
+                                     "merging " + std::to_string(c.rows.size()) + " rows into " + table_name(c.table) +
+                                     ": row " + std::to_string(i) + " has " + std::to_string(c.rows[i].values.size()) +
+                                     " values, " + table_name(c.table) + " takes " + std::to_string(width))),
+                                 BatchResult{});
+                return;
             }
-            copy.complete();
+        if (c.rows.empty()) {
+            // Nothing to merge, but the call still touches the table (the
+            // removal guard's baseline) and is answered with its group.
+            if (!step("merging 0 rows into " + table_name(c.table), [&] { touch(tx(), c.table); })) {
+                if (c.reply) c.reply->set(std::make_exception_ptr(StorageError(*failure)), BatchResult{});
+                return;
+            }
+            if (c.reply) defer(c.reply, BatchResult{});
+            return;
         }
-        const auto r = tx.exec1(sql.merge);
+        auto& p = pending_of(c.table);
+        const bool seen = spec.removable && !c.listing.scope.empty();
+        const std::string listing = seen ? std::to_string(listing_id(c.table, c.listing.scope)) : "\\N";
+        int batch = 0;
+        if (c.reply) {
+            batch = p.next_batch++;
+            p.awaited.emplace_back(batch, c.reply);
+        }
+        const auto before = p.copy.size();
+        for (const auto& row : c.rows) {
+            for (const auto& v : row.values) {
+                detail::append_copy_field(p.copy, v);
+                p.copy += '\t';
+            }
+            detail::append_copy_field(p.copy, std::string_view{row.raw});
+            p.copy += '\t';
+            detail::append_copy_field(p.copy, std::string_view{row.hash});
+            p.copy += '\t';
+            p.copy += std::to_string(p.rows++);
+            p.copy += '\t';
+            p.copy += listing;
+            p.copy += '\t';
+            p.copy += std::to_string(batch);
+            p.copy += '\n';
+        }
+        p.any_listing = p.any_listing || seen;
+        pending_bytes += p.copy.size() - before;
+        if (p.rows >= static_cast<std::int64_t>(settings.pending_rows))
+            merge_pending(c.table);
+        else if (pending_bytes > settings.pending_bytes)
+            merge_all_pending();
+    }
+
+    // One merge of the pending rows of `t`, in the group's transaction.
+    bool merge_pending(TableId t) {
+        auto& p = pending_of(t);
+        if (p.rows == 0) return !failure;
+        const auto started = std::chrono::steady_clock::now();
+        const auto rows = p.rows;
+        const auto& sql = detail::table_sql(t);
         BatchResult result;
-        const auto distinct = r[0].as<std::int64_t>();
-        result.inserted = r[1].as<std::int64_t>();
-        result.changed = r[2].as<std::int64_t>();
-        result.unchanged = distinct - result.inserted - result.changed;
-        if (spec.removable && !c.listing.scope.empty())
-            tx.exec_params0(sql.record_seen, listing_id(c.table, c.listing.scope));
-        // Empty the staging table for the next batch; a temporary table is
-        // never vacuumed, so now and then TRUNCATE drops the dead tuples.
-        auto& st = state(c.table);
-        st.staged_since_truncate += static_cast<std::int64_t>(c.rows.size());
-        if (st.staged_since_truncate > stage_truncate_rows) {
-            tx.exec0(sql.truncate_stage);
-            st.staged_since_truncate = 0;
-        } else {
-            tx.exec0(sql.clear_stage);
-        }
-        tx.commit();
-        auto& t = totals[c.table];
-        t.inserted += result.inserted;
-        t.changed += result.changed;
-        t.unchanged += result.unchanged;
-        log->debug("merged {} rows into {}: {} new, {} changed, {} unchanged ({} ms)", c.rows.size(),
-                   table_name(c.table), result.inserted, result.changed, result.unchanged,
+        std::map<int, BatchResult> by_batch;
+        const bool ok = step("merging " + std::to_string(rows) + " rows into " + table_name(t), [&] {
+            auto& w = tx();
+            ensure_session_tables(t);
+            touch(w, t);
+            {
+                // tablewriter, not stream_to: 6.4's stream_to keeps
+                // write_raw_line private. All rows go in one write (libpqxx
+                // appends the last newline). Values were escaped by
+                // append_copy_field (UTF-8 safe: every byte it escapes is
+                // ASCII). Names come from merge_sql (c0.., _raw, ...).
+#include <pqxx/internal/ignore-deprecated-pre.hxx>
+                pqxx::tablewriter copy(w, sql.stage, sql.stage_copy_columns.begin(), sql.stage_copy_columns.end());
+#include <pqxx/internal/ignore-deprecated-post.hxx>
+                p.copy.pop_back();
+                copy.write_raw_line(p.copy);
+                copy.complete();
+            }
+            for (const auto& r : w.exec_prepared(prepared(sql.merge))) {
+                BatchResult b;
+                const auto distinct = r[1].as<std::int64_t>();
+                b.inserted = r[2].as<std::int64_t>();
+                b.changed = r[3].as<std::int64_t>();
+                b.unchanged = distinct - b.inserted - b.changed;
+                result.inserted += b.inserted;
+                result.changed += b.changed;
+                result.unchanged += b.unchanged;
+                by_batch[r[0].as<int>()] = b;
+            }
+            if (p.any_listing) w.exec_prepared0(prepared(sql.record_seen));
+            // Empty the staging table for the next merge; a temporary table
+            // is never vacuumed, so now and then TRUNCATE drops the dead tuples.
+            auto& st = state(t);
+            st.staged_since_truncate += rows;
+            if (st.staged_since_truncate > stage_truncate_rows) {
+                w.exec0(sql.truncate_stage);
+                st.staged_since_truncate = 0;
+            } else {
+                w.exec_prepared0(prepared(sql.clear_stage));
+            }
+        });
+        if (!ok) return false;
+        for (auto& [batch, reply] : p.awaited) defer(reply, by_batch[batch]);
+        pending_bytes -= p.copy.size() + 1;
+        p = Pending{};  // also gives the buffer back
+        auto& tt = totals[t];
+        tt.inserted += result.inserted;
+        tt.changed += result.changed;
+        tt.unchanged += result.unchanged;
+        ++group_merges;
+        group_rows += rows;
+        log->debug("merged {} rows into {}: {} new, {} changed, {} unchanged ({} ms)", rows, table_name(t),
+                   result.inserted, result.changed, result.unchanged,
                    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
                        .count());
-        return result;
+        return true;
+    }
+
+    // A removal (completion or gone parent) in the group's transaction,
+    // after the pending rows of the tables it reads. The removal guard and a
+    // caller's bad argument change nothing and leave the writer usable.
+    template <class F>
+    void removal(const Reply<ListingResult>& reply, TableId root, const std::string& what, F&& work) {
+        if (failure) {
+            reply->set(failure_error(), ListingResult{});
+            return;
+        }
+        ListingResult result;
+        std::exception_ptr error;
+        const bool ok = merge_pending(reach(root)) && step(what, [&] {
+            try {
+                result = work();
+            } catch (const RemovalGuardError& e) {
+                log->error("{}", e.what());
+                error = std::current_exception();
+            } catch (const std::invalid_argument& e) {
+                error = std::make_exception_ptr(std::invalid_argument(what + ": " + e.what()));
+            }
+        });
+        if (!ok) {
+            reply->set(std::make_exception_ptr(StorageError(*failure)), ListingResult{});
+            return;
+        }
+        ++group_removals;
+        defer(reply, std::move(result), error);
     }
 
     void handle(CompleteCmd& c) {
-        on_mirror(c.reply, "completing listing " + c.listing.scope + " of " + table_name(c.table),
-                  [&] { return complete(c); });
+        removal(c.reply, c.table, "completing listing " + c.listing.scope + " of " + table_name(c.table),
+                [&] { return complete(c); });
     }
 
     ListingResult complete(CompleteCmd& c) {
@@ -349,23 +581,24 @@ struct MirrorWriter::Impl {
         for (const auto& [column, value] : c.listing.parent_filter)
             if (value) params.push_back(*value);
 
-        const auto result = remove_rows(c.table, "listing " + c.listing.scope, [&](pqxx::work& tx) {
-            return tx.exec_params(select, pqxx::prepare::make_dynamic_params(params)).affected_rows();
-        }, [&](pqxx::work& tx) {
-            if (id) state(c.table).seen_dead_rows += tx.exec_params0(detail::table_sql(c.table).forget_seen, id).affected_rows();
+        const auto result = remove_rows(c.table, "listing " + c.listing.scope, [&](pqxx::work& w) {
+            return w.exec_prepared(prepared(select), pqxx::prepare::make_dynamic_params(params)).affected_rows();
+        }, [&](pqxx::work& w) {
+            if (id)
+                state(c.table).seen_dead_rows +=
+                    w.exec_prepared0(prepared(detail::table_sql(c.table).forget_seen), id).affected_rows();
         });
         if (found != open.end()) open.erase(found);
         auto& st = state(c.table);
         if (open.empty() && st.seen_dead_rows > seen_truncate_threshold) {
-            pqxx::nontransaction tx(*conn);
-            tx.exec0(detail::table_sql(c.table).truncate_seen);
+            tx().exec0(detail::table_sql(c.table).truncate_seen);
             st.seen_dead_rows = 0;
         }
         return result;
     }
 
     void handle(GoneCmd& c) {
-        on_mirror(c.reply, "marking a row of " + table_name(c.table) + " gone", [&] { return gone(c); });
+        removal(c.reply, c.table, "marking a row of " + table_name(c.table) + " gone", [&] { return gone(c); });
     }
 
     ListingResult gone(GoneCmd& c) {
@@ -377,44 +610,44 @@ struct MirrorWriter::Impl {
         const auto select = detail::select_key_into_gone(c.table);
         std::string key_text;
         for (const auto& k : c.key) key_text += (key_text.empty() ? "" : ", ") + k;
-        return remove_rows(c.table, "gone " + key_text, [&](pqxx::work& tx) {
-            return tx.exec_params(select, pqxx::prepare::make_dynamic_params(c.key)).affected_rows();
+        return remove_rows(c.table, "gone " + key_text, [&](pqxx::work& w) {
+            return w.exec_prepared(prepared(select), pqxx::prepare::make_dynamic_params(c.key)).affected_rows();
         }, [](pqxx::work&) {});
     }
 
-    // One transaction: select the root rows into marin_gone_<root>, follow
-    // the cascades, check the guard, copy the rows' current versions to
-    // history and mark them removed.
+    // In the group's transaction: select the root rows into
+    // marin_gone_<root>, follow the cascades, check the guard, copy the
+    // rows' current versions to history and mark them removed. The guard
+    // throws before anything but the session's gone tables was written
+    // (and those are emptied at the start of every removal).
     template <class Select, class Finally>
     ListingResult remove_rows(TableId root, const std::string& cause, Select&& select_root, Finally&& finally) {
-        std::vector<TableId> reach{root};
-        for (const auto& link : detail::cascades())
-            if (std::find(reach.begin(), reach.end(), link.parent) != reach.end() &&
-                std::find(reach.begin(), reach.end(), link.child) == reach.end())
-                reach.push_back(link.child);
-        for (auto t : reach) ensure_session_tables(t);
+        const auto tables_reached = reach(root);
+        for (auto t : tables_reached) ensure_session_tables(t);
 
-        pqxx::work tx(*conn, "remove");
-        for (auto t : reach)
-            if (const auto& clear = detail::table_sql(t).clear_gone; !clear.empty()) tx.exec0(clear);
+        auto& w = tx();
+        for (auto t : tables_reached)
+            if (const auto& clear = detail::table_sql(t).clear_gone; !clear.empty()) w.exec_prepared0(prepared(clear));
         std::map<TableId, std::int64_t> gone;
-        touch(tx, root);
-        if (const auto n = static_cast<std::int64_t>(select_root(tx)); n > 0) gone[root] = n;
+        touch(w, root);
+        if (const auto n = static_cast<std::int64_t>(select_root(w)); n > 0) gone[root] = n;
         for (const auto& link : detail::cascades()) {
             if (!gone.count(link.parent)) continue;
-            touch(tx, link.child);
-            if (const auto n = static_cast<std::int64_t>(tx.exec0(detail::cascade_into_gone(link)).affected_rows()); n > 0)
+            touch(w, link.child);
+            if (const auto n =
+                    static_cast<std::int64_t>(w.exec_prepared0(prepared(detail::cascade_into_gone(link))).affected_rows());
+                n > 0)
                 gone[link.child] += n;
         }
         for (const auto& [t, n] : gone) check_guard(t, n, cause);
         for (const auto& [t, n] : gone) {
-            const auto marked = static_cast<std::int64_t>(tx.exec0(detail::table_sql(t).mark_gone_rows).affected_rows());
+            const auto marked =
+                static_cast<std::int64_t>(w.exec_prepared0(prepared(detail::table_sql(t).mark_gone_rows)).affected_rows());
             if (marked != n)
                 throw StorageError("marking rows of " + table_name(t) + " removed: selected " + std::to_string(n) +
                                    ", marked " + std::to_string(marked));
         }
-        finally(tx);
-        tx.commit();
+        finally(w);
         ListingResult result;
         result.removed = gone;
         for (const auto& [t, n] : gone) {
@@ -446,29 +679,48 @@ struct MirrorWriter::Impl {
             std::string(model::table_spec(t).name), would, live, share);
     }
 
+    // The checkpoint commits with the rows of everything sent before it.
     void handle(ListingDoneCmd& c) {
-        on_mirror(c.reply, "recording listing " + c.scope + " done", [&] {
-            pqxx::work tx(*conn, "listing_done");
-            tx.exec_params0("INSERT INTO marin.sync_listings (run_id, scope) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                            c.run_id, c.scope);
-            tx.commit();
-            return Unit{};
+        if (failure) {
+            c.reply->set(failure_error(), Unit{});
+            return;
+        }
+        const bool ok = merge_all_pending() && step("recording listing " + c.scope + " done", [&] {
+            tx().exec_prepared0(
+                prepared("INSERT INTO marin.sync_listings (run_id, scope) VALUES ($1, $2) ON CONFLICT DO NOTHING"),
+                c.run_id, c.scope);
         });
+        if (!ok) {
+            c.reply->set(std::make_exception_ptr(StorageError(*failure)), Unit{});
+            return;
+        }
+        defer(c.reply, Unit{});
     }
 
     void handle(CompletedListingsCmd& c) {
-        on_mirror(c.reply, "reading the listings run " + std::to_string(c.run_id) + " completed", [&] {
-            pqxx::read_transaction tx(*conn, "completed_listings");
+        commit_group();
+        if (failure) {
+            c.reply->set(failure_error(), {});
+            return;
+        }
+        try {
+            check_session();
+            pqxx::read_transaction rt(*conn, "completed_listings");
             std::vector<std::string> out;
             for (const auto& row :
-                 tx.exec_params("SELECT scope FROM marin.sync_listings WHERE run_id = $1 ORDER BY scope", c.run_id))
+                 rt.exec_params("SELECT scope FROM marin.sync_listings WHERE run_id = $1 ORDER BY scope", c.run_id))
                 out.push_back(row[0].as<std::string>());
-            return out;
-        });
+            c.reply->set(nullptr, std::move(out));
+        } catch (const std::exception& e) {
+            failure = detail::describe("reading the listings run " + std::to_string(c.run_id) + " completed", e);
+            log->error("{}", *failure);
+            c.reply->set(std::make_exception_ptr(StorageError(*failure)), {});
+        }
     }
 
     // Run bookkeeping: its own session, independent of the mirror's fate.
     void handle(BeginRunCmd& c) {
+        commit_group();  // the counts below start after what was sent before
         try {
             if (run_conn) {
                 log->warn("begin_run while a run is open: its run-log session is closed");
@@ -490,6 +742,7 @@ struct MirrorWriter::Impl {
     }
 
     void handle(FinishRunCmd& c) {
+        commit_group();  // completes after every write sent before it
         const std::string what = "recording the end of run " + std::to_string(c.run_id) + " in marin.sync_runs";
         if (c.outcome == RunOutcome::running) {
             c.reply->set(std::make_exception_ptr(std::invalid_argument(what + ": outcome 'running' is not an end")), Unit{});
@@ -563,10 +816,9 @@ asio::awaitable<BatchResult> MirrorWriter::write(TableId table, std::vector<mode
 
 asio::awaitable<void> MirrorWriter::enqueue(TableId table, std::vector<model::Row> rows, ListingKey listing) {
     check_row_width(table, rows);
-    // Nobody awaits this reply: the writer fills it and it is dropped; an
-    // error stays in the writer's failure state for the next awaited call.
-    auto reply = make_reply<BatchResult>();
-    Command cmd{WriteCmd{table, std::move(rows), std::move(listing), reply}};
+    // No reply: an error stays in the writer's failure state for the next
+    // awaited call.
+    Command cmd{WriteCmd{table, std::move(rows), std::move(listing), nullptr}};
     return impl_->send(std::move(cmd));
 }
 

@@ -81,7 +81,9 @@ struct CrawlEngine::State {
         const auto today = floor<days>(settings.now);
         const auto start_day = today - days(settings.stats_days);
         stats_start = duration_cast<seconds>(sys_days(start_day).time_since_epoch()).count();
-        stats_end = duration_cast<seconds>(settings.now.time_since_epoch()).count();
+        // Days are the account's days: in a time zone ahead of UTC "today"
+        // is already tomorrow's UTC date, so the window ends two UTC days on.
+        stats_end = duration_cast<seconds>(sys_days(today + days(2)).time_since_epoch()).count() - 1;
         stats_start_date = format_date(start_day);
         skip_cutoff_date = format_date(today - days(settings.skip_ended_days));
     }

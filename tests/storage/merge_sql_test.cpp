@@ -8,9 +8,23 @@ using storage::detail::table_sql;
 TEST(MergeSql, StagingKeepsRawAsTextAndNamesColumnsByPosition) {
     const auto& s = table_sql(model::TableId::ads);
     EXPECT_NE(s.create_stage.find("_raw text"), std::string::npos);
-    EXPECT_NE(s.create_stage.find("ON COMMIT DELETE ROWS"), std::string::npos);
+    // Emptied by DELETE in the merge's transaction: ON COMMIT DELETE ROWS
+    // would truncate every temporary table at each commit.
+    EXPECT_EQ(s.create_stage.find("ON COMMIT DELETE ROWS"), std::string::npos);
     EXPECT_EQ(s.stage_copy_columns.front(), "c0");
-    EXPECT_EQ(s.stage_copy_columns.size(), model::table_spec(model::TableId::ads).sent_columns().size() + 3);
+    // c0..cN, _raw, _hash, _seq, _listing, _batch
+    EXPECT_EQ(s.stage_copy_columns.size(), model::table_spec(model::TableId::ads).sent_columns().size() + 5);
+    EXPECT_EQ(s.stage_copy_columns.back(), "_batch");
+}
+
+TEST(MergeSql, OneMergeCoversManyListingsAndCommands) {
+    const auto& s = table_sql(model::TableId::ads);
+    // record_seen takes each row's listing from the staging table: no parameter
+    EXPECT_NE(s.record_seen.find("SELECT DISTINCT _listing"), std::string::npos);
+    EXPECT_NE(s.record_seen.find("WHERE _listing IS NOT NULL"), std::string::npos);
+    EXPECT_EQ(s.record_seen.find("$1"), std::string::npos);
+    // counts per awaited write
+    EXPECT_NE(s.merge.find("GROUP BY b._batch"), std::string::npos);
 }
 
 TEST(MergeSql, UnchangedRowsAreFilteredBeforeAnyWrite) {

@@ -302,6 +302,7 @@ TEST(MirrorWriter, AFullChannelSuspendsTheSender) {
     test::MigratedDatabase db("w_backpressure");
     auto settings = test::settings_for(db.dsn());
     settings.channel_capacity = 2;
+    settings.pending_rows = 1;  // each batch is merged as it arrives: the writer blocks on the first
     MirrorWriter w(settings, test::quiet_logger());
     test::run(w.write(TableId::campaigns, {campaign("0", "m")}, {}));  // session ready
     // Hold the writer in its first merge with a lock on the table.
@@ -333,4 +334,173 @@ TEST(MirrorWriter, ListingCheckpoint) {
     test::run(w.mark_listing_done(run_id, "ads@adset:7"));
     EXPECT_EQ(test::run(w.completed_listings(run_id)), (std::vector<std::string>{"ads@adset:7", "campaigns@m1"}));
     EXPECT_EQ(storage::completed_listings(db.dsn(), run_id), (std::vector<std::string>{"ads@adset:7", "campaigns@m1"}));
+}
+
+// ---- group commit ----
+
+namespace {
+
+// Holds the writer in a merge of `table` (locked by the caller) so that the
+// commands sent meanwhile wait in the channel and form one group.
+asio::awaitable<void> block_writer_on(MirrorWriter& w, TableId table, model::Row row) {
+    std::vector<model::Row> rows{std::move(row)};
+    ListingKey none;
+    co_await w.enqueue(table, std::move(rows), std::move(none));
+}
+
+struct TableLock {
+    TableLock(const std::string& dsn, const std::string& table) : conn(dsn), tx(conn) {
+        tx.exec0("LOCK TABLE marin." + table + " IN ACCESS EXCLUSIVE MODE");
+    }
+    pqxx::connection conn;
+    pqxx::work tx;
+};
+
+}  // namespace
+
+TEST(MirrorWriter, TinyListingsShareOneMergeAndTheirCompletionsRemoveTheRightRows) {
+    test::MigratedDatabase db("w_group");
+    auto settings = test::settings_for(db.dsn());
+    settings.channel_capacity = 64;
+    settings.group_max_delay = std::chrono::seconds{10};  // one group, however slow the machine
+    MirrorWriter w(settings, test::quiet_logger());
+    constexpr int listings = 10;
+    std::vector<model::Row> stored;
+    for (int i = 0; i < listings; ++i)
+        for (int j = 0; j < 3; ++j)
+            stored.push_back(ad("a" + std::to_string(i) + "_" + std::to_string(j), "s" + std::to_string(i), "c1", "m1"));
+    write(w, TableId::ads, stored);
+
+    std::optional<TableLock> lock(std::in_place, db.dsn(), "campaigns");
+    asio::io_context ioc;
+    std::vector<storage::ListingResult> results(listings);
+    std::atomic<int> sent{0};
+    asio::co_spawn(ioc, block_writer_on(w, TableId::campaigns, campaign("c1", "m1")), asio::detached);
+    for (int i = 0; i < listings; ++i) {
+        asio::co_spawn(
+            ioc,
+            [&, i]() -> asio::awaitable<void> {
+                const std::string set = "s" + std::to_string(i);
+                // listing i holds ads _0, _1, a new _3, and _2 only when i is odd
+                std::vector<model::Row> rows;
+                for (int j : {0, 1, 2, 3})
+                    if (j != 2 || i % 2 == 1) rows.push_back(ad("a" + std::to_string(i) + "_" + std::to_string(j), set, "c1", "m1"));
+                ListingKey listing{"ads@adset:" + set, {{"ad_set_id", set}}};
+                ListingKey again = listing;
+                co_await w.enqueue(TableId::ads, std::move(rows), std::move(listing));
+                ++sent;
+                results[i] = co_await w.complete_listing(TableId::ads, std::move(again));
+            },
+            asio::detached);
+    }
+    std::thread runner([&] { ioc.run(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(sent.load(), listings);  // queued while the writer waits: nothing merged yet
+    EXPECT_EQ(db.count("SELECT 1 FROM marin.ads WHERE id LIKE '%\\_3'"), 0);
+    lock.reset();
+    runner.join();
+
+    for (int i = 0; i < listings; ++i) {
+        if (i % 2 == 0)
+            EXPECT_EQ(results[i].removed, (std::map<TableId, std::int64_t>{{TableId::ads, 1}})) << i;
+        else
+            EXPECT_TRUE(results[i].removed.empty()) << i;
+    }
+    EXPECT_EQ(db.value("SELECT string_agg(id, ',' ORDER BY id) FROM marin.ads WHERE _removed_at IS NOT NULL"),
+              "a0_2,a2_2,a4_2,a6_2,a8_2");
+    EXPECT_EQ(db.count("SELECT 1 FROM marin.ads WHERE id LIKE '%\\_3' AND _removed_at IS NULL"), listings);
+    // the ten listings' new rows were merged and committed together
+    EXPECT_EQ(db.count("SELECT DISTINCT xmin::text FROM marin.ads WHERE id LIKE '%\\_3'"), 1);
+    const auto totals = test::run(w.totals());
+    EXPECT_EQ(totals.at(TableId::ads).inserted, 30 + listings);
+    EXPECT_EQ(totals.at(TableId::ads).unchanged, 25);
+    EXPECT_EQ(totals.at(TableId::ads).removed, 5);
+    // the listings' keys were forgotten: completing again holds nothing
+    ListingKey s1{"ads@adset:s1", {{"ad_set_id", "s1"}}};
+    EXPECT_EQ(test::run(w.complete_listing(TableId::ads, s1)).total(), 4);
+}
+
+TEST(MirrorWriter, TheSameKeyInTwoCommandsOfOneGroupLastWins) {
+    test::MigratedDatabase db("w_group_dup");
+    auto settings = test::settings_for(db.dsn());
+    settings.channel_capacity = 64;
+    settings.group_max_delay = std::chrono::seconds{10};  // one group, however slow the machine
+    MirrorWriter w(settings, test::quiet_logger());
+    test::run(w.ready());
+    std::optional<TableLock> lock(std::in_place, db.dsn(), "ads");
+    asio::io_context ioc;
+    storage::BatchResult first, second;
+    asio::co_spawn(ioc, block_writer_on(w, TableId::ads, ad("x", "s", "c", "m")), asio::detached);
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            std::vector<model::Row> rows{campaign("1", "m", "old"), campaign("2", "m")};
+            ListingKey none;
+            first = co_await w.write(TableId::campaigns, std::move(rows), std::move(none));
+        },
+        asio::detached);
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            std::vector<model::Row> rows{campaign("1", "m", "new")};
+            ListingKey none;
+            second = co_await w.write(TableId::campaigns, std::move(rows), std::move(none));
+        },
+        asio::detached);
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            std::vector<model::Row> more{campaign("3", "m", "queued")};
+            ListingKey none;
+            co_await w.enqueue(TableId::campaigns, std::move(more), std::move(none));
+            std::vector<model::Row> again{campaign("3", "m", "last")};
+            ListingKey also_none;
+            co_await w.enqueue(TableId::campaigns, std::move(again), std::move(also_none));
+        },
+        asio::detached);
+    std::thread runner([&] { ioc.run(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    lock.reset();
+    runner.join();
+    test::run(w.flush());
+    EXPECT_EQ(db.value("SELECT string_agg(id || '=' || name, ',' ORDER BY id) FROM marin.campaigns"),
+              "1=new,2=c,3=last");
+    // key 1 counts once, in the later write; it never existed in between
+    EXPECT_EQ(first.inserted, 1);
+    EXPECT_EQ(second.inserted, 1);
+    EXPECT_EQ(db.count("SELECT 1 FROM marin.campaigns_history"), 0);
+    const auto totals = test::run(w.totals());
+    EXPECT_EQ(totals.at(TableId::campaigns).inserted, 3);
+    EXPECT_EQ(totals.at(TableId::campaigns).changed, 0);
+}
+
+TEST(MirrorWriter, PendingRowsAreBounded) {
+    test::MigratedDatabase db("w_group_bound");
+    auto settings = test::settings_for(db.dsn());
+    settings.channel_capacity = 64;
+    settings.group_max_delay = std::chrono::seconds{10};  // one group, however slow the machine
+    settings.pending_rows = 5;
+    MirrorWriter w(settings, test::quiet_logger());
+    test::run(w.ready());
+    std::optional<TableLock> lock(std::in_place, db.dsn(), "ads");
+    asio::io_context ioc;
+    asio::co_spawn(ioc, block_writer_on(w, TableId::ads, ad("x", "s", "c", "m")), asio::detached);
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < 12; ++i) {
+                std::vector<model::Row> rows{campaign(std::to_string(i), "m")};
+                ListingKey none;
+                co_await w.enqueue(TableId::campaigns, std::move(rows), std::move(none));
+            }
+        },
+        asio::detached);
+    std::thread runner([&] { ioc.run(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    lock.reset();
+    runner.join();
+    test::run(w.flush());
+    EXPECT_EQ(db.count("SELECT 1 FROM marin.campaigns"), 12);
+    // 12 queued rows in one group: merged 5 + 5 + 2, one commit
+    EXPECT_EQ(db.count("SELECT DISTINCT xmin::text FROM marin.campaigns"), 1);
 }

@@ -5,12 +5,22 @@
 // the backpressure that bounds memory to capacity x batch size) and then
 // awaits the result, which the writer posts back to the caller's executor.
 //
-// Commands are executed one at a time in the order they were sent, each in
-// its own transaction, so a call's completion means its work is committed
-// (and everything sent before it too).
+// Commands are executed in the order they were sent, with group commit: the
+// rows of write/enqueue wait in the writer (per table, bounded: see
+// WriterSettings::pending_rows/pending_bytes) and are merged many commands at
+// a time; merges, removals and checkpoints share one transaction, which is
+// committed as soon as the channel is momentarily empty (or before a barrier
+// call: flush, totals, ready, begin_run, finish_run, completed_listings; or
+// once it is WriterSettings::group_max_delay old). Replies are held until
+// that commit, so a call's completion still means its work is committed (and
+// everything sent before it too). A removal first merges the pending rows of
+// the tables it reads, so it sees every row sent before it; merges of other
+// tables may run after it, which commutes. One small listing thus costs a few
+// statements (prepared once per session) instead of two commits.
 //
 // Failure: connect failure, a lost connection, a statement timeout or any SQL
-// error fails the call it happened in with a StorageError naming what failed,
+// error fails the call it happened in with a StorageError naming what failed
+// (and every call of the same group: their work was rolled back together),
 // and every later call with the same error (the writer never reconnects: a
 // new connection would have lost the session's staging and seen-key tables).
 // RemovalGuardError is the exception: nothing was changed and the writer
@@ -56,6 +66,17 @@ struct WriterSettings {
     // takes milliseconds; minutes mean something is wrong (a lock held by an
     // analyst's open transaction, say).
     std::chrono::milliseconds statement_timeout{std::chrono::minutes{5}};
+    // Group commit bounds. The writer holds rows received but not merged yet
+    // (as COPY text, about the size of the rows' _raw). A table's pending
+    // rows are merged once they reach pending_rows; all pending rows once
+    // their text passes pending_bytes. So the writer's own memory stays
+    // within pending_bytes plus one batch, besides the channel's
+    // capacity x batch size.
+    std::size_t pending_rows = 2000;
+    std::size_t pending_bytes = std::size_t{16} << 20;
+    // A group is committed (and its replies sent) at the latest this long
+    // after its transaction began, even while commands keep arriving.
+    std::chrono::milliseconds group_max_delay{100};
     // A run may mark removed at most this share of a table's live rows (as
     // counted when the run first touched the table) ...
     double removal_guard_ratio = 0.2;
@@ -115,12 +136,16 @@ public:
     // differs (or that were marked removed) are updated with their previous
     // version copied to <table>_history, unchanged rows are not touched.
     // The keys are recorded as seen by `listing` (unless its scope is empty).
+    // The rows may be merged together with other commands' rows of the
+    // table: a key sent again by a later command counts once, in the later
+    // command's result (the last wins).
     boost::asio::awaitable<BatchResult> write(model::TableId table, std::vector<model::Row> rows,
                                               ListingKey listing);
 
     // Like write, but completes as soon as the batch is queued (suspending
     // while the channel is full): the fetcher goes on while the writer
-    // merges, and queued memory stays within capacity x batch size. The
+    // merges, and queued memory stays within capacity x batch size (plus
+    // the writer's pending rows, see WriterSettings). The
     // counts go to totals(); a failure fails the next awaited call (flush,
     // complete_listing, ...). Commands keep their order, so a
     // complete_listing sent after a listing's enqueues sees all of them.
@@ -132,8 +157,9 @@ public:
     // (media plan -> campaigns, ad sets, ads, media_plan_users; campaign ->
     // ad sets, ads; ad set -> ads; account -> funding_instruments,
     // publisher_objects, lead_forms, audiences, targeting_clusters); then
-    // forgets the listing's keys. One transaction. Throws RemovalGuardError
-    // (nothing marked) when the guard trips. ad_stats_daily: never removes.
+    // forgets the listing's keys. Atomic (in the writer's group
+    // transaction). Throws RemovalGuardError (nothing marked) when the guard
+    // trips. ad_stats_daily: never removes.
     boost::asio::awaitable<ListingResult> complete_listing(model::TableId table, ListingKey listing);
 
     // A child listing answered 404: its parent is gone. Marks the parent row
