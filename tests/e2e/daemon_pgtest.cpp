@@ -100,7 +100,7 @@ TEST_F(Service, DaemonServesMetricsAndHealthStopsOnSigtermAndResumes) {
     const auto metrics = get("/metrics");
     ASSERT_EQ(metrics.status, 200);
     // Every sample line parses as the Prometheus text format.
-    static const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+|[+-]Inf|NaN$)");
+    static const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? (-?[0-9.eE+-]+|[+-]Inf|NaN)$)");
     std::istringstream lines(metrics.body);
     std::string line;
     int samples = 0;
