@@ -5,6 +5,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include <unordered_set>
+
 #include "exit_codes.hpp"
 #include "marin/storage/errors.hpp"
 #include "marin/storage/mirror_writer.hpp"
@@ -45,11 +47,33 @@ std::string summarize(sync::CrawlMode mode, const RunReport& r, std::int64_t req
     std::string outcome = r.exit_code == exit_success ? "succeeded" : (r.interrupted ? "interrupted" : "failed");
     auto line = fmt::format(
         "{} sync {} in {:.1f}s: {} requests ({} retries), {} rows read, {} inserted, {} changed, {} unchanged, "
-        "{} removed, {} values sanitized, {} listings skipped",
+        "{} removed, {} values sanitized, {} listings skipped, {} resumed",
         mode_name(mode), outcome, secs, requests, retries, sum.read, sum.inserted, sum.changed, sum.unchanged,
-        sum.removed, r.totals.sanitized_values, r.crawl.listings_skipped);
+        sum.removed, r.totals.sanitized_values, r.crawl.listings_skipped, r.crawl.listings_resumed);
     if (!r.error.empty()) line += "; " + r.error;
     return line;
+}
+
+// How long an interrupted run stays worth resuming: past this, what it read
+// may have changed, and the next run reads everything again.
+constexpr auto resume_window = std::chrono::hours(12);
+
+// The listings the last run of this mode completed, when that run was
+// interrupted or failed recently: this run skips them (a crash costs a
+// re-read of the unfinished listings only).
+std::unordered_set<std::string> resumable_listings(const std::string& dsn, sync::CrawlMode mode,
+                                                   const std::shared_ptr<spdlog::logger>& log) {
+    for (const auto& run : storage::recent_runs(dsn, 20)) {
+        if (run.mode != mode_name(mode)) continue;
+        if (run.outcome != storage::RunOutcome::interrupted && run.outcome != storage::RunOutcome::failed) return {};
+        if (std::chrono::system_clock::now() - run.started_at > resume_window) return {};
+        const auto done = storage::completed_listings(dsn, run.run_id);
+        if (!done.empty())
+            log->info("resuming run {} ({}): {} listings it completed are not read again", run.run_id,
+                      storage::to_string(run.outcome), done.size());
+        return {done.begin(), done.end()};
+    }
+    return {};
 }
 
 }  // namespace
@@ -76,6 +100,13 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
         return report;
     }
 
+    auto crawl_cfg = crawl_settings(settings, mode);
+    try {
+        crawl_cfg.resume_completed = resumable_listings(settings.database.dsn, mode, log);
+    } catch (const std::exception& e) {
+        log->warn("cannot read the checkpoints of the last run, reading everything: {}", e.what());
+    }
+
     if (ctx.record_run_lifecycle) {
         if (ctx.metrics) ctx.metrics->set_run_in_progress(daemon_mode(mode), true);
         if (ctx.progress) ctx.progress->begin_run(daemon_mode(mode));
@@ -89,7 +120,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     storage::MirrorWriter writer(writer_settings(settings), log);
     sync::ApiClient api(io.get_executor(), api_cfg, tls, log, &requests);
     WriterSink sink(writer);
-    sync::CrawlEngine engine(api, sink, crawl_settings(settings, mode), log, &progress, stop);
+    sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress, stop);
 
     std::exception_ptr failure;
     asio::co_spawn(
@@ -98,6 +129,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             co_await writer.ready();
             std::string mode_text(mode_name(mode));
             report.run_id = co_await writer.begin_run(std::move(mode_text));
+            sink.set_run_id(report.run_id);
             log->info("{} sync started (run {})", mode_name(mode), report.run_id);
             report.crawl = co_await engine.run();
             const auto& crawl = report.crawl;
@@ -148,6 +180,13 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             report.exit_code = report.exit_code == exit_key_refused ? exit_key_refused : exit_run_failed;
             if (report.error.empty()) report.error = e.what();
             else report.error += std::string("; then: ") + e.what();
+        }
+    }
+    if (report.exit_code == exit_success && report.run_id > 0) {
+        try {
+            storage::forget_completed_listings(settings.database.dsn, report.run_id);
+        } catch (const std::exception& e) {
+            log->warn("{}", e.what());
         }
     }
     report.summary = summarize(mode, report, requests.requests(), requests.retries());

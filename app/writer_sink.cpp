@@ -28,6 +28,11 @@ asio::awaitable<void> WriterSink::mark_gone(model::TableId table, std::vector<st
     co_await writer_.mark_gone(table, std::move(key));
 }
 
+asio::awaitable<void> WriterSink::checkpoint(const sync::ListingScope& scope) {
+    auto name = scope.name;
+    co_await writer_.mark_listing_done(run_id_, std::move(name));
+}
+
 asio::awaitable<void> WriterSink::flush() { co_await writer_.flush(); }
 
 }  // namespace marin::app

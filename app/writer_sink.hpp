@@ -20,10 +20,15 @@ public:
                                        const sync::ListingScope& scope) override;
     boost::asio::awaitable<void> complete_listing(model::TableId table, const sync::ListingScope& scope) override;
     boost::asio::awaitable<void> mark_gone(model::TableId table, std::vector<std::string> key) override;
+    boost::asio::awaitable<void> checkpoint(const sync::ListingScope& scope) override;
     boost::asio::awaitable<void> flush() override;
+
+    // The run that checkpoints belong to (MirrorWriter::begin_run's id).
+    void set_run_id(std::int64_t run_id) { run_id_ = run_id; }
 
 private:
     storage::MirrorWriter& writer_;
+    std::int64_t run_id_ = 0;
 };
 
 }  // namespace marin::app

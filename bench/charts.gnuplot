@@ -1,6 +1,6 @@
 # Charts of bench/results, run by bench/run from inside bench/results (it
 # reads the *.dat files bench/report.py writes there).
-set terminal pngcairo size 900,520 font ",10"
+set terminal pngcairo size 900,520 font ",10" noenhanced
 set grid ytics
 set key top right
 set style fill solid 0.8 border -1
@@ -19,6 +19,7 @@ set title "Latency hiding: full sync at small, 50 ms per request"
 set xlabel "requests in flight (api.max_in_flight)"
 set ylabel "wall time (s)"
 set logscale xy 2
+set xrange [0.8:80]
 set xtics (1, 4, 16, 32, 64) norotate
 set yrange [*:*]
 set key top right
@@ -26,6 +27,7 @@ plot "latency.dat" using 1:2 with linespoints lw 2 pt 7 title "measured", \
      "" using 1:3 with linespoints lw 2 dt 2 pt 6 title "lower bound: requests x 50 ms / in flight"
 unset logscale
 unset xlabel
+set xrange [*:*]
 
 set output "cpu.png"
 set title "CPU seconds per run (medium unless named), and wall time"

@@ -313,6 +313,10 @@ if latency_rows:
     md.append("| in flight | latency | requests | wall s | lower bound s (requests x latency / in flight) | wall / bound |")
     md.append("| --- | --- | --- | --- | --- | --- |")
     for l in latency_rows:
+        if l["latency_ms"] == 0:
+            md.append(f"| {l['in_flight']} | none (marin-sync's own work: the floor) | {fmt(int(l['requests'] or 0))} | "
+                      f"{l['wall_s']:.2f} | | {'' if l['ok'] else '(run failed)'} |")
+            continue
         md.append(f"| {l['in_flight']} | {l['latency_ms']} ms | {fmt(int(l['requests'] or 0))} | {l['wall_s']:.2f} | "
                   f"{fmt(l['lower_bound_s'], 2)} | {fmt(l['ratio'], 2, ' x')}{'' if l['ok'] else ' (run failed)'} |")
     md.append("")
@@ -321,7 +325,8 @@ md.append("## Memory (peak RSS of marin-sync, largest run per scale)")
 md.append("")
 md.append("| scale | peak RSS |")
 md.append("| --- | --- |")
-for s, kb in rss.items():
+order = ["tiny", "small", "medium", "large"]
+for s, kb in sorted(rss.items(), key=lambda x: order.index(x[0]) if x[0] in order else 9):
     md.append(f"| {s} | {mib(kb):.1f} MiB |")
 if "large" not in rss:
     md.append("| large | not run (`bench/run --with-large`) |")

@@ -200,4 +200,15 @@ std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t
     }
 }
 
+void forget_completed_listings(const std::string& dsn, std::int64_t run_id) {
+    try {
+        auto conn = detail::connect(dsn, "pruning marin.sync_listings", std::chrono::seconds{60}, "marin-sync");
+        pqxx::work tx(*conn);
+        tx.exec_params0("DELETE FROM marin.sync_listings WHERE run_id <= $1", run_id);
+        tx.commit();
+    } catch (...) {
+        detail::rethrow_as_storage_error("pruning the checkpoints of run " + std::to_string(run_id));
+    }
+}
+
 }  // namespace marin::storage

@@ -187,6 +187,24 @@ struct CrawlEngine::State {
         }
     }
 
+    // Listings whose records have no children to list: the only ones a
+    // resumed run can skip (a parent listing must be read again to find
+    // its children).
+    static bool is_leaf(ListingKind kind) {
+        switch (kind) {
+            case ListingKind::account_publisher_objects:
+            case ListingKind::account_funding_instruments:
+            case ListingKind::account_lead_forms:
+            case ListingKind::account_audiences:
+            case ListingKind::account_targeting_clusters:
+            case ListingKind::media_plan_users:
+            case ListingKind::ad_set_ads:
+            case ListingKind::campaign_ads:
+            case ListingKind::media_plan_statistics: return true;
+            default: return false;
+        }
+    }
+
     asio::awaitable<void> process(Listing l) {
         const auto table = listing_table(l.kind);
         const auto& spec = model::table_spec(table);
@@ -194,6 +212,19 @@ struct CrawlEngine::State {
         const auto context = listing_context(l);
         const auto scope = listing_scope(l);
         auto& counts = report.tables[std::string(spec.name)];
+
+        if (is_leaf(l.kind) && settings.resume_completed.contains(scope.name)) {
+            // Read to its end and stored by the interrupted run this one
+            // resumes; carried over so that a second interruption keeps it.
+            ++report.listings_resumed;
+            try {
+                co_await sink.checkpoint(scope);
+            } catch (const std::exception& e) {
+                abort(std::string("recording checkpoint ") + scope.name + " failed: " + e.what());
+            }
+            if (observer) observer->on_listing_done(stream, true);
+            co_return;
+        }
 
         PageReader reader(api, listing_path(l), listing_query(l), std::string(listing_label(l.kind)));
         std::vector<model::Row> batch;
@@ -239,6 +270,7 @@ struct CrawlEngine::State {
                 co_await sink.write(table, std::move(rest), scope);
             }
             if (complete && spec.removable) co_await sink.complete_listing(table, scope);
+            if (complete && is_leaf(l.kind)) co_await sink.checkpoint(scope);
         } catch (const ApiError& e) {
             api_failure.emplace(e);
         } catch (const std::exception& e) {

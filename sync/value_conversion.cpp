@@ -53,6 +53,19 @@ std::string format_double(double v) {
     return ec == std::errc{} ? std::string(buf.data(), end) : std::string{};
 }
 
+// "+05:30" from ('+', 5, ':', 30); built by hand (string concatenation of
+// literals trips GCC 12's false -Wrestrict at -O3).
+std::string two_digit_pair(char sign, int a, char sep, int b) {
+    std::string out(6, '0');
+    out[0] = sign;
+    out[1] = static_cast<char>('0' + a / 10);
+    out[2] = static_cast<char>('0' + a % 10);
+    out[3] = sep;
+    out[4] = static_cast<char>('0' + b / 10);
+    out[5] = static_cast<char>('0' + b % 10);
+    return out;
+}
+
 ConvertedValue from_text(std::optional<std::string> normalized) {
     if (normalized) return {std::move(normalized), false};
     return {std::nullopt, true};
@@ -176,8 +189,7 @@ std::optional<std::string> normalize_timestamp(std::string_view t) {
                 j += 2;
             }
             if (j != t.size() || oh > 15 || om > 59) return std::nullopt;
-            offset = std::string(1, t[i]) + (oh < 10 ? "0" : "") + std::to_string(oh) + ":" + (om < 10 ? "0" : "") +
-                     std::to_string(om);
+            offset = two_digit_pair(t[i], oh, ':', om);
             i = j;
         } else {
             return std::nullopt;
@@ -188,8 +200,12 @@ std::optional<std::string> normalize_timestamp(std::string_view t) {
     out += ' ';
     out += t.substr(11, 5);
     out += ':';
-    out += (s < 10 ? "0" : "") + std::to_string(s);
-    if (!frac.empty()) out += "." + frac;
+    out += static_cast<char>('0' + s / 10);
+    out += static_cast<char>('0' + s % 10);
+    if (!frac.empty()) {
+        out += '.';
+        out += frac;
+    }
     out += offset;
     return out;
 }

@@ -55,7 +55,7 @@ protected:
     void SetUp() override {
         // Slow enough answers that a run lasts a few seconds.
         sim_ = std::make_unique<Simulator>(
-            Simulator::Options{.scale = "small", .seed = 17, .extra_args = {"--latency-ms", "3"}});
+            sim_options("small", 17, {"--latency-ms", "3"}));
         port_ = free_port();
         env_.api_url = sim_->url();
         env_.key = sim_->key();

@@ -143,6 +143,14 @@ std::string Simulator::admin(const std::string& path_and_query, const std::strin
     return answer.body;
 }
 
+Simulator::Options sim_options(std::string scale, int seed, std::vector<std::string> extra_args) {
+    Simulator::Options o;
+    o.scale = std::move(scale);
+    o.seed = seed;
+    o.extra_args = std::move(extra_args);
+    return o;
+}
+
 HttpAnswer http_get(const std::string& url, const std::string& method) {
     const auto body_path = temp_path("body");
     std::vector<std::string> argv = {"/usr/bin/curl", "-s",   "-k", "-X", method, "-o", body_path,

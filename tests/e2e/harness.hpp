@@ -65,6 +65,9 @@ private:
     std::string today_;
 };
 
+// Options for the usual case: a scale, a seed and extra marin-sim flags.
+Simulator::Options sim_options(std::string scale, int seed, std::vector<std::string> extra_args = {});
+
 struct HttpAnswer {
     int status = 0;
     std::string body;

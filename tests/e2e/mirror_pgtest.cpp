@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <pqxx/pqxx>
+
+#include <regex>
 #include <thread>
 
 #include "harness.hpp"
@@ -54,14 +57,14 @@ protected:
 };
 
 TEST_F(Mirror, FullSyncOfSmallEqualsExpectedState) {
-    start({.scale = "small", .seed = 42});
+    start(sim_options("small", 42));
     auto r = sync();
     ASSERT_EQ(r.exit_code, 0) << r.output;
     expect_equal();
 }
 
 TEST_F(Mirror, EpochThenIncrementalThenFullEqualsExpectedState) {
-    start({.scale = "tiny", .seed = 5});
+    start(sim_options("tiny", 5));
     ASSERT_EQ(sync().exit_code, 0);
     sim_->epoch();
     auto inc = sync({"sync"});
@@ -81,7 +84,7 @@ TEST_F(Mirror, EpochThenIncrementalThenFullEqualsExpectedState) {
 }
 
 TEST_F(Mirror, UnchangedFullResyncWritesNoDataRow) {
-    start({.scale = "tiny", .seed = 9});
+    start(sim_options("tiny", 9));
     ASSERT_EQ(sync().exit_code, 0);
     const auto before = data_tuple_writes(db_.dsn());
     ASSERT_GT(before, 0);
@@ -92,17 +95,14 @@ TEST_F(Mirror, UnchangedFullResyncWritesNoDataRow) {
 }
 
 TEST_F(Mirror, TenPercentFaultsStillConverge) {
-    start({.scale = "tiny",
-           .seed = 11,
-           .extra_args = {"--p429", "0.03", "--p500", "0.02", "--p503", "0.02", "--pdrop", "0.02", "--pslow",
-                          "0.01"}});
+    start(sim_options("tiny", 11, {"--p429", "0.03", "--p500", "0.02", "--p503", "0.02", "--pdrop", "0.02", "--pslow", "0.01"}));
     auto r = sync();
     ASSERT_EQ(r.exit_code, 0) << r.output;
     expect_equal();
 }
 
 TEST_F(Mirror, KillNineAtSeveralPointsThenFullSyncConverges) {
-    start({.scale = "small", .seed = 13});
+    start(sim_options("small", 13));
     for (auto delay : {150ms, 400ms, 900ms, 1600ms}) {
         auto p = start_sync(env_, {"sync", "--full"});
         std::this_thread::sleep_for(delay);
@@ -114,8 +114,40 @@ TEST_F(Mirror, KillNineAtSeveralPointsThenFullSyncConverges) {
     expect_equal();
 }
 
+std::int64_t summary_number(const std::string& output, const std::string& what) {
+    std::smatch m;
+    const std::regex re("([0-9]+) " + what);
+    return std::regex_search(output, m, re) ? std::stoll(m[1]) : -1;
+}
+
+TEST_F(Mirror, RunAfterAKillReadsAgainOnlyWhatWasUnfinished) {
+    start(sim_options("small", 19));
+    auto p = start_sync(env_, {"sync", "--full"});
+    // Kill once a good share of listings are checkpointed.
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    for (;;) {
+        pqxx::connection c(db_.dsn());
+        pqxx::read_transaction tx(c);
+        if (tx.exec1("SELECT count(*) FROM marin.sync_listings")[0].as<int>() >= 100) break;
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << p->output();
+        ASSERT_TRUE(p->running()) << "finished before it could be killed: " << p->output();
+        std::this_thread::sleep_for(20ms);
+    }
+    p->kill(SIGKILL);
+    p->wait();
+    auto resumed = sync();
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find("resuming run"), std::string::npos) << resumed.output;
+    EXPECT_GE(summary_number(resumed.output, "resumed"), 100) << resumed.output;
+    expect_equal();
+    auto again = sync();
+    ASSERT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_EQ(again.output.find("resuming run"), std::string::npos) << "a succeeded run is never resumed";
+    EXPECT_LT(summary_number(resumed.output, "requests"), summary_number(again.output, "requests"));
+}
+
 TEST_F(Mirror, RefusedKeyExitsThreeAndWritesNothing) {
-    start({.scale = "tiny", .seed = 3});
+    start(sim_options("tiny", 3));
     ASSERT_EQ(sync().exit_code, 0);
     const auto counts = row_counts(db_.dsn());
     const auto writes = data_tuple_writes(db_.dsn());

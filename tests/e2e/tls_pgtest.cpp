@@ -53,9 +53,7 @@ protected:
 
 TEST_F(Https, TrustedCertificateWorksAndMirrors) {
     TestPki pki("DNS:localhost,IP:127.0.0.1");
-    Simulator sim({.scale = "tiny",
-                   .seed = 21,
-                   .extra_args = {"--tls-cert", pki.file("server.pem"), "--tls-key", pki.file("server.key")}});
+    Simulator sim(sim_options("tiny", 21, {"--tls-cert", pki.file("server.pem"), "--tls-key", pki.file("server.key")}));
     ASSERT_EQ(sim.url().rfind("https://", 0), 0u) << sim.url();
     auto r = sync_with(sim, https_url(sim, "localhost"), "ca_file = \"" + pki.file("ca.pem") + "\"\n");
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -65,9 +63,7 @@ TEST_F(Https, TrustedCertificateWorksAndMirrors) {
 
 TEST_F(Https, UntrustedCertificateIsRefusedClearly) {
     TestPki pki("DNS:localhost,IP:127.0.0.1");
-    Simulator sim({.scale = "tiny",
-                   .seed = 21,
-                   .extra_args = {"--tls-cert", pki.file("server.pem"), "--tls-key", pki.file("server.key")}});
+    Simulator sim(sim_options("tiny", 21, {"--tls-cert", pki.file("server.pem"), "--tls-key", pki.file("server.key")}));
     auto r = sync_with(sim, https_url(sim, "localhost"), "");  // system trust store: our CA is not in it
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("certificate"), std::string::npos) << r.output;
@@ -76,9 +72,7 @@ TEST_F(Https, UntrustedCertificateIsRefusedClearly) {
 
 TEST_F(Https, WrongHostNameIsRefusedClearly) {
     TestPki pki("DNS:api.example.invalid");
-    Simulator sim({.scale = "tiny",
-                   .seed = 21,
-                   .extra_args = {"--tls-cert", pki.file("server.pem"), "--tls-key", pki.file("server.key")}});
+    Simulator sim(sim_options("tiny", 21, {"--tls-cert", pki.file("server.pem"), "--tls-key", pki.file("server.key")}));
     auto r = sync_with(sim, https_url(sim, "localhost"), "ca_file = \"" + pki.file("ca.pem") + "\"\n");
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("certificate"), std::string::npos) << r.output;

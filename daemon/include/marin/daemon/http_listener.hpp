@@ -51,7 +51,7 @@ struct HttpListenerLimits {
 };
 
 // "host:port", "[v6]:port"; host may be a name (resolved once, at listen).
-inline constexpr std::string_view kDefaultListenAddress = "127.0.0.1:9464";
+inline constexpr std::string_view kDefaultListenAddress = "127.0.0.1:9187";
 
 class HttpListener {
  public:

@@ -80,4 +80,8 @@ std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std:
 // can skip them. Blocking.
 std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id);
 
+// Drops the checkpoints of run `run_id` and every earlier run: once a run has
+// succeeded, nothing will resume them. Blocking.
+void forget_completed_listings(const std::string& dsn, std::int64_t run_id);
+
 }  // namespace marin::storage

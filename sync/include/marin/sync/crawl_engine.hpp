@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <spdlog/logger.h>
@@ -34,6 +35,9 @@ struct CrawlSettings {
     unsigned concurrent_listings = 16;
     std::size_t batch_rows = 2000;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+    // Listings without children (ListingScope::name) that an interrupted
+    // run of the same mode completed: this run resumes it and skips them.
+    std::unordered_set<std::string> resume_completed;
 };
 
 struct TableCounts {
@@ -47,6 +51,7 @@ struct CrawlReport {
     std::uint64_t listings_completed = 0;
     std::uint64_t listings_failed = 0;
     std::uint64_t listings_skipped = 0;  // by the incremental rule
+    std::uint64_t listings_resumed = 0;  // completed by the interrupted run this one resumes
     std::uint64_t parents_gone = 0;      // child listings that answered 404
     std::vector<std::string> failures;   // first few failed listings, with why (key masked)
     bool interrupted = false;            // the stop flag ended the crawl early

@@ -34,6 +34,9 @@ public:
     virtual boost::asio::awaitable<void> complete_listing(model::TableId table, const ListingScope& scope) = 0;
     // A child listing answered 404: its parent is gone.
     virtual boost::asio::awaitable<void> mark_gone(model::TableId table, std::vector<std::string> key) = 0;
+    // A listing without children was read to its end and stored: a run that
+    // resumes this one after an interruption may skip it.
+    virtual boost::asio::awaitable<void> checkpoint(const ListingScope& scope) = 0;
     // Waits until everything queued is committed (or throws what failed).
     virtual boost::asio::awaitable<void> flush() = 0;
 };
