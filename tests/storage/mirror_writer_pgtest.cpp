@@ -348,6 +348,17 @@ asio::awaitable<void> block_writer_on(MirrorWriter& w, TableId table, model::Row
     co_await w.enqueue(table, std::move(rows), std::move(none));
 }
 
+// Waits until the writer's session waits for a lock (held by the test).
+void wait_until_writer_blocked(test::MigratedDatabase& db) {
+    for (int i = 0; i < 500; ++i) {
+        if (db.count("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND application_name = 'marin-sync writer' AND wait_event_type = 'Lock'") == 1)
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL() << "the writer never blocked on the test's lock";
+}
+
 struct TableLock {
     TableLock(const std::string& dsn, const std::string& table) : conn(dsn), tx(conn) {
         tx.exec0("LOCK TABLE marin." + table + " IN ACCESS EXCLUSIVE MODE");
@@ -375,7 +386,8 @@ TEST(MirrorWriter, TinyListingsShareOneMergeAndTheirCompletionsRemoveTheRightRow
     asio::io_context ioc;
     std::vector<storage::ListingResult> results(listings);
     std::atomic<int> sent{0};
-    asio::co_spawn(ioc, block_writer_on(w, TableId::campaigns, campaign("c1", "m1")), asio::detached);
+    test::run(block_writer_on(w, TableId::campaigns, campaign("c1", "m1")));
+    wait_until_writer_blocked(db);
     for (int i = 0; i < listings; ++i) {
         asio::co_spawn(
             ioc,
@@ -430,7 +442,8 @@ TEST(MirrorWriter, TheSameKeyInTwoCommandsOfOneGroupLastWins) {
     std::optional<TableLock> lock(std::in_place, db.dsn(), "ads");
     asio::io_context ioc;
     storage::BatchResult first, second;
-    asio::co_spawn(ioc, block_writer_on(w, TableId::ads, ad("x", "s", "c", "m")), asio::detached);
+    test::run(block_writer_on(w, TableId::ads, ad("x", "s", "c", "m")));
+    wait_until_writer_blocked(db);
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {
@@ -484,7 +497,8 @@ TEST(MirrorWriter, PendingRowsAreBounded) {
     test::run(w.ready());
     std::optional<TableLock> lock(std::in_place, db.dsn(), "ads");
     asio::io_context ioc;
-    asio::co_spawn(ioc, block_writer_on(w, TableId::ads, ad("x", "s", "c", "m")), asio::detached);
+    test::run(block_writer_on(w, TableId::ads, ad("x", "s", "c", "m")));
+    wait_until_writer_blocked(db);
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {
