@@ -336,6 +336,14 @@ MirrorDiff compare_mirror(const std::string& dsn, const Simulator& sim, const Co
 std::int64_t data_tuple_writes(const std::string& dsn) {
     pqxx::connection c(dsn);
     pqxx::nontransaction tx(c);
+    // A backend reports its counters when it ends, a moment after its client
+    // disconnected: wait until marin-sync's sessions are gone.
+    for (int i = 0; i < 200; ++i) {
+        if (tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND pid <> pg_backend_pid()")[0].as<int>() == 0)
+            break;
+        std::this_thread::sleep_for(50ms);
+    }
     tx.exec("SELECT pg_stat_clear_snapshot()");
     std::string list;
     for (const auto& t : model::all_tables()) list += (list.empty() ? "'" : ",'") + std::string(t.name) + "'";
