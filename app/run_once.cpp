@@ -5,6 +5,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <unordered_set>
 
 #include "exit_codes.hpp"
@@ -12,6 +17,7 @@
 #include "marin/storage/mirror_writer.hpp"
 #include "marin/storage/run_lock.hpp"
 #include "marin/sync/api_client.hpp"
+#include "marin/sync/page_reader.hpp"
 #include "marin/sync/tls_context.hpp"
 #include "run_observers.hpp"
 #include "settings_bridge.hpp"
@@ -76,6 +82,88 @@ std::unordered_set<std::string> resumable_listings(const std::string& dsn, sync:
     return {};
 }
 
+// The figures check of a full run (analysts rely on sums adding up): for a
+// sample of media plans, the API's own period totals against the sum of the
+// mirrored ad-level days over the same window.
+struct PeriodTotals {
+    std::string media_plan_id;
+    std::int64_t impressions = 0, clicks = 0;
+    long double spent = 0;
+    std::string spent_text;
+};
+
+long double number_of(const boost::json::object& row, std::string_view field) {
+    auto it = row.find(field);
+    if (it == row.end()) return 0;
+    const auto& v = it->value();
+    if (v.is_number()) return static_cast<long double>(v.to_number<double>());
+    if (v.is_string()) return std::strtold(std::string(v.get_string()).c_str(), nullptr);
+    return 0;
+}
+
+asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& api, const sync::CrawlReport& crawl,
+                                                               const std::shared_ptr<spdlog::logger>& log) {
+    std::vector<PeriodTotals> out;
+    for (const auto& mp : crawl.stats_sample) {
+        PeriodTotals t;
+        t.media_plan_id = mp;
+        sync::QueryParams query = {{"aggregate", "period"},
+                                   {"start_date", std::to_string(crawl.stats_start)},
+                                   {"end_date", std::to_string(crawl.stats_end)}};
+        const std::string path = "/clients/" + mp + "/statistics";
+        try {
+            auto response = co_await api.get(path, std::move(query), "/clients/{id}/statistics");
+            const auto page = sync::parse_page(response.body);
+            for (const auto& row : page.data) {
+                if (!row.is_object()) continue;
+                t.impressions += static_cast<std::int64_t>(number_of(row.get_object(), "impression"));
+                t.clicks += static_cast<std::int64_t>(number_of(row.get_object(), "click"));
+                t.spent += number_of(row.get_object(), "spent");
+            }
+            t.spent_text = fmt::format("{:.2f}", static_cast<double>(t.spent));
+            out.push_back(std::move(t));
+        } catch (const std::exception& e) {
+            log->warn("figures check: cannot read the period totals of media plan {}: {}", mp, e.what());
+        }
+    }
+    co_return out;
+}
+
+void check_figures(const std::string& dsn, const RunReport& report, const std::vector<PeriodTotals>& api_totals,
+                   const std::shared_ptr<spdlog::logger>& log) {
+    try {
+        boost::json::array check;
+        for (const auto& t : api_totals) {
+            const auto sums = storage::media_plan_stats_sums(dsn, t.media_plan_id, report.crawl.stats_from,
+                                                             report.crawl.stats_to);
+            // Counts must match exactly; money to the cent.
+            const bool agree = std::to_string(t.impressions) == sums.impressions &&
+                               std::to_string(t.clicks) == sums.clicks &&
+                               std::fabs(static_cast<double>(t.spent - std::strtold(sums.spent.c_str(), nullptr))) <
+                                   0.005;
+            if (!agree)
+                log->warn("figures check: media plan {} from {} to {}: the API reports {} impressions, {} clicks, {} "
+                          "spent; the mirror sums to {}, {}, {}",
+                          t.media_plan_id, report.crawl.stats_from, report.crawl.stats_to, t.impressions, t.clicks,
+                          t.spent_text, sums.impressions, sums.clicks, sums.spent);
+            check.push_back(boost::json::object{
+                {"media_plan_id", t.media_plan_id},
+                {"from", report.crawl.stats_from},
+                {"to", report.crawl.stats_to},
+                {"api", {{"impressions", t.impressions}, {"clicks", t.clicks}, {"spent", t.spent_text}}},
+                {"mirror",
+                 {{"impressions", std::stoll(sums.impressions)}, {"clicks", std::stoll(sums.clicks)}, {"spent", sums.spent}}},
+                {"agree", agree}});
+        }
+        storage::record_stats_check(dsn, report.run_id, boost::json::serialize(check));
+        log->info("figures check: {} of {} sampled media plans agree with the API's totals",
+                  std::count_if(check.begin(), check.end(), [](const auto& c) { return c.at("agree").as_bool(); }),
+                  check.size());
+    } catch (const std::exception& e) {
+        log->warn("figures check failed: {}", e.what());
+    }
+}
+
 }  // namespace
 
 RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomic<bool>& stop) {
@@ -122,6 +210,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     WriterSink sink(writer);
     sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress, stop);
 
+    std::vector<PeriodTotals> api_totals;
     std::exception_ptr failure;
     asio::co_spawn(
         io,
@@ -158,6 +247,9 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
                 report.exit_code = exit_success;
             }
 
+            if (mode == sync::CrawlMode::full && crawl.complete())
+                api_totals = co_await fetch_period_totals(api, crawl, log);
+
             auto totals = co_await writer.totals();
             report.totals.tables = std::move(totals);
             for (const auto& [name, counts] : crawl.tables) {
@@ -182,6 +274,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             else report.error += std::string("; then: ") + e.what();
         }
     }
+    if (!api_totals.empty()) check_figures(settings.database.dsn, report, api_totals, log);
     if (report.exit_code == exit_success && report.run_id > 0) {
         try {
             storage::forget_completed_listings(settings.database.dsn, report.run_id);

@@ -211,4 +211,30 @@ void forget_completed_listings(const std::string& dsn, std::int64_t run_id) {
     }
 }
 
+StatsSums media_plan_stats_sums(const std::string& dsn, const std::string& media_plan_id, const std::string& from,
+                                const std::string& to) {
+    try {
+        auto conn = detail::connect(dsn, "summing statistics", std::chrono::seconds{60}, "marin-sync");
+        pqxx::read_transaction tx(*conn);
+        const auto r = tx.exec_params1(
+            "SELECT coalesce(sum(impressions), 0)::text, coalesce(sum(clicks), 0)::text, coalesce(sum(spent), 0)::text "
+            "FROM marin.ad_stats_daily WHERE media_plan_id = $1 AND date BETWEEN $2::date AND $3::date",
+            media_plan_id, from, to);
+        return {r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()};
+    } catch (...) {
+        detail::rethrow_as_storage_error("summing the statistics of media plan " + media_plan_id);
+    }
+}
+
+void record_stats_check(const std::string& dsn, std::int64_t run_id, const std::string& check_json) {
+    try {
+        auto conn = detail::connect(dsn, "recording the figures check", std::chrono::seconds{60}, "marin-sync");
+        pqxx::work tx(*conn);
+        tx.exec_params0("UPDATE marin.sync_runs SET stats_check = $2::jsonb WHERE run_id = $1", run_id, check_json);
+        tx.commit();
+    } catch (...) {
+        detail::rethrow_as_storage_error("recording the figures check of run " + std::to_string(run_id));
+    }
+}
+
 }  // namespace marin::storage

@@ -24,6 +24,7 @@ namespace {
 
 constexpr std::size_t max_reported_failures = 20;
 constexpr std::uint64_t max_logged_rejections = 10;
+constexpr std::size_t stats_sample_size = 3;
 
 std::string format_date(std::chrono::sys_days day) {
     const std::chrono::year_month_day ymd{day};
@@ -85,6 +86,10 @@ struct CrawlEngine::State {
         // is already tomorrow's UTC date, so the window ends two UTC days on.
         stats_end = duration_cast<seconds>(sys_days(today + days(2)).time_since_epoch()).count() - 1;
         stats_start_date = format_date(start_day);
+        report.stats_start = stats_start;
+        report.stats_end = stats_end;
+        report.stats_from = stats_start_date;
+        report.stats_to = format_date(today + days(1));
         skip_cutoff_date = format_date(today - days(settings.skip_ended_days));
     }
 
@@ -287,6 +292,9 @@ struct CrawlEngine::State {
         if (observer) observer->on_listing_done(stream, complete);
         if (!complete) co_return;
         ++report.listings_completed;
+        if (l.kind == ListingKind::media_plan_statistics && reader.pages_read() > 0 &&
+            report.stats_sample.size() < stats_sample_size)
+            report.stats_sample.push_back(l.media_plan_id);
 
         if (l.kind == ListingKind::campaign_ad_sets && children.empty()) {
             // No ad sets (Twitter campaigns have none): the ads hang off the campaign.

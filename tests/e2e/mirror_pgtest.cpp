@@ -61,6 +61,14 @@ TEST_F(Mirror, FullSyncOfSmallEqualsExpectedState) {
     auto r = sync();
     ASSERT_EQ(r.exit_code, 0) << r.output;
     expect_equal();
+    // The run checked its own figures against the API's media-plan totals.
+    pqxx::connection c(db_.dsn());
+    pqxx::read_transaction tx(c);
+    const auto check = tx.exec1(
+        "SELECT jsonb_array_length(stats_check), (SELECT count(*) FROM jsonb_array_elements(stats_check) e "
+        "WHERE (e->>'agree')::boolean) FROM marin.sync_runs ORDER BY run_id DESC LIMIT 1");
+    EXPECT_GE(check[0].as<int>(), 1) << r.output;
+    EXPECT_EQ(check[1].as<int>(), check[0].as<int>()) << r.output;
 }
 
 TEST_F(Mirror, EpochThenIncrementalThenFullEqualsExpectedState) {

@@ -84,4 +84,15 @@ std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t
 // succeeded, nothing will resume them. Blocking.
 void forget_completed_listings(const std::string& dsn, std::int64_t run_id);
 
+// Sums of one media plan's ad-level daily statistics over [from, to]
+// (YYYY-MM-DD), as exact decimal text. Blocking.
+struct StatsSums {
+    std::string impressions = "0", clicks = "0", spent = "0";
+};
+StatsSums media_plan_stats_sums(const std::string& dsn, const std::string& media_plan_id, const std::string& from,
+                                const std::string& to);
+
+// Stores the figures check of a run (JSON text) in sync_runs.stats_check. Blocking.
+void record_stats_check(const std::string& dsn, std::int64_t run_id, const std::string& check_json);
+
 }  // namespace marin::storage

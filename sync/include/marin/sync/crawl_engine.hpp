@@ -54,6 +54,11 @@ struct CrawlReport {
     std::uint64_t listings_resumed = 0;  // completed by the interrupted run this one resumes
     std::uint64_t parents_gone = 0;      // child listings that answered 404
     std::vector<std::string> failures;   // first few failed listings, with why (key masked)
+    // A few media plans whose statistics stream was read in full with rows:
+    // the sample for the figures check of a full run.
+    std::vector<std::string> stats_sample;
+    std::string stats_from, stats_to;        // the statistics window's days, YYYY-MM-DD
+    std::int64_t stats_start = 0, stats_end = 0;  // the same window as the request's UNIX seconds
     bool interrupted = false;            // the stop flag ended the crawl early
     bool auth_refused = false;           // 403: the key was refused
     std::string fatal_error;             // set when the crawl could not go on
