@@ -13,7 +13,6 @@
 #include <unordered_set>
 
 #include "exit_codes.hpp"
-#include "marin/storage/errors.hpp"
 #include "marin/storage/mirror_writer.hpp"
 #include "marin/storage/run_lock.hpp"
 #include "marin/sync/api_client.hpp"
