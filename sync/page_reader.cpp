@@ -18,77 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-[[noreturn]] void bad_page(const std::string& what) {
-    throw ApiError(ApiError::Kind::protocol, 0, {}, what);
-}
-
-std::string snippet(std::string_view body) {
-    constexpr std::size_t max = 120;
-    std::string s(body.substr(0, max));
-    std::replace_if(s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
-    if (body.size() > max) s += "...";
-    return s;
-}
-
-std::optional<std::int64_t> range_number(const json::object& range, std::string_view name) {
-    const auto* v = range.if_contains(name);
-    if (v == nullptr || v->is_null()) return std::nullopt;
-    if (const auto* i = v->if_int64()) return *i;
-    if (const auto* u = v->if_uint64()) {
-        if (*u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
-        return static_cast<std::int64_t>(*u);
-    }
-    if (const auto* d = v->if_double()) {
-        if (std::isfinite(*d) && std::floor(*d) == *d && std::abs(*d) < 9e18) return static_cast<std::int64_t>(*d);
-        return std::nullopt;
-    }
-    if (const auto* s = v->if_string()) {
-        std::string_view text(*s);
-        while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-        while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-        std::int64_t out = 0;
-        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-        if (ec == std::errc() && ptr == text.data() + text.size() && !text.empty()) return out;
-        return std::nullopt;
-    }
-    return std::nullopt;  // tolerated: the field is then simply unknown
-}
-
-PageRange parse_range(const json::object& range) {
-    PageRange r;
-    r.total = range_number(range, "total");
-    r.limit = range_number(range, "limit");
-    r.nb_pages = range_number(range, "nb_pages");
-    r.page = range_number(range, "page");
-    r.results = range_number(range, "results");
-    if (const auto* next = range.if_contains("next"); next != nullptr && !next->is_null()) {
-        const auto* s = next->if_string();
-        if (s == nullptr) bad_page(fmt::format("range.next is a {}, not a URL string", to_string(next->kind())));
-        if (!s->empty()) r.next = std::string(*s);
-    }
-    return r;
-}
-
-json::value parse_json(std::string_view body) {
-    const auto first = body.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) bad_page("empty body where JSON was expected");
-    if (body[first] == '<') bad_page(fmt::format("HTML instead of JSON: {}", snippet(body.substr(first))));
-    boost::system::error_code ec;
-    auto v = json::parse(body, ec);
-    if (ec) bad_page(fmt::format("malformed JSON ({}): {}", ec.message(), snippet(body.substr(first))));
-    return v;
-}
-
-std::string error_text(const json::object& obj) {
-    for (const char* field : {"message", "errors", "error"}) {
-        if (const auto* v = obj.if_contains(field)) {
-            if (const auto* s = v->if_string()) return std::string(*s);
-            return json::serialize(*v);
-        }
-    }
-    return {};
-}
-
 // The query of a URL without `key`, sorted: two URLs asking for the same page
 // compare equal.
 std::string normalised(std::string_view path, std::vector<std::pair<std::string, std::string>> params) {
@@ -100,51 +29,6 @@ std::string normalised(std::string_view path, std::vector<std::pair<std::string,
 }
 
 }  // namespace
-
-Page parse_page(std::string_view body) {
-    auto v = parse_json(body);
-    Page page;
-    page.body_bytes = body.size();
-    if (auto* arr = v.if_array()) {
-        page.data = std::move(*arr);
-        return page;
-    }
-    auto* obj = v.if_object();
-    if (obj == nullptr) bad_page(fmt::format("expected a JSON object or array, got a {}", to_string(v.kind())));
-    auto* data = obj->if_contains("data");
-    if (data == nullptr) {
-        const auto err = error_text(*obj);
-        if (!err.empty()) bad_page(fmt::format("error object instead of a page: {}", snippet(err)));
-        std::string keys;
-        for (const auto& kv : *obj) keys += (keys.empty() ? "" : ", ") + std::string(kv.key());
-        bad_page(fmt::format("no \"data\" array in the answer (keys: {})", keys.empty() ? "none" : keys));
-    }
-    if (!data->is_array()) {
-        bad_page(fmt::format("\"data\" is a {}, not an array (a single-object answer where a list was expected?)",
-                             to_string(data->kind())));
-    }
-    page.data = std::move(data->get_array());
-    if (const auto* range = obj->if_contains("range"); range != nullptr && !range->is_null()) {
-        const auto* r = range->if_object();
-        if (r == nullptr) bad_page(fmt::format("\"range\" is a {}, not an object", to_string(range->kind())));
-        page.range = parse_range(*r);
-    }
-    return page;
-}
-
-json::object parse_object(std::string_view body) {
-    auto v = parse_json(body);
-    auto* obj = v.if_object();
-    if (obj == nullptr) bad_page(fmt::format("expected a JSON object, got a {}", to_string(v.kind())));
-    if (auto* data = obj->if_contains("data")) {
-        if (auto* inner = data->if_object()) return std::move(*inner);
-        bad_page(fmt::format("\"data\" is a {}, not an object", to_string(data->kind())));
-    }
-    if (obj->size() <= 2 && (obj->contains("message") || obj->contains("errors")) && !obj->contains("id")) {
-        bad_page(fmt::format("error object instead of a record: {}", snippet(error_text(*obj))));
-    }
-    return std::move(*obj);
-}
 
 PageReader::PageReader(ApiClient& client, std::string path, QueryParams extra_query, std::string endpoint_label)
     : client_(client), path_(std::move(path)), extra_query_(std::move(extra_query)), label_(std::move(endpoint_label)) {
