@@ -21,7 +21,7 @@ asio::awaitable<void> WriterSink::write(model::TableId table, std::vector<model:
 
 asio::awaitable<void> WriterSink::complete_listing(model::TableId table, const sync::ListingScope& scope) {
     auto key = to_listing_key(scope);
-    co_await writer_.complete_listing(table, std::move(key));
+    co_await writer_.enqueue_complete_listing(table, std::move(key));
 }
 
 asio::awaitable<void> WriterSink::mark_gone(model::TableId table, std::vector<std::string> key) {
@@ -30,7 +30,7 @@ asio::awaitable<void> WriterSink::mark_gone(model::TableId table, std::vector<st
 
 asio::awaitable<void> WriterSink::checkpoint(const sync::ListingScope& scope) {
     auto name = scope.name;
-    co_await writer_.mark_listing_done(run_id_, std::move(name));
+    co_await writer_.enqueue_listing_done(run_id_, std::move(name));
 }
 
 asio::awaitable<void> WriterSink::flush() { co_await writer_.flush(); }

@@ -3,8 +3,11 @@
 // Rows are handed over with MirrorWriter::enqueue, which returns as soon as
 // the batch is in the writer's bounded channel: the crawl goes on fetching
 // while PostgreSQL merges, and a full channel suspends it (backpressure).
+// Completions and checkpoints are queued the same way: the crawl never waits
+// for a commit (the writer commits them with the group their rows are in).
 // The channel is FIFO, so a listing's completion is processed after all of
-// its batches; a failed batch surfaces on the next awaited call.
+// its batches; a failure, or a removal the guard refused, surfaces on the
+// next enqueue or on flush() at the end of the crawl.
 #pragma once
 
 #include "marin/storage/mirror_writer.hpp"

@@ -6,10 +6,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace marin::storage::detail {
 
 void append_copy_field(std::string& line, std::string_view value);
 void append_copy_field(std::string& line, const std::optional<std::string>& value);
+
+// A text[] literal holding `values` ({"a","b\\"c"}), for a query parameter:
+// every element quoted, with its double quotes and backslashes escaped.
+std::string text_array(const std::vector<std::string>& values);
 
 }  // namespace marin::storage::detail

@@ -69,16 +69,27 @@ TableSql build(const model::TableSpec& spec) {
         key_defs.push_back(key_column(j) + " " + std::string(model::sql_type(keys[j]->type)) + " NOT NULL");
         key_names.push_back(key_column(j));
     }
+
+    // probe
+    s.key_positions = key_pos;
+    s.probe = "pg_temp.marin_probe_" + name;
+    s.probe_copy_columns = key_names;
+    for (auto c : {"_hash", "_seq", "_listing"}) s.probe_copy_columns.emplace_back(c);
+    s.create_probe = "CREATE TEMP TABLE IF NOT EXISTS marin_probe_" + name + " (" + join(key_defs, ", ") +
+                     ", _hash text NOT NULL, _seq integer NOT NULL, _listing integer)";
+    s.clear_probe = "DELETE FROM " + s.probe;
+    s.truncate_probe = "TRUNCATE " + s.probe;
+    for (const auto* c : sent) s.table_copy_columns.push_back(quote_ident(c->name));
+    for (auto b : {model::raw_column, model::hash_column, model::synced_at_column})
+        s.table_copy_columns.push_back(quote_ident(b));
     if (spec.removable) {
         s.create_seen = "CREATE TEMP TABLE IF NOT EXISTS marin_seen_" + name + " (listing_id integer NOT NULL, " +
                         join(key_defs, ", ") + ", PRIMARY KEY (listing_id, " + join(key_names, ", ") + "))";
         s.create_gone = "CREATE TEMP TABLE IF NOT EXISTS marin_gone_" + name + " (" + join(key_defs, ", ") +
                         ", PRIMARY KEY (" + join(key_names, ", ") + "))";
         s.clear_gone = "DELETE FROM " + gone;
-        std::vector<std::string> stage_keys;
-        for (auto p : key_pos) stage_keys.push_back(stage_column(p));
         s.record_seen = "INSERT INTO " + seen + " (listing_id, " + join(key_names, ", ") + ") SELECT DISTINCT _listing, " +
-                        join(stage_keys, ", ") + " FROM " + s.stage + " WHERE _listing IS NOT NULL ON CONFLICT DO NOTHING";
+                        join(key_names, ", ") + " FROM " + s.probe + " WHERE _listing IS NOT NULL ON CONFLICT DO NOTHING";
         s.forget_seen = "DELETE FROM " + seen + " WHERE listing_id = $1::integer";
         s.truncate_seen = "TRUNCATE " + seen;
     }
@@ -91,6 +102,17 @@ TableSql build(const model::TableSpec& spec) {
                          (staged ? stage_column(key_pos[j]) : key_column(j)));
         return join(eq, " AND ");
     };
+
+    // classify: a nested loop over the probe's few rows and the table's
+    // primary key (the join names every key column).
+    std::vector<std::string> probe_keys;
+    for (const auto& k : key_names) probe_keys.push_back("p." + k);
+    s.classify =
+        "SELECT p._seq, CASE WHEN t._hash IS NULL THEN 0\n"
+        "  WHEN t._hash = p._hash AND t._removed_at IS NULL THEN 2 ELSE 1 END\n"
+        "FROM (SELECT DISTINCT ON (" + join(key_names, ", ") + ") * FROM " + s.probe + "\n"
+        "      ORDER BY " + join(key_names, ", ") + ", _seq DESC) p\n"
+        "LEFT JOIN " + s.table + " t ON " + key_match("p", false);
 
     // merge
     std::vector<std::string> src_keys;

@@ -19,6 +19,14 @@
 //                            truncates every such table at the commit of any
 //                            transaction that touched a temporary table,
 //                            which cost 150-250 ms per commit here.
+//   pg_temp.marin_probe_<t>  the key, _hash, _seq and _listing of every row
+//                            of one merge: classify tells new, changed and
+//                            unchanged rows apart from these few bytes, so
+//                            an unchanged row's record never reaches
+//                            PostgreSQL, and new rows are COPYed straight
+//                            into the mirror table. Only changed rows go
+//                            through the staging table and the merge (which
+//                            writes their history). Emptied like the stage.
 //   pg_temp.marin_seen_<t>   (listing_id, k0..) keys each open listing held.
 //   pg_temp.marin_gone_<t>   keys a removal marks; emptied at the start of
 //                            each removal (a rolled-back removal leaves it
@@ -44,12 +52,25 @@ struct TableSql {
     std::string stage;          // pg_temp.marin_stage_ads (unquoted: COPY pastes it)
     std::vector<std::string> stage_copy_columns;  // c0..cN, _raw, _hash, _seq, _listing, _batch
     std::string create_stage;
+    std::string probe;          // pg_temp.marin_probe_ads (unquoted: COPY pastes it)
+    std::vector<std::string> probe_copy_columns;  // k0..kN, _hash, _seq, _listing
+    std::vector<std::size_t> key_positions;       // index among the sent columns of k0..kN
+    std::string create_probe;
+    // -> one row per distinct key of the probe: _seq of the row that wins
+    // (the last one sent), and 0 new, 1 changed (or back after a removal),
+    // 2 unchanged.
+    std::string classify;
+    std::string clear_probe;     // DELETE FROM the probe table
+    std::string truncate_probe;  // TRUNCATE it
+    // The mirror table's columns for a COPY of new rows: the sent columns,
+    // _raw, _hash, _synced_at (quoted: COPY pastes them as they are).
+    std::vector<std::string> table_copy_columns;
     std::string create_seen;    // empty for tables that are never removed
     std::string create_gone;
-    // -> one row per _batch: batch, distinct keys, inserted, changed
-    // (duplicate keys count once, in the batch of the row that won)
+    // History and upsert of the staged rows (the changed ones) -> one row
+    // per _batch: batch, distinct keys, inserted, changed.
     std::string merge;
-    std::string record_seen;    // the staged keys, under their rows' _listing (no parameter)
+    std::string record_seen;    // the probed keys, under their rows' _listing (no parameter)
     std::string forget_seen;    // $1 = listing id
     std::string truncate_seen;
     std::string clear_stage;     // DELETE FROM the staging table

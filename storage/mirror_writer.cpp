@@ -14,6 +14,7 @@
 #include <bitset>
 #include <cmath>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -104,22 +105,50 @@ struct MirrorWriter::Impl {
         std::map<std::string, int> open_listings;  // scope -> listing id
         std::int64_t seen_dead_rows = 0;
         std::int64_t staged_since_truncate = 0;
+        std::int64_t probed_since_truncate = 0;
     };
     std::array<TableState, model::table_count> tables;
     int next_listing_id = 1;
     WriterTotals totals;
 
-    // Rows received but not merged yet, per table, as the COPY text of the
-    // staging table (one line per row, each ending in '\n').
+    // Rows received but not merged yet, per table: the rows themselves, and
+    // the COPY text of the probe table (key, _hash, _seq, _listing of each).
+    // The rows' own COPY text is written only for the new and changed ones.
     struct Pending {
-        std::string copy;
-        std::int64_t rows = 0;      // also the next row's _seq
-        bool any_listing = false;   // some row has a _listing: record_seen
-        int next_batch = 1;         // _batch of the next awaited write
+        struct Entry {
+            model::Row row;
+            int listing;  // listing id whose keys record_seen records; 0: none
+            int batch;
+        };
+        std::vector<Entry> entries;  // by _seq
+        std::string probe;
+        std::size_t bytes = 0;       // text held: values, _raw and probe lines
+        bool any_listing = false;    // some row has a listing: record_seen
+        int next_batch = 1;          // _batch of the next awaited write
         std::vector<std::pair<int, Reply<BatchResult>>> awaited;  // awaited writes among the rows
     };
     std::array<Pending, model::table_count> pending;
-    std::size_t pending_bytes = 0;  // sum of pending[*].copy.size()
+    std::size_t pending_bytes = 0;  // sum of pending[*].bytes
+
+    // Completions and checkpoints wait for the group's commit: processed then,
+    // after every pending row is merged, they need no merge of their own, so
+    // merges stay large however short the listings (a merge per listing cost
+    // a dozen round trips each, and bounded an unchanged resync).
+    struct QueuedCompletion {
+        TableId table;
+        ListingKey listing;
+        Reply<ListingResult> reply;  // null: enqueued
+    };
+    std::vector<QueuedCompletion> completions;
+    std::vector<std::pair<std::int64_t, std::string>> checkpoints;  // run id, scope
+    std::set<std::string> refused_scopes;  // this group's completions the guard refused
+    // Guard refusals of enqueued completions, reported by the next flush.
+    std::vector<std::string> refusals;
+    static constexpr std::size_t max_queued_completions = 500;
+    // The first fatal error, readable by the callers' thread so that
+    // enqueue fails at once instead of feeding a broken writer.
+    mutable std::mutex shared_failure_mutex;
+    std::optional<std::string> shared_failure;
 
     // The open group: one transaction shared by merges, removals and
     // checkpoints; the replies of its calls are held until it commits.
@@ -226,6 +255,14 @@ struct MirrorWriter::Impl {
     void open_session() {
         try {
             conn = detail::connect(settings.dsn, "storage writer", settings.statement_timeout, "marin-sync writer");
+            // The group commits do not wait for their WAL to reach the disk
+            // (a wait of several ms each, which bounded short listings). That
+            // is safe for a mirror: a database crash can only lose the last
+            // commits whole (rows and their checkpoints together), which the
+            // next run writes again; and the run's end is recorded by the run
+            // log's own, synchronous, commit, whose WAL flush makes every
+            // earlier commit of this session durable first.
+            pqxx::nontransaction(*conn).exec0("SET synchronous_commit = off");
             backend_pid = conn->backendpid();
             log->debug("storage writer connected (backend pid {})", backend_pid);
         } catch (const std::exception& e) {
@@ -282,6 +319,10 @@ struct MirrorWriter::Impl {
 
     void break_writer(std::string message) {
         failure = std::move(message);
+        {
+            std::lock_guard lock(shared_failure_mutex);
+            shared_failure = failure;
+        }
         log->error("{}", *failure);
         abandon_group(std::make_exception_ptr(StorageError(*failure)));
     }
@@ -289,6 +330,10 @@ struct MirrorWriter::Impl {
     // Rolls the group back and fails its calls and the pending rows' awaited writes.
     void abandon_group(const std::exception_ptr& error) {
         group_tx.reset();  // aborts (never throws)
+        for (auto& c : std::exchange(completions, {}))
+            if (c.reply) c.reply->set(error, ListingResult{});
+        checkpoints.clear();
+        refused_scopes.clear();
         for (auto& p : pending) {
             for (auto& [batch, reply] : p.awaited) reply->set(error, BatchResult{});
             p = Pending{};
@@ -308,7 +353,7 @@ struct MirrorWriter::Impl {
     // Merges everything pending, commits and answers the group's calls.
     void commit_group() {
         if (failure) return;  // the group was failed already
-        if (!merge_all_pending()) return;
+        if (!process_completions() || !merge_all_pending() || !record_checkpoints()) return;
         if (group_tx) {
             const auto started = group_started;
             const bool ok = step("committing " + std::to_string(group_merges) + " merges (" +
@@ -371,6 +416,7 @@ struct MirrorWriter::Impl {
         const auto& sql = detail::table_sql(t);
         auto& w = tx();
         w.exec0(sql.create_stage);
+        w.exec0(sql.create_probe);
         if (!sql.create_seen.empty()) w.exec0(sql.create_seen);
         if (!sql.create_gone.empty()) w.exec0(sql.create_gone);
         session_tables[i] = true;
@@ -402,7 +448,16 @@ struct MirrorWriter::Impl {
 
     void handle(FlushCmd& c) {
         commit_group();
-        c.reply->set(failure ? failure_error() : nullptr, Unit{});
+        if (failure) {
+            c.reply->set(failure_error(), Unit{});
+        } else if (!refusals.empty()) {
+            std::string message = refusals.front();
+            if (refusals.size() > 1) message += " (and " + std::to_string(refusals.size() - 1) + " more refusals)";
+            refusals.clear();
+            c.reply->set(std::make_exception_ptr(StorageError(message)), Unit{});
+        } else {
+            c.reply->set(nullptr, Unit{});
+        }
     }
 
     void handle(TotalsCmd& c) {
@@ -443,43 +498,93 @@ struct MirrorWriter::Impl {
         }
         auto& p = pending_of(c.table);
         const bool seen = spec.removable && !c.listing.scope.empty();
-        const std::string listing = seen ? std::to_string(listing_id(c.table, c.listing.scope)) : "\\N";
+        const int listing = seen ? listing_id(c.table, c.listing.scope) : 0;
+        const std::string listing_text = seen ? std::to_string(listing) : "\\N";
         int batch = 0;
         if (c.reply) {
             batch = p.next_batch++;
             p.awaited.emplace_back(batch, c.reply);
         }
-        const auto before = p.copy.size();
-        for (const auto& row : c.rows) {
-            for (const auto& v : row.values) {
-                detail::append_copy_field(p.copy, v);
-                p.copy += '\t';
+        const auto& key_positions = detail::table_sql(c.table).key_positions;
+        const auto probe_before = p.probe.size();
+        std::size_t row_bytes = 0;
+        for (auto& row : c.rows) {
+            for (auto k : key_positions) {
+                detail::append_copy_field(p.probe, row.values[k]);
+                p.probe += '\t';
             }
-            detail::append_copy_field(p.copy, std::string_view{row.raw});
-            p.copy += '\t';
-            detail::append_copy_field(p.copy, std::string_view{row.hash});
-            p.copy += '\t';
-            p.copy += std::to_string(p.rows++);
-            p.copy += '\t';
-            p.copy += listing;
-            p.copy += '\t';
-            p.copy += std::to_string(batch);
-            p.copy += '\n';
+            detail::append_copy_field(p.probe, std::string_view{row.hash});
+            p.probe += '\t';
+            p.probe += std::to_string(p.entries.size());
+            p.probe += '\t';
+            p.probe += listing_text;
+            p.probe += '\n';
+            row_bytes += row.raw.size() + row.hash.size();
+            for (const auto& v : row.values) row_bytes += v ? v->size() : 0;
+            p.entries.push_back({std::move(row), listing, batch});
         }
         p.any_listing = p.any_listing || seen;
-        pending_bytes += p.copy.size() - before;
-        if (p.rows >= static_cast<std::int64_t>(settings.pending_rows))
+        const auto added = row_bytes + (p.probe.size() - probe_before);
+        p.bytes += added;
+        pending_bytes += added;
+        if (p.entries.size() >= settings.pending_rows)
             merge_pending(c.table);
         else if (pending_bytes > settings.pending_bytes)
             merge_all_pending();
     }
+    // COPY of whole lines (each ending in '\n') into `table`. tablewriter,
+    // not stream_to: 6.4's stream_to keeps write_raw_line private. All lines
+    // go in one write (libpqxx appends the last newline). Values were escaped
+    // by append_copy_field (UTF-8 safe: every byte it escapes is ASCII).
+    // Names come from merge_sql.
+    static void copy_lines(pqxx::work& w, const std::string& table, const std::vector<std::string>& columns,
+                           std::string& lines) {
+        if (lines.empty()) return;
+#include <pqxx/internal/ignore-deprecated-pre.hxx>
+        pqxx::tablewriter copy(w, table, columns.begin(), columns.end());
+#include <pqxx/internal/ignore-deprecated-post.hxx>
+        lines.pop_back();
+        copy.write_raw_line(lines);
+        copy.complete();
+    }
 
-    // One merge of the pending rows of `t`, in the group's transaction.
+    // Empties a session table in the group's transaction; a temporary table
+    // is never vacuumed, so now and then TRUNCATE drops the dead tuples.
+    void empty_session_table(pqxx::work& w, std::int64_t& rows_since_truncate, std::int64_t rows,
+                             const std::string& truncate_sql, const std::string& delete_sql) {
+        rows_since_truncate += rows;
+        if (rows_since_truncate > stage_truncate_rows) {
+            w.exec0(truncate_sql);
+            rows_since_truncate = 0;
+        } else {
+            w.exec_prepared0(prepared(delete_sql));
+        }
+    }
+
+    // One merge of the pending rows of `t`, in the group's transaction:
+    //  1. COPY each row's key, hash and _seq into the probe table, and ask
+    //     which rows are new, changed or unchanged (duplicates: the last wins);
+    //  2. record the keys each listing held (for removals);
+    //  3. COPY the new rows straight into the mirror table;
+    //  4. COPY the changed rows into the staging table and merge them (their
+    //     previous version goes to the history).
+    // An unchanged row costs PostgreSQL its key lookup and nothing more.
+    // The COPY line of a row: its sent values, _raw and _hash, then `tail`.
+    static void append_row_line(std::string& out, const model::Row& row) {
+        for (const auto& v : row.values) {
+            detail::append_copy_field(out, v);
+            out += '\t';
+        }
+        detail::append_copy_field(out, std::string_view{row.raw});
+        out += '\t';
+        detail::append_copy_field(out, std::string_view{row.hash});
+    }
+
     bool merge_pending(TableId t) {
         auto& p = pending_of(t);
-        if (p.rows == 0) return !failure;
+        if (p.entries.empty()) return !failure;
         const auto started = std::chrono::steady_clock::now();
-        const auto rows = p.rows;
+        const auto rows = static_cast<std::int64_t>(p.entries.size());
         const auto& sql = detail::table_sql(t);
         BatchResult result;
         std::map<int, BatchResult> by_batch;
@@ -487,46 +592,53 @@ struct MirrorWriter::Impl {
             auto& w = tx();
             ensure_session_tables(t);
             touch(w, t);
-            {
-                // tablewriter, not stream_to: 6.4's stream_to keeps
-                // write_raw_line private. All rows go in one write (libpqxx
-                // appends the last newline). Values were escaped by
-                // append_copy_field (UTF-8 safe: every byte it escapes is
-                // ASCII). Names come from merge_sql (c0.., _raw, ...).
-#include <pqxx/internal/ignore-deprecated-pre.hxx>
-                pqxx::tablewriter copy(w, sql.stage, sql.stage_copy_columns.begin(), sql.stage_copy_columns.end());
-#include <pqxx/internal/ignore-deprecated-post.hxx>
-                p.copy.pop_back();
-                copy.write_raw_line(p.copy);
-                copy.complete();
-            }
-            for (const auto& r : w.exec_prepared(prepared(sql.merge))) {
-                BatchResult b;
-                const auto distinct = r[1].as<std::int64_t>();
-                b.inserted = r[2].as<std::int64_t>();
-                b.changed = r[3].as<std::int64_t>();
-                b.unchanged = distinct - b.inserted - b.changed;
-                result.inserted += b.inserted;
-                result.changed += b.changed;
-                result.unchanged += b.unchanged;
-                by_batch[r[0].as<int>()] = b;
+            copy_lines(w, sql.probe, sql.probe_copy_columns, p.probe);
+            std::string inserts, changes;
+            std::int64_t staged = 0;
+            for (const auto& r : w.exec_prepared(prepared(sql.classify))) {
+                const auto seq = r[0].as<std::size_t>();
+                const auto& e = p.entries.at(seq);
+                auto& b = by_batch[e.batch];
+                switch (r[1].as<int>()) {
+                    case 0:
+                        append_row_line(inserts, e.row);
+                        inserts += "\tnow\n";  // _synced_at: 'now' is the transaction's start, as now()
+                        ++b.inserted;
+                        break;
+                    case 1:
+                        append_row_line(changes, e.row);
+                        changes += '\t';
+                        changes += std::to_string(seq);
+                        changes += '\t';
+                        changes += e.listing ? std::to_string(e.listing) : "\\N";
+                        changes += '\t';
+                        changes += std::to_string(e.batch);
+                        changes += '\n';
+                        ++staged;
+                        ++b.changed;
+                        break;
+                    default: ++b.unchanged;
+                }
             }
             if (p.any_listing) w.exec_prepared0(prepared(sql.record_seen));
-            // Empty the staging table for the next merge; a temporary table
-            // is never vacuumed, so now and then TRUNCATE drops the dead tuples.
             auto& st = state(t);
-            st.staged_since_truncate += rows;
-            if (st.staged_since_truncate > stage_truncate_rows) {
-                w.exec0(sql.truncate_stage);
-                st.staged_since_truncate = 0;
-            } else {
-                w.exec_prepared0(prepared(sql.clear_stage));
+            empty_session_table(w, st.probed_since_truncate, rows, sql.truncate_probe, sql.clear_probe);
+            copy_lines(w, sql.table, sql.table_copy_columns, inserts);
+            if (staged > 0) {
+                copy_lines(w, sql.stage, sql.stage_copy_columns, changes);
+                w.exec_prepared(prepared(sql.merge));
+                empty_session_table(w, st.staged_since_truncate, staged, sql.truncate_stage, sql.clear_stage);
             }
         });
         if (!ok) return false;
+        for (const auto& [batch, b] : by_batch) {
+            result.inserted += b.inserted;
+            result.changed += b.changed;
+            result.unchanged += b.unchanged;
+        }
         for (auto& [batch, reply] : p.awaited) defer(reply, by_batch[batch]);
-        pending_bytes -= p.copy.size() + 1;
-        p = Pending{};  // also gives the buffer back
+        pending_bytes -= p.bytes;
+        p = Pending{};  // also gives the buffers back
         auto& tt = totals[t];
         tt.inserted += result.inserted;
         tt.changed += result.changed;
@@ -546,56 +658,115 @@ struct MirrorWriter::Impl {
     template <class F>
     void removal(const Reply<ListingResult>& reply, TableId root, const std::string& what, F&& work) {
         if (failure) {
-            reply->set(failure_error(), ListingResult{});
+            if (reply) reply->set(failure_error(), ListingResult{});
             return;
         }
+        if (!merge_pending(reach(root))) {
+            if (reply) reply->set(std::make_exception_ptr(StorageError(*failure)), ListingResult{});
+            return;
+        }
+        removal_merged(reply, what, std::forward<F>(work));
+    }
+
+    // A removal whose tables' pending rows are merged already. Returns false
+    // when it refused (guard or bad argument).
+    template <class F>
+    bool removal_merged(const Reply<ListingResult>& reply, const std::string& what, F&& work) {
         ListingResult result;
         std::exception_ptr error;
-        const bool ok = merge_pending(reach(root)) && step(what, [&] {
+        std::string refusal;
+        const bool ok = step(what, [&] {
             try {
                 result = work();
             } catch (const RemovalGuardError& e) {
                 log->error("{}", e.what());
                 error = std::current_exception();
+                refusal = e.what();
             } catch (const std::invalid_argument& e) {
                 error = std::make_exception_ptr(std::invalid_argument(what + ": " + e.what()));
+                refusal = what + ": " + e.what();
             }
         });
         if (!ok) {
-            reply->set(std::make_exception_ptr(StorageError(*failure)), ListingResult{});
-            return;
+            if (reply) reply->set(std::make_exception_ptr(StorageError(*failure)), ListingResult{});
+            return false;
         }
         ++group_removals;
-        defer(reply, std::move(result), error);
+        if (reply)
+            defer(reply, std::move(result), error);
+        else if (error)
+            refusals.push_back(std::move(refusal));
+        return !error;
+    }
+
+    // The group's queued completions, after all its pending rows are merged
+    // (so every listing's keys are recorded as seen and every child row that
+    // a cascade may mark is stored).
+    bool process_completions() {
+        if (completions.empty()) return !failure;
+        if (!merge_all_pending()) return false;
+        auto queued = std::exchange(completions, {});
+        for (auto& c : queued) {
+            if (failure) {
+                if (c.reply) c.reply->set(failure_error(), ListingResult{});
+                continue;
+            }
+            const auto what = "completing listing " + c.listing.scope + " of " + table_name(c.table);
+            if (!removal_merged(c.reply, what, [&] { return complete(c.table, c.listing); }))
+                refused_scopes.insert(c.listing.scope);
+        }
+        return !failure;
+    }
+
+    // The group's checkpoints, in one statement; a listing whose removals
+    // the guard refused is left unrecorded, so a resumed run reads it again.
+    bool record_checkpoints() {
+        if (checkpoints.empty()) {
+            refused_scopes.clear();
+            return !failure;
+        }
+        auto queued = std::exchange(checkpoints, {});
+        std::map<std::int64_t, std::vector<std::string>> by_run;
+        for (auto& [run, scope] : queued)
+            if (!refused_scopes.contains(scope)) by_run[run].push_back(std::move(scope));
+        refused_scopes.clear();
+        return step("recording " + std::to_string(queued.size()) + " listings done", [&] {
+            for (const auto& [run, scopes] : by_run)
+                tx().exec_prepared0(prepared(detail::record_listings_done), run, detail::text_array(scopes));
+        });
     }
 
     void handle(CompleteCmd& c) {
-        removal(c.reply, c.table, "completing listing " + c.listing.scope + " of " + table_name(c.table),
-                [&] { return complete(c); });
+        if (failure) {
+            if (c.reply) c.reply->set(failure_error(), ListingResult{});
+            return;
+        }
+        completions.push_back({c.table, std::move(c.listing), c.reply});
+        if (completions.size() >= max_queued_completions) process_completions();
     }
 
-    ListingResult complete(CompleteCmd& c) {
-        const auto& spec = model::table_spec(c.table);
+    ListingResult complete(TableId table, const ListingKey& listing) {
+        const auto& spec = model::table_spec(table);
         if (!spec.removable) return {};
-        const auto select = detail::select_unseen_into_gone(c.table, c.listing.parent_filter);
-        auto& open = state(c.table).open_listings;
-        const auto found = open.find(c.listing.scope);
+        const auto select = detail::select_unseen_into_gone(table, listing.parent_filter);
+        auto& open = state(table).open_listings;
+        const auto found = open.find(listing.scope);
         const int id = found == open.end() ? 0 : found->second;  // 0: no batch, nothing seen
         std::vector<std::string> params{std::to_string(id)};
-        for (const auto& [column, value] : c.listing.parent_filter)
+        for (const auto& [column, value] : listing.parent_filter)
             if (value) params.push_back(*value);
 
-        const auto result = remove_rows(c.table, "listing " + c.listing.scope, [&](pqxx::work& w) {
+        const auto result = remove_rows(table, "listing " + listing.scope, [&](pqxx::work& w) {
             return w.exec_prepared(prepared(select), pqxx::prepare::make_dynamic_params(params)).affected_rows();
         }, [&](pqxx::work& w) {
             if (id)
-                state(c.table).seen_dead_rows +=
-                    w.exec_prepared0(prepared(detail::table_sql(c.table).forget_seen), id).affected_rows();
+                state(table).seen_dead_rows +=
+                    w.exec_prepared0(prepared(detail::table_sql(table).forget_seen), id).affected_rows();
         });
         if (found != open.end()) open.erase(found);
-        auto& st = state(c.table);
+        auto& st = state(table);
         if (open.empty() && st.seen_dead_rows > seen_truncate_threshold) {
-            tx().exec0(detail::table_sql(c.table).truncate_seen);
+            tx().exec0(detail::table_sql(table).truncate_seen);
             st.seen_dead_rows = 0;
         }
         return result;
@@ -684,21 +855,15 @@ struct MirrorWriter::Impl {
     }
 
     // The checkpoint commits with the rows of everything sent before it.
+    // The checkpoint is recorded in the group's transaction, when it commits
+    // (after its merges): so a recorded listing's rows are committed with it.
     void handle(ListingDoneCmd& c) {
         if (failure) {
-            c.reply->set(failure_error(), Unit{});
+            if (c.reply) c.reply->set(failure_error(), Unit{});
             return;
         }
-        const bool ok = merge_all_pending() && step("recording listing " + c.scope + " done", [&] {
-            tx().exec_prepared0(
-                prepared("INSERT INTO marin.sync_listings (run_id, scope) VALUES ($1, $2) ON CONFLICT DO NOTHING"),
-                c.run_id, c.scope);
-        });
-        if (!ok) {
-            c.reply->set(std::make_exception_ptr(StorageError(*failure)), Unit{});
-            return;
-        }
-        defer(c.reply, Unit{});
+        checkpoints.emplace_back(c.run_id, std::move(c.scope));
+        if (c.reply) defer(c.reply, Unit{});
     }
 
     void handle(CompletedListingsCmd& c) {
@@ -818,7 +983,14 @@ asio::awaitable<BatchResult> MirrorWriter::write(TableId table, std::vector<mode
     return impl_->submit(std::move(cmd), reply);
 }
 
+// An enqueue to a broken writer fails at once: the caller stops feeding it.
+void throw_if_failed(const MirrorWriter::Impl& impl) {
+    std::lock_guard lock(impl.shared_failure_mutex);
+    if (impl.shared_failure) throw StorageError("storage writer failed earlier: " + *impl.shared_failure);
+}
+
 asio::awaitable<void> MirrorWriter::enqueue(TableId table, std::vector<model::Row> rows, ListingKey listing) {
+    throw_if_failed(*impl_);
     check_row_width(table, rows);
     // No reply: an error stays in the writer's failure state for the next
     // awaited call.
@@ -830,6 +1002,12 @@ asio::awaitable<ListingResult> MirrorWriter::complete_listing(TableId table, Lis
     auto reply = make_reply<ListingResult>();
     Command cmd{CompleteCmd{table, std::move(listing), reply}};
     return impl_->submit(std::move(cmd), reply);
+}
+
+asio::awaitable<void> MirrorWriter::enqueue_complete_listing(TableId table, ListingKey listing) {
+    throw_if_failed(*impl_);
+    Command cmd{CompleteCmd{table, std::move(listing), nullptr}};
+    return impl_->send(std::move(cmd));
 }
 
 asio::awaitable<ListingResult> MirrorWriter::mark_gone(TableId table, std::vector<std::string> key_values) {
@@ -861,6 +1039,12 @@ asio::awaitable<void> MirrorWriter::mark_listing_done(std::int64_t run_id, std::
     auto reply = make_reply<Unit>();
     Command cmd{ListingDoneCmd{run_id, std::move(scope), reply}};
     return impl_->submit_void(std::move(cmd), reply);
+}
+
+asio::awaitable<void> MirrorWriter::enqueue_listing_done(std::int64_t run_id, std::string scope) {
+    throw_if_failed(*impl_);
+    Command cmd{ListingDoneCmd{run_id, std::move(scope), nullptr}};
+    return impl_->send(std::move(cmd));
 }
 
 asio::awaitable<std::vector<std::string>> MirrorWriter::completed_listings(std::int64_t run_id) {

@@ -11,6 +11,11 @@
 
 namespace marin::storage::detail {
 
+// Records resume checkpoints: $1 the run id, $2 the scopes as a text[]
+// literal (text_array in copy_text.hpp).
+inline constexpr const char* record_listings_done =
+    "INSERT INTO marin.sync_listings (run_id, scope) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING";
+
 // JSON for sync_runs.rows and sync_runs.requests (names come from the spec).
 std::string rows_json(const RunTotals& totals);
 std::string requests_json(const RunTotals& totals);

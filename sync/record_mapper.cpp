@@ -3,18 +3,30 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <cmath>
+
 #include "marin/sync/content_hash.hpp"
 #include "marin/sync/value_conversion.hpp"
 
 namespace marin::sync {
 namespace {
 
-// PostgreSQL's text and jsonb reject the NUL character (\u0000). The record
-// keeps every other byte; each NUL becomes U+FFFD, the Unicode replacement
-// character, so the value stays visibly altered rather than silently cut.
-unsigned replace_nul(boost::json::value& v) {
+// What PostgreSQL's jsonb cannot hold, made safe in place; returns how many
+// values were changed.
+// - The NUL character (\u0000), in text or keys: each NUL becomes U+FFFD,
+//   the Unicode replacement character, so the value stays visibly altered
+//   rather than silently cut.
+// - Numbers out of double's range (1e400) or NaN, which Boost.JSON reads as
+//   infinities and NaN and serialises as the non-JSON words Infinity and
+//   NaN: they become null (found by fuzzing; jsonb would refuse the batch).
+unsigned make_storable(boost::json::value& v) {
     unsigned replaced = 0;
-    if (v.is_string()) {
+    if (v.is_double()) {
+        if (!std::isfinite(v.get_double())) {
+            v = nullptr;
+            ++replaced;
+        }
+    } else if (v.is_string()) {
         auto& s = v.get_string();
         if (s.find('\0') != boost::json::string::npos) {
             std::string fixed;
@@ -29,13 +41,13 @@ unsigned replace_nul(boost::json::value& v) {
             s = fixed;
         }
     } else if (v.is_array()) {
-        for (auto& e : v.get_array()) replaced += replace_nul(e);
+        for (auto& e : v.get_array()) replaced += make_storable(e);
     } else if (v.is_object()) {
         // Keys can hold NUL too; rebuild the object only when one does.
         auto& o = v.get_object();
         bool bad_key = false;
         for (auto& kv : o) {
-            replaced += replace_nul(kv.value());
+            replaced += make_storable(kv.value());
             if (kv.key().find('\0') != boost::json::string_view::npos) bad_key = true;
         }
         if (bad_key) {
@@ -52,6 +64,15 @@ unsigned replace_nul(boost::json::value& v) {
         }
     }
     return replaced;
+}
+
+// Cheap test on the serialised record first: a NUL is written as the escape
+// \u0000, and a non-finite number as a bare Infinity or NaN (or 1e99999 in
+// some versions), which text inside strings also matches: then the slow path
+// finds nothing to change, at the cost of one copy.
+bool may_need_storable(const std::string& raw) {
+    return raw.find("\\u0000") != std::string::npos || raw.find("Infinity") != std::string::npos ||
+           raw.find("NaN") != std::string::npos || raw.find("e99999") != std::string::npos;
 }
 
 const boost::json::value* find_field(const boost::json::object& record, std::string_view field) {
@@ -101,11 +122,12 @@ MapOutcome map_record(const model::TableSpec& table, const boost::json::object& 
     }
 
     row.raw = boost::json::serialize(record);
-    // Cheap check first: serialisation writes a NUL as the escape \u0000.
-    if (row.raw.find("\\u0000") != std::string::npos) {
+    if (may_need_storable(row.raw)) {
         boost::json::value copy(record);
-        out.sanitized_values += replace_nul(copy);
-        row.raw = boost::json::serialize(copy);
+        if (const auto changed = make_storable(copy); changed > 0) {
+            out.sanitized_values += changed;
+            row.raw = boost::json::serialize(copy);
+        }
     }
     row.hash = content_hash(row);
     out.row = std::move(row);

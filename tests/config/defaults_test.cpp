@@ -41,11 +41,11 @@ TEST(ConfigDefaults, NoFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(s.database.statement_timeout, 300s);
   EXPECT_EQ(s.database.queue_capacity, 8u);
   EXPECT_EQ(s.database.batch_rows, 2000u);
-  EXPECT_EQ(s.sync.stats_lookback_days, 28u);
+  EXPECT_EQ(s.sync.stats_lookback_days, 7u);
   EXPECT_EQ(s.sync.stats_full_days, 90u);
   EXPECT_EQ(s.sync.removal_guard_ratio, 0.2);
   EXPECT_EQ(s.sync.removal_guard_min_rows, 50u);
-  EXPECT_EQ(s.sync.incremental_skip_ended_days, 28u);
+  EXPECT_EQ(s.sync.incremental_skip_ended_days, 7u);
   EXPECT_EQ(s.sync.lock_wait, SyncSection::LockWait::wait);
   EXPECT_EQ(s.sync.lock_timeout, 3600s);
   EXPECT_EQ(s.daemon.incremental_interval, 60min);

@@ -58,13 +58,16 @@ struct DatabaseSection {
 struct SyncSection {
   enum class LockWait { wait, fail };
 
-  unsigned stats_lookback_days = 28;                       // sync.stats_lookback_days, 1..365
+  // Incremental runs re-read this many days of statistics. A week: the
+  // networks' default attribution (Meta: 7-day click, 1-day view) restates
+  // within it; a rarer, later restatement comes with the nightly full run.
+  unsigned stats_lookback_days = 7;                        // sync.stats_lookback_days, 1..365
   unsigned stats_full_days = 90;                           // sync.stats_full_days, 1..1095, >= lookback
   double removal_guard_ratio = 0.2;                        // sync.removal_guard_ratio, 0..1 (1 = off)
   unsigned removal_guard_min_rows = 50;                    // sync.removal_guard_min_rows, 0..1000000000
   // Incremental runs skip campaigns that ended (or were archived or deleted)
   // longer ago than this; full runs read them all.
-  unsigned incremental_skip_ended_days = 28;               // sync.incremental_skip_ended_days, 0..3650
+  unsigned incremental_skip_ended_days = 7;               // sync.incremental_skip_ended_days, 0..3650
   LockWait lock_wait = LockWait::wait;                     // sync.lock_wait, "wait" | "fail"
   std::chrono::seconds lock_timeout{3600s};                // sync.lock_timeout_s, 1..86400
 

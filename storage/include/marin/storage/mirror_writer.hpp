@@ -147,7 +147,7 @@ public:
     // merges, and queued memory stays within capacity x batch size (plus
     // the writer's pending rows, see WriterSettings). The
     // counts go to totals(); a failure fails the next awaited call (flush,
-    // complete_listing, ...). Commands keep their order, so a
+    // complete_listing, ...) and every enqueue after it (StorageError). Commands keep their order, so a
     // complete_listing sent after a listing's enqueues sees all of them.
     boost::asio::awaitable<void> enqueue(model::TableId table, std::vector<model::Row> rows, ListingKey listing);
 
@@ -160,7 +160,12 @@ public:
     // forgets the listing's keys. Atomic (in the writer's group
     // transaction). Throws RemovalGuardError (nothing marked) when the guard
     // trips. ad_stats_daily: never removes.
+    // Completions wait for the group's commit and are processed then, after
+    // the group's rows are merged.
     boost::asio::awaitable<ListingResult> complete_listing(model::TableId table, ListingKey listing);
+    // Like complete_listing, but completes once queued; a guard refusal is
+    // reported (as a StorageError naming it) by the next flush().
+    boost::asio::awaitable<void> enqueue_complete_listing(model::TableId table, ListingKey listing);
 
     // A child listing answered 404: its parent is gone. Marks the parent row
     // (key values in TableSpec::key_columns() order) removed, with cascade
@@ -183,6 +188,9 @@ public:
     // the run, on the mirror connection after everything sent before it, so
     // a recorded listing's rows are committed.
     boost::asio::awaitable<void> mark_listing_done(std::int64_t run_id, std::string scope);
+    // Like mark_listing_done, but completes once queued. A listing whose
+    // completion the guard refused in the same group is not recorded.
+    boost::asio::awaitable<void> enqueue_listing_done(std::int64_t run_id, std::string scope);
     // Scopes recorded done by run `run_id` (typically the interrupted run
     // before this one).
     boost::asio::awaitable<std::vector<std::string>> completed_listings(std::int64_t run_id);
