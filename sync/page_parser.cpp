@@ -1,8 +1,8 @@
 #include "marin/sync/page_parser.hpp"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -24,11 +24,56 @@ namespace {
     throw ApiError(ApiError::Kind::protocol, 0, {}, what);
 }
 
+// Length of the well-formed UTF-8 character at the start of `s` (no overlong
+// form, no surrogate, nothing above U+10FFFF), or 0.
+std::size_t utf8_char_length(std::string_view s) {
+    const auto c = static_cast<unsigned char>(s[0]);
+    std::size_t follow = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        follow = 1, cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        follow = 2, cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        follow = 3, cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (s.size() <= follow) return 0;
+    for (std::size_t k = 1; k <= follow; ++k) {
+        const auto b = static_cast<unsigned char>(s[k]);
+        if ((b & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (b & 0x3Fu);
+    }
+    if ((follow == 2 && cp < 0x800) || (follow == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return follow + 1;
+}
+
+// The start of a body or text for an error message. Messages reach log lines
+// and marin.sync_runs.error, where PostgreSQL refuses NUL and malformed
+// UTF-8: control characters become spaces, bytes that are not UTF-8 become
+// U+FFFD, and no character is cut in two.
 std::string snippet(std::string_view body) {
     constexpr std::size_t max = 120;
-    std::string s(body.substr(0, max));
-    std::replace_if(s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
-    if (body.size() > max) s += "...";
+    std::string s;
+    std::size_t i = 0;
+    while (i < body.size() && s.size() < max) {
+        const auto n = utf8_char_length(body.substr(i));
+        if (n == 0) {
+            s += "\xEF\xBF\xBD";
+            ++i;
+        } else if (n == 1) {
+            const auto c = static_cast<unsigned char>(body[i++]);
+            s.push_back(c < 0x20 || c == 0x7F ? ' ' : static_cast<char>(c));
+        } else {
+            s.append(body.substr(i, n));
+            i += n;
+        }
+    }
+    if (i < body.size()) s += "...";
     return s;
 }
 
@@ -110,7 +155,7 @@ Page parse_page(std::string_view body) {
         if (!err.empty()) bad_page(fmt::format("error object instead of a page: {}", snippet(err)));
         std::string keys;
         for (const auto& kv : *obj) keys += (keys.empty() ? "" : ", ") + std::string(kv.key());
-        bad_page(fmt::format("no \"data\" array in the answer (keys: {})", keys.empty() ? "none" : keys));
+        bad_page(fmt::format("no \"data\" array in the answer (keys: {})", keys.empty() ? "none" : snippet(keys)));
     }
     if (!data->is_array()) {
         bad_page(fmt::format("\"data\" is a {}, not an array (a single-object answer where a list was expected?)",

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <ctime>
 #include <limits>
 
@@ -255,14 +256,18 @@ ConvertedValue convert_value(const boost::json::value* value, model::ColumnType 
                 return from_text(normalize_timestamp(v.get_string()));
             }
             if (v.is_int64()) {
-                // UNIX seconds, as the API's request parameters use them.
+                // UNIX seconds, as the API's request parameters use them. Years
+                // 1 to 9999 only, as in the text form: PostgreSQL refuses year 0
+                // and before, and strftime's %Y would not pad years below 1000.
                 std::time_t secs = static_cast<std::time_t>(v.get_int64());
                 std::tm tm{};
-                if (gmtime_r(&secs, &tm) == nullptr) return {std::nullopt, true};
-                std::array<char, 40> buf{};
-                const auto n = std::strftime(buf.data(), buf.size(), "%Y-%m-%d %H:%M:%S+00:00", &tm);
-                if (n == 0) return {std::nullopt, true};
-                return {std::string(buf.data(), n), false};
+                if (gmtime_r(&secs, &tm) == nullptr || tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900)
+                    return {std::nullopt, true};
+                std::array<char, 64> buf{};
+                const int n = std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02d %02d:%02d:%02d+00:00",
+                                            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                                            tm.tm_sec);
+                return {std::string(buf.data(), static_cast<std::size_t>(n)), false};
             }
             return {std::nullopt, true};
         case ColumnType::date:

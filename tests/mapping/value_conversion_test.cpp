@@ -37,6 +37,8 @@ TEST(ValueConversion, UnstorableValuesBecomeNullAndAreCounted) {
              {R"("yes")", ColumnType::boolean},
              {R"("2018-13-01T00:00:00+0000")", ColumnType::timestamptz},
              {R"("2019-02-29")", ColumnType::date},
+             {"-62135596801", ColumnType::timestamptz},  // UNIX seconds before year 1
+             {"253402300800", ColumnType::timestamptz},  // ... after year 9999
              {"[1]", ColumnType::numeric},
          }) {
         const auto c = convert(json, type);
@@ -52,6 +54,7 @@ TEST(ValueConversion, BothTimestampSpellingsNormalise) {
     EXPECT_EQ(convert(R"("2020-01-22T15:37:10.123456789Z")", ColumnType::timestamptz).text,
               "2020-01-22 15:37:10.123456+00:00");
     EXPECT_EQ(convert("1514793600", ColumnType::timestamptz).text, "2018-01-01 08:00:00+00:00");
+    EXPECT_EQ(convert("-62135596800", ColumnType::timestamptz).text, "0001-01-01 00:00:00+00:00");
     EXPECT_FALSE(convert(R"("")", ColumnType::timestamptz).sanitized);
 }
 
