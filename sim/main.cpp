@@ -43,7 +43,25 @@ int main(int argc, char** argv) {
     app.add_option("--pbad-body,--pbad_body", f.pbad_body, "share of 200 answers with a broken body")->check(probability);
     app.add_option("--max-concurrent", f.max_concurrent, "API requests in progress beyond this get 429 (0: no cap)")
         ->check(CLI::NonNegativeNumber);
+    app.add_option("--pnext-loop,--pnext_loop", f.pnext_loop, "share of pages whose next URL points back to page 1")
+        ->check(probability);
+    app.add_option("--next-host,--next_host", f.next_host, "host:port every next URL points at (another server)");
+    app.add_option("--ptotal-drift,--ptotal_drift", f.ptotal_drift, "share of pages whose range.total is off")
+        ->check(probability);
+    app.add_option("--prepeat", f.prepeat, "share of pages after the first that repeat records of the page before")
+        ->check(probability);
+    app.add_option("--repeat-count,--repeat_count", f.repeat_count, "records a repeating page repeats")
+        ->check(CLI::Range(1, 300))->capture_default_str();
+    app.add_option("--fail-prefix,--fail_prefix", f.fail_prefix, "API paths at or under this one fail for good");
+    app.add_option("--fail-from-page,--fail_from_page", f.fail_from_page, "from this page on")
+        ->check(CLI::PositiveNumber)->capture_default_str();
+    app.add_option("--fail-status,--fail_status", f.fail_status, "with this status")
+        ->check(CLI::Range(400, 599))->capture_default_str();
     CLI11_PARSE(app, argc, argv);
+    if (const auto problem = fault_settings_problem(f); !problem.empty()) {
+        std::cerr << "marin-sim: " << problem << '\n';
+        return 2;
+    }
 
     sim.world.seed = seed;
     sim.world.scale = *parse_scale(scale);

@@ -60,6 +60,12 @@ std::string bad_body(std::uint64_t pick, const std::string& good) {
     }
 }
 
+const char* bad_body_kind(std::uint64_t pick) {
+    static constexpr const char* kinds[5] = {"pbad_body:malformed", "pbad_body:truncated", "pbad_body:html",
+                                             "pbad_body:empty", "pbad_body:error_object"};
+    return kinds[pick % 5];
+}
+
 struct InFlight {
     std::atomic<int>& n;
     explicit InFlight(std::atomic<int>& counter) : n(counter) { ++n; }
@@ -181,6 +187,7 @@ struct Server::Impl {
                 double edge = 0;
                 if (faults.max_concurrent > 0 && in_flight.load() > faults.max_concurrent) {
                     res = Response{429, error_body("Too many concurrent requests"), {{"Retry-After", "1"}}, {}, res.route, true};
+                    sim.counters().count_fault("max_concurrent");
                 } else if (u < (edge += faults.p429)) {
                     std::string retry_after;
                     switch (rng() % 3) {
@@ -189,16 +196,29 @@ struct Server::Impl {
                     default: retry_after = "0";
                     }
                     res = Response{429, error_body("Rate limit exceeded"), {{"Retry-After", retry_after}}, {}, res.route, true};
+                    sim.counters().count_fault("p429");
                 } else if (u < (edge += faults.p500)) {
                     res = Response{500, error_body("Internal error", false), {}, {}, res.route, true};
+                    sim.counters().count_fault("p500");
                 } else if (u < (edge += faults.p503)) {
                     res = Response{503, error_body("Service unavailable", false), {}, {}, res.route, true};
                     if (rng() % 2 == 0) res.headers.emplace_back("Retry-After", "1");
+                    sim.counters().count_fault("p503");
                 } else if (res.status == 200 && !res.stream) {
-                    if (draw(rng) < faults.pbad_body) res.body = bad_body(rng(), res.body);
+                    if (draw(rng) < faults.pbad_body) {
+                        const auto pick = rng();
+                        res.body = bad_body(pick, res.body);
+                        sim.counters().count_fault("pbad_body");
+                        sim.counters().count_fault(bad_body_kind(pick));
+                    }
                     const double d = draw(rng);
-                    if (d < faults.pdrop) delivery = Delivery::drop;
-                    else if (d < faults.pdrop + faults.pslow) delivery = Delivery::slow;
+                    if (d < faults.pdrop) {
+                        delivery = Delivery::drop;
+                        sim.counters().count_fault("pdrop");
+                    } else if (d < faults.pdrop + faults.pslow) {
+                        delivery = Delivery::slow;
+                        sim.counters().count_fault("pslow");
+                    }
                 }
             }
             sim.counters().count(res.route, res.status);

@@ -26,6 +26,25 @@ std::string error_body(std::string_view message, bool as_array) {
     return out;
 }
 
+std::string fault_settings_problem(const FaultSettings& f) {
+    if (f.repeat_count < 1 || f.repeat_count > 300)
+        return "repeat_count must be 1..300, got " + std::to_string(f.repeat_count);
+    if (f.fail_from_page < 1) return "fail_from_page must be 1 or more, got " + std::to_string(f.fail_from_page);
+    if (f.fail_status < 400 || f.fail_status > 599)
+        return "fail_status must be an HTTP error status (400..599), got " + std::to_string(f.fail_status);
+    if (!f.fail_prefix.empty() && f.fail_prefix.front() != '/')
+        return "fail_prefix must be a path starting with '/', got '" + f.fail_prefix + "'";
+    if (!f.next_host.empty()) {
+        // host:port, nothing else: it is pasted in front of the path.
+        const auto colon = f.next_host.rfind(':');
+        const bool ok = colon != std::string::npos && colon > 0 && colon + 1 < f.next_host.size() &&
+                        f.next_host.find_first_of("/?#@ ") == std::string::npos &&
+                        f.next_host.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+        if (!ok) return "next_host must be host:port, got '" + f.next_host + "'";
+    }
+    return {};
+}
+
 // ---- counters ---------------------------------------------------------------
 
 void Counters::count(const std::string& route, unsigned status) {
@@ -33,9 +52,17 @@ void Counters::count(const std::string& route, unsigned status) {
     ++counts_[route][status];
 }
 
+void Counters::count_fault(std::string_view fault) {
+    std::lock_guard lock(mutex_);
+    auto it = faults_.find(fault);
+    if (it == faults_.end()) it = faults_.emplace(std::string(fault), 0).first;
+    ++it->second;
+}
+
 void Counters::reset() {
     std::lock_guard lock(mutex_);
     counts_.clear();
+    faults_.clear();
 }
 
 std::string Counters::json() const {
@@ -59,6 +86,13 @@ std::string Counters::json() const {
     w.end_object();
     w.key("total");
     w.integer(static_cast<std::int64_t>(total));
+    w.key("faults");  // injected, by setting
+    w.begin_object();
+    for (const auto& [fault, n] : faults_) {
+        w.key(fault);
+        w.integer(static_cast<std::int64_t>(n));
+    }
+    w.end_object();
     w.end_object();
     return out;
 }
@@ -76,6 +110,19 @@ struct Ctx {
     std::string path;                                      // encoded path
     std::vector<std::pair<std::string, std::string>> raw;  // encoded query pairs
     std::map<std::string, std::string> params;             // decoded, first wins
+    const FaultSettings* faults = nullptr;                 // pagination faults; null: none
+    std::function<double()> draw;                          // set with `faults`
+    Counters* counters = nullptr;                          // set with `faults`
+    bool tls = false;
+
+    // Whether the pagination fault `name` of probability `p` hits this
+    // answer (counted when it does). Draws only when p > 0, so that answers
+    // without faults never change.
+    bool hit(double p, std::string_view name) const {
+        if (!(p > 0 && draw && draw() < p)) return false;
+        if (counters) counters->count_fault(name);
+        return true;
+    }
 };
 
 Response json_response(unsigned status, std::string body) {
@@ -138,8 +185,11 @@ std::optional<Paging> parse_paging(const Ctx& ctx, std::string& problem) {
     return p;
 }
 
-std::string next_url(const Ctx& ctx, const Paging& p) {
-    std::string u = ctx.base + ctx.path + "?";
+std::string next_url(const Ctx& ctx, const Paging& p, std::size_t target_page) {
+    std::string base = ctx.base;
+    if (ctx.faults && !ctx.faults->next_host.empty())  // fault: a next URL on another server
+        base = std::string(ctx.tls ? "https://" : "http://") + ctx.faults->next_host;
+    std::string u = base + ctx.path + "?";
     for (const auto& [k, v] : ctx.raw) {
         if (k == "key" || k == "limit" || k == "page") continue;
         u += k;
@@ -153,39 +203,63 @@ std::string next_url(const Ctx& ctx, const Paging& p) {
             key_encoded = v;
             break;
         }
-    u += "limit=" + std::to_string(p.limit) + "&key=" + key_encoded +
-         "&page=" + std::to_string(p.page + 1);
+    u += "limit=" + std::to_string(p.limit) + "&key=" + key_encoded + "&page=" + std::to_string(target_page);
     return u;
 }
 
-// {"data":[...],"range":{...}}; `rows` writes the page and returns the total.
+// {"data":[...],"range":{...}}; `rows(offset, limit, writer)` writes the
+// rows at those positions and returns the total.
 template <typename Rows>
 Response listing(const Ctx& ctx, Rows rows) {
     std::string problem;
     const auto paging = parse_paging(ctx, problem);
     if (!paging) return error(400, problem);
+    const FaultSettings none;
+    const FaultSettings& f = ctx.faults ? *ctx.faults : none;
+    const std::size_t offset = paging->offset();
     Response r;
     r.body.reserve(4096);
     JsonWriter w(r.body);
     w.begin_object();
     w.key("data");
     w.begin_array();
-    const std::size_t total = rows(paging->offset(), paging->limit, w);
+    std::size_t repeated = 0;
+    if (paging->page > 1 && f.prepeat > 0) {
+        // Fault: the page starts with the last records of the page before, as
+        // when rows were inserted ahead of the reader (only pages that have
+        // rows of their own: a page past the end stays empty).
+        const std::size_t total_now = rows(offset, 0, w);
+        if (offset < total_now && ctx.hit(f.prepeat, "prepeat")) {
+            repeated = std::min<std::size_t>(static_cast<std::size_t>(std::max(f.repeat_count, 1)), paging->limit);
+            rows(offset - repeated, repeated, w);
+        }
+    }
+    const std::size_t total = rows(offset, paging->limit, w);
     w.end_array();
-    const std::size_t offset = paging->offset();
-    const std::size_t results = offset < total ? std::min(paging->limit, total - offset) : 0;
-    const std::size_t nb_pages = (total + paging->limit - 1) / paging->limit;
+    const std::size_t results = repeated + (offset < total ? std::min(paging->limit, total - offset) : 0);
+    std::size_t nb_pages = (total + paging->limit - 1) / paging->limit;
+    std::size_t shown_total = total;
+    if (ctx.hit(f.ptotal_drift, "ptotal_drift")) {
+        // Fault: the total moved while the client reads. The pages stay those
+        // of the rows served; a total that grew may promise a page past the
+        // end (answered with an empty `data`).
+        const auto d = 1 + static_cast<std::size_t>(ctx.draw() * static_cast<double>(paging->limit));
+        shown_total = (ctx.draw() < 0.5) ? total - std::min(total, d) : total + d;
+        nb_pages = std::max(nb_pages, (shown_total + paging->limit - 1) / paging->limit);
+    }
     w.key("range");
     w.begin_object();
-    w.key("total"); w.integer(static_cast<std::int64_t>(total));
+    w.key("total"); w.integer(static_cast<std::int64_t>(shown_total));
     w.key("limit"); w.integer(static_cast<std::int64_t>(paging->limit));
     w.key("nb_pages"); w.integer(static_cast<std::int64_t>(nb_pages));
     w.key("page"); w.integer(static_cast<std::int64_t>(paging->page));
     w.key("results"); w.integer(static_cast<std::int64_t>(results));
     w.key("next");
-    if (paging->page < nb_pages)
-        w.string(next_url(ctx, *paging));
-    else
+    if (paging->page < nb_pages) {
+        // Fault pnext_loop: back to page 1, a page the client has read.
+        w.string(next_url(ctx, *paging, ctx.hit(f.pnext_loop, "pnext_loop") ? 1 : paging->page + 1));
+        if (!f.next_host.empty() && ctx.counters) ctx.counters->count_fault("next_host");
+    } else
         w.null();
     w.end_object();
     w.end_object();
@@ -226,6 +300,14 @@ Response bare(Render render) {
 
 Response not_found(std::string_view what, const std::string& id) {
     return error(404, std::string(what) + " '" + id + "' not found");
+}
+
+// `path` is `prefix` or below it ("/clients/5" covers "/clients/5/users",
+// not "/clients/50").
+bool under_prefix(std::string_view path, std::string_view prefix) {
+    while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
+    if (!path.starts_with(prefix)) return false;
+    return path.size() == prefix.size() || prefix == "/" || path[prefix.size()] == '/';
 }
 
 }  // namespace
@@ -282,15 +364,34 @@ Response Simulator::handle(const Request& req) {
         r.api = true;
         return r;
     }
+    const FaultSettings f = faults();
     std::shared_lock lock(world_mutex_);
-    Response r = handle_api(req, segments, ctx.params, ctx.base);
+    Response r = handle_api(req, segments, ctx.params, ctx.base, f);
     r.api = true;
+    if (!f.fail_prefix.empty() && under_prefix(ctx.path, f.fail_prefix)) {
+        // Fault: a listing that fails for good from a given page on.
+        std::size_t page = 1;
+        if (auto it = ctx.params.find("page"); it != ctx.params.end())
+            if (auto v = parse_uint(it->second)) page = static_cast<std::size_t>(*v);
+        if (page >= static_cast<std::size_t>(f.fail_from_page)) {
+            const std::string route = std::move(r.route);
+            r = error(static_cast<unsigned>(f.fail_status), "This listing is failing (simulated fault)");
+            counters_.count_fault("fail_prefix");
+            r.route = route;
+            r.api = true;
+        }
+    }
     return r;
+}
+
+double Simulator::draw() {
+    const auto n = draws_.fetch_add(1, std::memory_order_relaxed);
+    return unit(mix64(config_.world.seed ^ mix64(n + 0x51d)));
 }
 
 Response Simulator::handle_api(const Request& req, const std::vector<std::string>& s,
                                const std::map<std::string, std::string>&,
-                               const std::string& base) {
+                               const std::string& base, const FaultSettings& faults) {
     // Rebuild the context (handle() owns the parsed pieces).
     auto parsed = urls::parse_origin_form(req.target);
     const urls::url_view u = *parsed;
@@ -300,6 +401,10 @@ Response Simulator::handle_api(const Request& req, const std::vector<std::string
     ctx.path = std::string(u.encoded_path());
     for (auto p : u.encoded_params()) ctx.raw.emplace_back(std::string(p.key), std::string(p.value));
     for (auto p : u.params()) ctx.params.try_emplace(std::string(p.key), std::string(p.value));
+    ctx.faults = &faults;
+    ctx.draw = [this] { return draw(); };
+    ctx.counters = &counters_;
+    ctx.tls = config_.tls;
 
     const World& world = world_;
     const std::size_t n = s.size();
@@ -629,9 +734,19 @@ Response Simulator::handle_admin(const Request& req, const std::vector<std::stri
             else if (k == "pdrop") ok = prob(f.pdrop);
             else if (k == "pslow") ok = prob(f.pslow);
             else if (k == "pbad_body") ok = prob(f.pbad_body);
+            else if (k == "pnext_loop") ok = prob(f.pnext_loop);
+            else if (k == "ptotal_drift") ok = prob(f.ptotal_drift);
+            else if (k == "prepeat") ok = prob(f.prepeat);
+            else if (k == "repeat_count") ok = count(f.repeat_count);
+            else if (k == "next_host") f.next_host = v;
+            else if (k == "fail_prefix") f.fail_prefix = v;
+            else if (k == "fail_from_page") ok = count(f.fail_from_page);
+            else if (k == "fail_status") ok = count(f.fail_status);
             else return route("/_sim/faults", error(400, "unknown fault setting '" + k + "'"));
             if (!ok) return route("/_sim/faults", error(400, "bad value '" + v + "' for " + k));
         }
+        if (const auto problem = fault_settings_problem(f); !problem.empty())
+            return route("/_sim/faults", error(400, problem));
         {
             std::lock_guard lock(faults_mutex_);
             faults_ = f;
@@ -647,6 +762,14 @@ Response Simulator::handle_admin(const Request& req, const std::vector<std::stri
         w.key("pslow"); w.number(f.pslow);
         w.key("pbad_body"); w.number(f.pbad_body);
         w.key("max_concurrent"); w.integer(f.max_concurrent);
+        w.key("pnext_loop"); w.number(f.pnext_loop);
+        w.field("next_host", f.next_host);
+        w.key("ptotal_drift"); w.number(f.ptotal_drift);
+        w.key("prepeat"); w.number(f.prepeat);
+        w.key("repeat_count"); w.integer(f.repeat_count);
+        w.field("fail_prefix", f.fail_prefix);
+        w.key("fail_from_page"); w.integer(f.fail_from_page);
+        w.key("fail_status"); w.integer(f.fail_status);
         w.end_object();
         return route("/_sim/faults", json_response(200, std::move(body)));
     }

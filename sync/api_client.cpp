@@ -424,7 +424,7 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
         }
     }
 
-    asio::awaitable<ApiResponse> request(std::string target, std::string label) {
+    asio::awaitable<ApiResponse> request(std::string target, std::string label, BodyCheck check) {
         auto self = shared_from_this();  // in-flight requests keep the state alive
         const std::string shown = masked(origin.prefix() + target);
         const unsigned max_attempts = std::max(settings.max_attempts, 1u);
@@ -452,14 +452,16 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
 
             std::optional<milliseconds> server_delay;
             std::string cause;
+            std::string unusable_body;  // what `check` found wrong with a 2xx body
             switch (ex.failure) {
                 case Failure::none: break;
                 case Failure::retryable:
                 case Failure::stale: cause = ex.cause; break;
                 case Failure::body_too_large:
+                    // Named after the setting, so that the operator knows what to raise.
                     throw ApiError(ApiError::Kind::body_too_large, 0, label,
-                                   fmt::format("GET {} ({}): {} bytes allowed; {}", shown, label,
-                                               settings.max_body_bytes, ex.cause));
+                                   fmt::format("GET {} ({}): {}: {} bytes allowed (api.max_body_bytes)", shown,
+                                               label, ex.cause, settings.max_body_bytes));
                 case Failure::protocol:
                     throw ApiError(ApiError::Kind::protocol, 0, label,
                                    fmt::format("GET {} ({}): {}", shown, label, masked(ex.cause)));
@@ -467,10 +469,15 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
                     throw ApiError(ApiError::Kind::transport, 0, label,
                                    fmt::format("GET {} ({}): {}", shown, label, ex.cause));
             }
-            if (ex.failure == Failure::none) {
-                if (ex.status >= 200 && ex.status < 300) {
-                    co_return ApiResponse{ex.status, std::move(ex.body), attempt_no};
-                }
+            const bool success = ex.failure == Failure::none && ex.status >= 200 && ex.status < 300;
+            if (success && check) unusable_body = check(ex.body);
+            if (success && unusable_body.empty()) {
+                co_return ApiResponse{ex.status, std::move(ex.body), attempt_no};
+            }
+            if (success) {
+                ex.reason = "unusable body";
+                cause = fmt::format("HTTP {} with an unusable body: {}", ex.status, masked(unusable_body));
+            } else if (ex.failure == Failure::none) {
                 const auto message = masked(extract_error_message(ex.body));
                 const auto what = fmt::format("GET {} ({}): HTTP {}{}{}", shown, label, ex.status,
                                               message.empty() ? "" : ": ", message);
@@ -489,6 +496,11 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
                 ex.reason = std::to_string(ex.status);
                 cause = what;
                 if (!ex.retry_after.empty()) server_delay = detail::parse_retry_after(ex.retry_after);
+            }
+            if (attempt_no >= max_attempts && !unusable_body.empty()) {
+                throw ApiError(ApiError::Kind::protocol, status, label,
+                               fmt::format("GET {} ({}): gave up after {} attempts; last: {}", shown, label,
+                                           attempt_no, cause));
             }
             if (attempt_no >= max_attempts) {
                 throw ApiError(ApiError::Kind::retries_exhausted, status, label,
@@ -514,21 +526,21 @@ ApiClient::ApiClient(asio::any_io_executor executor, ApiSettings settings, asio:
 ApiClient::~ApiClient() = default;
 
 asio::awaitable<ApiResponse> ApiClient::get(std::string_view path, QueryParams query,
-                                            std::string_view endpoint_label) {
+                                            std::string_view endpoint_label, BodyCheck check) {
     auto impl = impl_;
     auto target = impl->target_for(path, query);
     // Named locals only: GCC 12 destroys temporaries twice when they are a
     // coroutine's arguments inside a co_await expression.
     std::string label(endpoint_label);
-    co_return co_await impl->request(std::move(target), std::move(label));
+    co_return co_await impl->request(std::move(target), std::move(label), std::move(check));
 }
 
 asio::awaitable<ApiResponse> ApiClient::get_url(std::string_view absolute_url,
-                                                std::string_view endpoint_label) {
+                                                std::string_view endpoint_label, BodyCheck check) {
     auto impl = impl_;
     auto target = impl->target_for_url(absolute_url, endpoint_label);
     std::string label(endpoint_label);
-    co_return co_await impl->request(std::move(target), std::move(label));
+    co_return co_await impl->request(std::move(target), std::move(label), std::move(check));
 }
 
 void ApiClient::cancel_waits() {

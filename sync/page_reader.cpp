@@ -41,6 +41,22 @@ asio::awaitable<std::optional<Page>> PageReader::next() {
     ApiResponse response;
     std::string shown;
     std::optional<std::int64_t> asked_page;
+    // The page is parsed inside the client's attempt loop: a 200 whose body
+    // is not a page (malformed or truncated JSON, an HTML page from a proxy,
+    // an empty body, an error object) is asked again like a 503, within the
+    // same bounded attempts, instead of failing the whole listing (and the
+    // run) at the first one. A body still broken at the last attempt fails
+    // the listing, never ends it.
+    std::optional<Page> parsed;
+    BodyCheck check = [&parsed, page_number = pages_read_ + 1](std::string_view body) -> std::string {
+        try {
+            parsed = parse_page(body);
+            return {};
+        } catch (const ApiError& e) {
+            parsed.reset();
+            return fmt::format("page {}: {}", page_number, e.what());
+        }
+    };
     if (!next_url_) {
         auto query = extra_query_;
         query.emplace_back("limit", std::to_string(client_.settings().page_limit));
@@ -48,19 +64,17 @@ asio::awaitable<std::optional<Page>> PageReader::next() {
         requested_.insert(normalised(path_, query));
         asked_page = 1;
         shown = client_.masked(path_);
-        response = co_await client_.get(path_, std::move(query), label_);
+        response = co_await client_.get(path_, std::move(query), label_, std::move(check));
     } else {
         shown = client_.masked(*next_url_);
-        response = co_await client_.get_url(*next_url_, label_);
+        response = co_await client_.get_url(*next_url_, label_, std::move(check));
     }
-    Page page;
-    try {
-        page = parse_page(response.body);
-    } catch (const ApiError& e) {
+    if (!parsed) {  // the client returns checked bodies only
         done_ = true;
         throw ApiError(ApiError::Kind::protocol, response.status, label_,
-                       fmt::format("GET {} ({}), page {}: {}", shown, label_, pages_read_ + 1, client_.masked(e.what())));
+                       fmt::format("GET {} ({}), page {}: no page parsed", shown, label_, pages_read_ + 1));
     }
+    Page page = std::move(*parsed);
     ++pages_read_;
     if (pages_read_ > max_pages) {
         done_ = true;

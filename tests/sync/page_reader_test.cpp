@@ -174,7 +174,7 @@ TEST_F(PageReaderTest, NumbersAsStringsAndChangingTotal) {
 TEST_F(PageReaderTest, BadPageInTheMiddleIsAnErrorNotAnEnd) {
     std::unique_ptr<TestServer> server;
     server = std::make_unique<TestServer>([&](const SeenRequest&, std::size_t i) {
-        if (i == 1) return Reply{200, "<html>oops</html>"};
+        if (i >= 1) return Reply{200, "<html>oops</html>"};
         return Reply{200, page_body(10, 1, 1, 3, next_url(*server, 2))};
     });
     const auto r = read_all(server->base_url());
@@ -182,6 +182,34 @@ TEST_F(PageReaderTest, BadPageInTheMiddleIsAnErrorNotAnEnd) {
     EXPECT_EQ(r.error->kind(), ApiError::Kind::protocol);
     EXPECT_NE(std::string(r.error->what()).find("HTML"), std::string::npos) << r.error->what();
     EXPECT_NE(std::string(r.error->what()).find("page 2"), std::string::npos) << r.error->what();
+    // Asked again like a 503, within the attempts (fast_settings: 4), no more.
+    EXPECT_EQ(server->requests(), 1u + 4u);
+}
+
+// A 200 whose body is not a page is usually a passing fault (a proxy's error
+// page, a cut body): each kind is asked again and the listing reads on.
+TEST_F(PageReaderTest, BrokenBodiesAreAskedAgainWithinTheAttempts) {
+    const std::vector<std::string> broken = {
+        R"({"data": [{"id": "1", "name": "broken",]], "range": )",  // malformed
+        R"({"data": [{"id": "20"}, {"id": "2)",                   // truncated
+        "<!DOCTYPE html><html><body><h1>Bad Gateway</h1></body></html>",
+        "",                                                        // empty
+        R"({"message": "An internal error occurred, please retry later"})",
+    };
+    for (const auto& bad : broken) {
+        std::unique_ptr<TestServer> server;
+        server = std::make_unique<TestServer>([&](const SeenRequest& req, std::size_t i) {
+            const bool second = req.target.find("page=2") != std::string::npos;
+            if (second && i == 1) return Reply{200, bad};
+            if (second) return Reply{200, page_body(20, 2, 2, 2, "")};
+            return Reply{200, page_body(10, 2, 1, 2, next_url(*server, 2))};
+        });
+        const auto r = read_all(server->base_url());
+        ASSERT_FALSE(r.error) << bad << ": " << r.error->what();
+        EXPECT_EQ(r.ids, (std::vector<std::string>{"10", "11", "20", "21"})) << bad;
+        EXPECT_EQ(server->requests(), 3u) << bad;
+    }
+    EXPECT_NE(log.text().find("unusable body"), std::string::npos) << log.text();
 }
 
 TEST_F(PageReaderTest, NotFoundPropagates) {

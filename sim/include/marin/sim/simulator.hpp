@@ -1,6 +1,7 @@
 #pragma once
 // The simulator's request handling, apart from any I/O: a request goes in,
 // a response comes out. The server (server.hpp) adds transport and faults.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,6 +26,21 @@ struct FaultSettings {
     double pslow = 0;        // share whose body is trickled in small chunks
     double pbad_body = 0;    // share of 200 answers whose body is broken
     int max_concurrent = 0;  // API requests in progress beyond this get 429 (0: no cap)
+
+    // Pagination faults, applied to list answers by Simulator::handle.
+    double pnext_loop = 0;    // share of pages with a `next` whose `next` points back to page 1
+    std::string next_host;    // "host:port": every `next` points at that server instead ("" = off)
+    double ptotal_drift = 0;  // share of pages whose range.total is off (nb_pages/next may then
+                              // promise pages past the end, which answer an empty `data`)
+    double prepeat = 0;       // share of pages after the first that begin with the last
+                              // `repeat_count` records of the page before
+    int repeat_count = 3;     // 1..300
+
+    // A listing that fails for good: API paths equal to `fail_prefix` or
+    // under it ("" = off), from page `fail_from_page` on, answer `fail_status`.
+    std::string fail_prefix;
+    int fail_from_page = 1;
+    int fail_status = 500;
 };
 
 struct Request {
@@ -56,12 +72,15 @@ struct SimulatorConfig {
 class Counters {
 public:
     void count(const std::string& route, unsigned status);
+    // One fault injected, by its setting's name ("p503", "prepeat", ...).
+    void count_fault(std::string_view fault);
     void reset();
     std::string json() const;
 
 private:
     mutable std::mutex mutex_;
     std::map<std::string, std::map<unsigned, std::uint64_t>> counts_;
+    std::map<std::string, std::uint64_t, std::less<>> faults_;
 };
 
 class Simulator {
@@ -85,7 +104,9 @@ public:
 private:
     Response handle_api(const Request& req, const std::vector<std::string>& segments,
                         const std::map<std::string, std::string>& params,
-                        const std::string& base);
+                        const std::string& base, const FaultSettings& faults);
+    // A uniform draw in [0, 1) for the pagination faults (thread-safe).
+    double draw();
     Response handle_admin(const Request& req, const std::vector<std::string>& segments,
                           const std::map<std::string, std::string>& params);
 
@@ -94,8 +115,13 @@ private:
     World world_;
     mutable std::mutex faults_mutex_;
     FaultSettings faults_;
+    std::atomic<std::uint64_t> draws_{0};
     Counters counters_;
 };
+
+// What is wrong with fault settings (a value out of range, a next_host that
+// is not host:port, ...), or "" when they are usable.
+std::string fault_settings_problem(const FaultSettings& faults);
 
 // JSON error bodies the simulator answers with.
 std::string error_body(std::string_view message, bool as_array = true);

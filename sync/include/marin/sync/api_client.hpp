@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +27,13 @@ namespace asio = boost::asio;
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
+// Looks at the body of a 2xx answer: "" when it is usable, else what is
+// wrong with it. A 200 whose body is broken (truncated, an HTML page from a
+// proxy, an error object) is usually transient, so such an answer is retried
+// like a 503, within the same attempt count; after the last attempt the
+// request fails with ApiError protocol naming the problem.
+using BodyCheck = std::function<std::string(std::string_view body)>;
+
 struct ApiResponse {
     unsigned status = 0;  // 2xx (202 = "already in the expected state", a success)
     std::string body;
@@ -43,15 +51,16 @@ public:
     ApiClient& operator=(const ApiClient&) = delete;
 
     // GET base_url + path (path like "/clients/5/campaigns") with `query`
-    // and `key`. Returns a 2xx answer; throws ApiError otherwise.
+    // and `key`. Returns a 2xx answer (that passed `check`, when given);
+    // throws ApiError otherwise.
     asio::awaitable<ApiResponse> get(std::string_view path, QueryParams query,
-                                     std::string_view endpoint_label);
+                                     std::string_view endpoint_label, BodyCheck check = {});
 
     // GET an absolute URL (a page's `next`). Refuses (ApiError protocol,
     // nothing sent) a URL whose scheme, host or port differ from base_url's;
     // any `key` in it is replaced by ours.
     asio::awaitable<ApiResponse> get_url(std::string_view absolute_url,
-                                         std::string_view endpoint_label);
+                                         std::string_view endpoint_label, BodyCheck check = {});
 
     // Stop promptly: from now on no new attempt starts and every wait
     // (backoff, in-flight slot, rate budget) ends with ApiError cancelled.
