@@ -90,7 +90,7 @@ TableSql build(const model::TableSpec& spec) {
         s.clear_gone = "DELETE FROM " + gone;
         s.record_seen = "INSERT INTO " + seen + " (listing_id, " + join(key_names, ", ") + ") SELECT DISTINCT _listing, " +
                         join(key_names, ", ") + " FROM " + s.probe + " WHERE _listing IS NOT NULL ON CONFLICT DO NOTHING";
-        s.forget_seen = "DELETE FROM " + seen + " WHERE listing_id = $1::integer";
+        s.forget_seen = "DELETE FROM " + seen + " WHERE listing_id = ANY($1::integer[])";
         s.truncate_seen = "TRUNCATE " + seen;
     }
 

@@ -71,7 +71,7 @@ struct TableSql {
     // per _batch: batch, distinct keys, inserted, changed.
     std::string merge;
     std::string record_seen;    // the probed keys, under their rows' _listing (no parameter)
-    std::string forget_seen;    // $1 = listing id
+    std::string forget_seen;    // $1 = listing ids, an integer[] literal
     std::string truncate_seen;
     std::string clear_stage;     // DELETE FROM the staging table
     std::string truncate_stage;  // TRUNCATE it (drops accumulated dead tuples)

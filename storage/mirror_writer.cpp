@@ -97,6 +97,9 @@ struct MirrorWriter::Impl {
     std::optional<std::string> failure;      // first fatal error: fails every later call
     std::unique_ptr<pqxx::connection> run_conn;  // run log session, holds the run's liveness lock
     std::bitset<model::table_count> session_tables;
+    // Session gone tables that may hold rows (see remove_rows); a rolled-back
+    // group may leave a stale true, which costs one needless DELETE.
+    std::bitset<model::table_count> gone_filled;
     // SQL text -> name of the statement prepared on the mirror session.
     std::unordered_map<std::string, std::string> prepared_names;
     struct TableState {
@@ -104,6 +107,7 @@ struct MirrorWriter::Impl {
         std::int64_t removed_this_run = 0;
         std::map<std::string, int> open_listings;  // scope -> listing id
         std::int64_t seen_dead_rows = 0;
+        std::vector<int> seen_to_forget;  // completed listings whose seen keys go next
         std::int64_t staged_since_truncate = 0;
         std::int64_t probed_since_truncate = 0;
     };
@@ -715,7 +719,30 @@ struct MirrorWriter::Impl {
             if (!removal_merged(c.reply, what, [&] { return complete(c.table, c.listing); }))
                 refused_scopes.insert(c.listing.scope);
         }
-        return !failure;
+        return step("forgetting the keys of completed listings", [&] { forget_seen_keys(); });
+    }
+
+    // One DELETE per table for the seen keys of every listing completed since
+    // the last call; TRUNCATE instead once no listing of the table is open
+    // and enough dead rows piled up (a temporary table is never vacuumed).
+    void forget_seen_keys() {
+        for (std::size_t i = 0; i < tables.size(); ++i) {
+            auto& st = tables[i];
+            if (st.seen_to_forget.empty()) continue;
+            const auto t = static_cast<TableId>(i);
+            const auto& sql = detail::table_sql(t);
+            std::vector<std::string> ids;
+            for (int id : st.seen_to_forget) ids.push_back(std::to_string(id));
+            st.seen_to_forget.clear();
+            auto& w = tx();
+            if (st.open_listings.empty() && st.seen_dead_rows > seen_truncate_threshold) {
+                w.exec0(sql.truncate_seen);
+                st.seen_dead_rows = 0;
+            } else {
+                st.seen_dead_rows +=
+                    w.exec_prepared0(prepared(sql.forget_seen), detail::text_array(ids)).affected_rows();
+            }
+        }
     }
 
     // The group's checkpoints, in one statement; a listing whose removals
@@ -758,17 +785,11 @@ struct MirrorWriter::Impl {
 
         const auto result = remove_rows(table, "listing " + listing.scope, [&](pqxx::work& w) {
             return w.exec_prepared(prepared(select), pqxx::prepare::make_dynamic_params(params)).affected_rows();
-        }, [&](pqxx::work& w) {
-            if (id)
-                state(table).seen_dead_rows +=
-                    w.exec_prepared0(prepared(detail::table_sql(table).forget_seen), id).affected_rows();
+        }, [&](pqxx::work&) {
+            // Its keys are forgotten with the other completions' (forget_seen_keys).
+            if (id) state(table).seen_to_forget.push_back(id);
         });
         if (found != open.end()) open.erase(found);
-        auto& st = state(table);
-        if (open.empty() && st.seen_dead_rows > seen_truncate_threshold) {
-            tx().exec0(detail::table_sql(table).truncate_seen);
-            st.seen_dead_rows = 0;
-        }
         return result;
     }
 
@@ -801,18 +822,30 @@ struct MirrorWriter::Impl {
         for (auto t : tables_reached) ensure_session_tables(t);
 
         auto& w = tx();
-        for (auto t : tables_reached)
-            if (const auto& clear = detail::table_sql(t).clear_gone; !clear.empty()) w.exec_prepared0(prepared(clear));
+        // Only a removal that selected rows leaves its gone tables non-empty;
+        // most select none, and skip the DELETEs (a statement each).
+        for (auto t : tables_reached) {
+            const auto i = static_cast<std::size_t>(t);
+            if (const auto& clear = detail::table_sql(t).clear_gone; !clear.empty() && gone_filled[i]) {
+                w.exec_prepared0(prepared(clear));
+                gone_filled[i] = false;
+            }
+        }
         std::map<TableId, std::int64_t> gone;
         touch(w, root);
-        if (const auto n = static_cast<std::int64_t>(select_root(w)); n > 0) gone[root] = n;
+        if (const auto n = static_cast<std::int64_t>(select_root(w)); n > 0) {
+            gone[root] = n;
+            gone_filled[static_cast<std::size_t>(root)] = true;
+        }
         for (const auto& link : detail::cascades()) {
             if (!gone.count(link.parent)) continue;
             touch(w, link.child);
             if (const auto n =
                     static_cast<std::int64_t>(w.exec_prepared0(prepared(detail::cascade_into_gone(link))).affected_rows());
-                n > 0)
+                n > 0) {
                 gone[link.child] += n;
+                gone_filled[static_cast<std::size_t>(link.child)] = true;
+            }
         }
         for (const auto& [t, n] : gone) check_guard(t, n, cause);
         for (const auto& [t, n] : gone) {

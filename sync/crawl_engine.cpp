@@ -233,7 +233,8 @@ struct CrawlEngine::State {
 
         PageReader reader(api, listing_path(l), listing_query(l), std::string(listing_label(l.kind)));
         std::vector<model::Row> batch;
-        std::vector<Listing> children;
+        std::vector<Listing> children;  // found on the current page
+        bool any_child = false;
         std::unordered_set<std::string> child_ids;
         std::optional<ApiError> api_failure;
         bool complete = false;
@@ -269,6 +270,12 @@ struct CrawlEngine::State {
                 }
                 if (observer)
                     observer->on_page(stream, page->data.size(), reader.pages_read() == 1, reader.nb_pages());
+                // Children go to the queue page by page, not when the listing
+                // ends: with many requests in flight, the children of a long
+                // listing's first pages are fetched while its later pages are.
+                any_child = any_child || !children.empty();
+                for (auto it = children.rbegin(); it != children.rend(); ++it) enqueue(std::move(*it));
+                children.clear();
             }
             if (!batch.empty()) {
                 auto rest = std::exchange(batch, {});
@@ -296,14 +303,13 @@ struct CrawlEngine::State {
             report.stats_sample.size() < stats_sample_size)
             report.stats_sample.push_back(l.media_plan_id);
 
-        if (l.kind == ListingKind::campaign_ad_sets && children.empty()) {
+        if (l.kind == ListingKind::campaign_ad_sets && !any_child) {
             // No ad sets (Twitter campaigns have none): the ads hang off the campaign.
             auto c = child(ListingKind::campaign_ads);
             c.media_plan_id = l.media_plan_id;
             c.campaign_id = l.campaign_id;
-            children.push_back(std::move(c));
+            enqueue(std::move(c));
         }
-        for (auto it = children.rbegin(); it != children.rend(); ++it) enqueue(std::move(*it));
     }
 
     asio::awaitable<void> handle_api_error(const Listing& l, const ApiError& e) {
