@@ -280,6 +280,13 @@ std::string select_key_into_gone(TableId id) {
     return sql;
 }
 
+std::string as_exists(model::TableId id, const std::string& into_gone) {
+    const auto head = gone_insert_head(id);
+    if (into_gone.compare(0, head.size(), head) != 0) throw std::logic_error("as_exists: not a gone-table insert");
+    return "SELECT EXISTS (SELECT 1 FROM " + table_sql(id).table + " t WHERE t._removed_at IS NULL" +
+           into_gone.substr(head.size()) + ")";
+}
+
 std::string cascade_into_gone(const Cascade& c) {
     return gone_insert_head(c.child) + " AND t." + quote_ident(c.child_column) +
            " IN (SELECT k0 FROM pg_temp.marin_gone_" + std::string(model::table_spec(c.parent).name) +

@@ -96,6 +96,10 @@ const std::vector<Cascade>& cascades();
 // filter order; null ones become IS NULL.
 std::string select_unseen_into_gone(model::TableId id,
                                     const std::vector<std::pair<std::string, std::optional<std::string>>>& filter);
+// The same selection as `into_gone` (one of the two statements above, for
+// table `id`) as SELECT EXISTS: whether it would select anything, without
+// needing the session's gone table.
+std::string as_exists(model::TableId id, const std::string& into_gone);
 // INSERT INTO marin_gone_<t> the live row whose key is $1, $2, ...
 std::string select_key_into_gone(model::TableId id);
 // INSERT INTO marin_gone_<child> the live children of the rows in marin_gone_<parent>.

@@ -46,7 +46,15 @@ using Reply = std::shared_ptr<detail::OneShot<T>>;
 struct StopCmd {};
 struct ReadyCmd { Reply<Unit> reply; };
 // reply: null for enqueue (nobody awaits it).
-struct WriteCmd { TableId table; std::vector<model::Row> rows; ListingKey listing; Reply<BatchResult> reply; };
+// A row as COPY text, encoded on the caller's thread (escaping is most of the
+// writer's own CPU, and the writer thread is the one PostgreSQL waits on):
+// `key_hash` is its key fields and _hash, `line` its sent values, _raw and
+// _hash, both tab-separated and without the final newline.
+struct EncodedRow {
+    std::string key_hash;
+    std::string line;
+};
+struct WriteCmd { TableId table; std::vector<EncodedRow> rows; ListingKey listing; Reply<BatchResult> reply; };
 struct CompleteCmd { TableId table; ListingKey listing; Reply<ListingResult> reply; };
 struct GoneCmd { TableId table; std::vector<std::string> key; Reply<ListingResult> reply; };
 struct FlushCmd { Reply<Unit> reply; };
@@ -96,7 +104,9 @@ struct MirrorWriter::Impl {
     int backend_pid = 0;
     std::optional<std::string> failure;      // first fatal error: fails every later call
     std::unique_ptr<pqxx::connection> run_conn;  // run log session, holds the run's liveness lock
-    std::bitset<model::table_count> session_tables;
+    std::bitset<model::table_count> session_tables;  // probe and seen created
+    std::bitset<model::table_count> stage_tables;
+    std::bitset<model::table_count> gone_tables;
     // Session gone tables that may hold rows (see remove_rows); a rolled-back
     // group may leave a stale true, which costs one needless DELETE.
     std::bitset<model::table_count> gone_filled;
@@ -120,13 +130,13 @@ struct MirrorWriter::Impl {
     // The rows' own COPY text is written only for the new and changed ones.
     struct Pending {
         struct Entry {
-            model::Row row;
-            int listing;  // listing id whose keys record_seen records; 0: none
+            std::string line;  // EncodedRow::line
+            int listing;       // listing id whose keys record_seen records; 0: none
             int batch;
         };
         std::vector<Entry> entries;  // by _seq
         std::string probe;
-        std::size_t bytes = 0;       // text held: values, _raw and probe lines
+        std::size_t bytes = 0;       // text held: row and probe lines
         bool any_listing = false;    // some row has a listing: record_seen
         int next_batch = 1;          // _batch of the next awaited write
         std::vector<std::pair<int, Reply<BatchResult>>> awaited;  // awaited writes among the rows
@@ -413,17 +423,33 @@ struct MirrorWriter::Impl {
         return prepared_names.emplace(sql, std::move(name)).first->second;
     }
 
-    // Creates the session tables of `t` the first time it is used.
+    // Creates the probe and seen tables of `t` the first time it is used;
+    // the staging and gone tables wait for a changed row or a removal, which
+    // an unchanged resync never has (each CREATE TEMP TABLE writes catalogue
+    // rows, and their WAL, and costs a few ms).
     void ensure_session_tables(TableId t) {
         const auto i = static_cast<std::size_t>(t);
         if (session_tables[i]) return;
         const auto& sql = detail::table_sql(t);
         auto& w = tx();
-        w.exec0(sql.create_stage);
         w.exec0(sql.create_probe);
         if (!sql.create_seen.empty()) w.exec0(sql.create_seen);
-        if (!sql.create_gone.empty()) w.exec0(sql.create_gone);
         session_tables[i] = true;
+    }
+
+    void ensure_stage_table(TableId t) {
+        const auto i = static_cast<std::size_t>(t);
+        if (stage_tables[i]) return;
+        tx().exec0(detail::table_sql(t).create_stage);
+        stage_tables[i] = true;
+    }
+
+    void ensure_gone_table(TableId t) {
+        const auto i = static_cast<std::size_t>(t);
+        const auto& create = detail::table_sql(t).create_gone;
+        if (gone_tables[i] || create.empty()) return;
+        tx().exec0(create);
+        gone_tables[i] = true;
     }
 
     // The removal guard compares against the live rows of a table when this
@@ -479,17 +505,6 @@ struct MirrorWriter::Impl {
             return;
         }
         const auto& spec = model::table_spec(c.table);
-        const auto width = spec.sent_columns().size();
-        for (std::size_t i = 0; i < c.rows.size(); ++i)
-            if (c.rows[i].values.size() != width) {
-                if (c.reply)
-                    c.reply->set(std::make_exception_ptr(std::invalid_argument(
-                                     "merging " + std::to_string(c.rows.size()) + " rows into " + table_name(c.table) +
-                                     ": row " + std::to_string(i) + " has " + std::to_string(c.rows[i].values.size()) +
-                                     " values, " + table_name(c.table) + " takes " + std::to_string(width))),
-                                 BatchResult{});
-                return;
-            }
         if (c.rows.empty()) {
             // Nothing to merge, but the call still touches the table (the
             // removal guard's baseline) and is answered with its group.
@@ -509,23 +524,17 @@ struct MirrorWriter::Impl {
             batch = p.next_batch++;
             p.awaited.emplace_back(batch, c.reply);
         }
-        const auto& key_positions = detail::table_sql(c.table).key_positions;
         const auto probe_before = p.probe.size();
         std::size_t row_bytes = 0;
         for (auto& row : c.rows) {
-            for (auto k : key_positions) {
-                detail::append_copy_field(p.probe, row.values[k]);
-                p.probe += '\t';
-            }
-            detail::append_copy_field(p.probe, std::string_view{row.hash});
+            p.probe += row.key_hash;
             p.probe += '\t';
             p.probe += std::to_string(p.entries.size());
             p.probe += '\t';
             p.probe += listing_text;
             p.probe += '\n';
-            row_bytes += row.raw.size() + row.hash.size();
-            for (const auto& v : row.values) row_bytes += v ? v->size() : 0;
-            p.entries.push_back({std::move(row), listing, batch});
+            row_bytes += row.line.size();
+            p.entries.push_back({std::move(row.line), listing, batch});
         }
         p.any_listing = p.any_listing || seen;
         const auto added = row_bytes + (p.probe.size() - probe_before);
@@ -573,17 +582,6 @@ struct MirrorWriter::Impl {
     //  4. COPY the changed rows into the staging table and merge them (their
     //     previous version goes to the history).
     // An unchanged row costs PostgreSQL its key lookup and nothing more.
-    // The COPY line of a row: its sent values, _raw and _hash, then `tail`.
-    static void append_row_line(std::string& out, const model::Row& row) {
-        for (const auto& v : row.values) {
-            detail::append_copy_field(out, v);
-            out += '\t';
-        }
-        detail::append_copy_field(out, std::string_view{row.raw});
-        out += '\t';
-        detail::append_copy_field(out, std::string_view{row.hash});
-    }
-
     bool merge_pending(TableId t) {
         auto& p = pending_of(t);
         if (p.entries.empty()) return !failure;
@@ -605,12 +603,12 @@ struct MirrorWriter::Impl {
                 auto& b = by_batch[e.batch];
                 switch (r[1].as<int>()) {
                     case 0:
-                        append_row_line(inserts, e.row);
+                        inserts += e.line;
                         inserts += "\tnow\n";  // _synced_at: 'now' is the transaction's start, as now()
                         ++b.inserted;
                         break;
                     case 1:
-                        append_row_line(changes, e.row);
+                        changes += e.line;
                         changes += '\t';
                         changes += std::to_string(seq);
                         changes += '\t';
@@ -629,6 +627,7 @@ struct MirrorWriter::Impl {
             empty_session_table(w, st.probed_since_truncate, rows, sql.truncate_probe, sql.clear_probe);
             copy_lines(w, sql.table, sql.table_copy_columns, inserts);
             if (staged > 0) {
+                ensure_stage_table(t);
                 copy_lines(w, sql.stage, sql.stage_copy_columns, changes);
                 w.exec_prepared(prepared(sql.merge));
                 empty_session_table(w, st.staged_since_truncate, staged, sql.truncate_stage, sql.clear_stage);
@@ -783,7 +782,12 @@ struct MirrorWriter::Impl {
         for (const auto& [column, value] : listing.parent_filter)
             if (value) params.push_back(*value);
 
-        const auto result = remove_rows(table, "listing " + listing.scope, [&](pqxx::work& w) {
+        const auto exists = detail::as_exists(table, select);
+        const auto result = remove_rows(table, "listing " + listing.scope, [&](pqxx::work& w, bool probe_first) {
+            if (probe_first &&
+                !w.exec_prepared1(prepared(exists), pqxx::prepare::make_dynamic_params(params))[0].as<bool>())
+                return std::size_t{0};
+            ensure_gone_table(table);
             return w.exec_prepared(prepared(select), pqxx::prepare::make_dynamic_params(params)).affected_rows();
         }, [&](pqxx::work&) {
             // Its keys are forgotten with the other completions' (forget_seen_keys).
@@ -806,7 +810,12 @@ struct MirrorWriter::Impl {
         const auto select = detail::select_key_into_gone(c.table);
         std::string key_text;
         for (const auto& k : c.key) key_text += (key_text.empty() ? "" : ", ") + k;
-        return remove_rows(c.table, "gone " + key_text, [&](pqxx::work& w) {
+        const auto exists = detail::as_exists(c.table, select);
+        return remove_rows(c.table, "gone " + key_text, [&](pqxx::work& w, bool probe_first) {
+            if (probe_first &&
+                !w.exec_prepared1(prepared(exists), pqxx::prepare::make_dynamic_params(c.key))[0].as<bool>())
+                return std::size_t{0};
+            ensure_gone_table(c.table);
             return w.exec_prepared(prepared(select), pqxx::prepare::make_dynamic_params(c.key)).affected_rows();
         }, [](pqxx::work&) {});
     }
@@ -826,20 +835,24 @@ struct MirrorWriter::Impl {
         // most select none, and skip the DELETEs (a statement each).
         for (auto t : tables_reached) {
             const auto i = static_cast<std::size_t>(t);
-            if (const auto& clear = detail::table_sql(t).clear_gone; !clear.empty() && gone_filled[i]) {
+            if (const auto& clear = detail::table_sql(t).clear_gone; !clear.empty() && gone_filled[i] && gone_tables[i]) {
                 w.exec_prepared0(prepared(clear));
                 gone_filled[i] = false;
             }
         }
         std::map<TableId, std::int64_t> gone;
         touch(w, root);
-        if (const auto n = static_cast<std::int64_t>(select_root(w)); n > 0) {
+        // Until a removal needed it, the root's gone table does not exist: ask
+        // first whether anything would be selected (most often nothing).
+        const bool probe_first = !gone_tables[static_cast<std::size_t>(root)];
+        if (const auto n = static_cast<std::int64_t>(select_root(w, probe_first)); n > 0) {
             gone[root] = n;
             gone_filled[static_cast<std::size_t>(root)] = true;
         }
         for (const auto& link : detail::cascades()) {
             if (!gone.count(link.parent)) continue;
             touch(w, link.child);
+            ensure_gone_table(link.child);
             if (const auto n =
                     static_cast<std::int64_t>(w.exec_prepared0(prepared(detail::cascade_into_gone(link))).affected_rows());
                 n > 0) {
@@ -996,6 +1009,34 @@ void check_row_width(TableId table, const std::vector<model::Row>& rows) {
                                         std::to_string(rows[i].values.size()) + " values, the table takes " +
                                         std::to_string(width));
 }
+
+// On the caller's thread: checks the rows' width and encodes them as COPY
+// text, freeing each row as it goes.
+std::vector<EncodedRow> encode_rows(TableId table, std::vector<model::Row> rows) {
+    check_row_width(table, rows);
+    const auto& key_positions = detail::table_sql(table).key_positions;
+    std::vector<EncodedRow> out;
+    out.reserve(rows.size());
+    for (auto& row : rows) {
+        EncodedRow e;
+        for (auto k : key_positions) {
+            detail::append_copy_field(e.key_hash, row.values[k]);
+            e.key_hash += '\t';
+        }
+        detail::append_copy_field(e.key_hash, std::string_view{row.hash});
+        e.line.reserve(row.raw.size() + 256);
+        for (const auto& v : row.values) {
+            detail::append_copy_field(e.line, v);
+            e.line += '\t';
+        }
+        detail::append_copy_field(e.line, std::string_view{row.raw});
+        e.line += '\t';
+        detail::append_copy_field(e.line, std::string_view{row.hash});
+        out.push_back(std::move(e));
+        row = model::Row{};
+    }
+    return out;
+}
 }  // namespace
 
 // The public calls are plain functions that build the command and hand it
@@ -1010,9 +1051,9 @@ asio::awaitable<void> MirrorWriter::ready() {
 }
 
 asio::awaitable<BatchResult> MirrorWriter::write(TableId table, std::vector<model::Row> rows, ListingKey listing) {
-    check_row_width(table, rows);
+    auto encoded = encode_rows(table, std::move(rows));
     auto reply = make_reply<BatchResult>();
-    Command cmd{WriteCmd{table, std::move(rows), std::move(listing), reply}};
+    Command cmd{WriteCmd{table, std::move(encoded), std::move(listing), reply}};
     return impl_->submit(std::move(cmd), reply);
 }
 
@@ -1024,10 +1065,10 @@ void throw_if_failed(const MirrorWriter::Impl& impl) {
 
 asio::awaitable<void> MirrorWriter::enqueue(TableId table, std::vector<model::Row> rows, ListingKey listing) {
     throw_if_failed(*impl_);
-    check_row_width(table, rows);
+    auto encoded = encode_rows(table, std::move(rows));
     // No reply: an error stays in the writer's failure state for the next
     // awaited call.
-    Command cmd{WriteCmd{table, std::move(rows), std::move(listing), nullptr}};
+    Command cmd{WriteCmd{table, std::move(encoded), std::move(listing), nullptr}};
     return impl_->send(std::move(cmd));
 }
 
