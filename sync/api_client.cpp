@@ -21,7 +21,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 #include <fmt/format.h>
 #include <openssl/ssl.h>
@@ -235,6 +237,14 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
 
     std::string masked(std::string_view text) const { return mask_key(text, settings.key); }
 
+    // The key percent-encoded whole. Boost.URL's params() leaves '+' as is in
+    // a query, and the API (like most servers) reads a '+' there as a space:
+    // a key holding one was refused (403).
+    void append_key(urls::url& u) const {
+        const auto encoded = urls::encode(settings.key, urls::unreserved_chars);
+        u.encoded_params().append(urls::param_pct_view(urls::pct_string_view("key"), urls::pct_string_view(encoded)));
+    }
+
     std::string target_for(std::string_view path, const QueryParams& query) const {
         urls::url u;
         std::string p(path);
@@ -243,7 +253,7 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
         for (const auto& [k, v] : query) {
             if (k != "key") u.params().append({k, v});
         }
-        u.params().append({"key", settings.key});
+        append_key(u);
         return origin.base_path + std::string(u.encoded_target());
     }
 
@@ -266,7 +276,7 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
         }
         urls::url u(*parsed);
         u.params().erase("key");
-        u.params().append({"key", settings.key});
+        append_key(u);
         std::string target(u.encoded_target());
         if (target.empty() || target.front() != '/') target.insert(target.begin(), '/');
         return target;

@@ -82,6 +82,19 @@ TEST_F(ApiClientTest, BasePathPrefixAndAcceptedIsSuccess) {
     EXPECT_EQ(server.seen().at(0).target, fmt::format("/api/v2/users?key={}", test_key));
 }
 
+TEST_F(ApiClientTest, KeyWithReservedCharactersIsSentPercentEncoded) {
+    // A '+' left as is reads as a space on the server: such a key was refused.
+    TestServer server(scripted({{200, "{}"}, {200, "{}"}}));
+    auto s = fast_settings(server.base_url());
+    s.key = "a+b/c=d";
+    auto c = client(s);
+    EXPECT_EQ(get(*c).status, 200u);
+    (void)run_sync(ioc, c->get_url(server.base_url() + "/clients?page=2&key=a+b", "clients"));
+    ASSERT_EQ(server.seen().size(), 2u);
+    EXPECT_EQ(server.seen().at(0).target, "/clients?key=a%2Bb%2Fc%3Dd");
+    EXPECT_EQ(server.seen().at(1).target, "/clients?page=2&key=a%2Bb%2Fc%3Dd");
+}
+
 TEST_F(ApiClientTest, KeepAliveConnectionIsReused) {
     TestServer server(scripted({{200, "{}"}}));
     auto c = client(fast_settings(server.base_url()));
