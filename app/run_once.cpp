@@ -67,12 +67,13 @@ constexpr auto resume_window = std::chrono::hours(12);
 // interrupted or failed recently: this run skips them (a crash costs a
 // re-read of the unfinished listings only).
 std::unordered_set<std::string> resumable_listings(const std::string& dsn, sync::CrawlMode mode,
-                                                   const std::shared_ptr<spdlog::logger>& log) {
-    for (const auto& run : storage::recent_runs(dsn, 20)) {
+                                                   const std::shared_ptr<spdlog::logger>& log,
+                                                   std::chrono::milliseconds timeout) {
+    for (const auto& run : storage::recent_runs(dsn, 20, timeout)) {
         if (run.mode != mode_name(mode)) continue;
         if (run.outcome != storage::RunOutcome::interrupted && run.outcome != storage::RunOutcome::failed) return {};
         if (std::chrono::system_clock::now() - run.started_at > resume_window) return {};
-        const auto done = storage::completed_listings(dsn, run.run_id);
+        const auto done = storage::completed_listings(dsn, run.run_id, timeout);
         if (!done.empty())
             log->info("resuming run {} ({}): {} listings it completed are not read again", run.run_id,
                       storage::to_string(run.outcome), done.size());
@@ -140,12 +141,12 @@ asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& 
 }
 
 void check_figures(const std::string& dsn, const RunReport& report, const std::vector<PeriodTotals>& api_totals,
-                   const std::shared_ptr<spdlog::logger>& log) {
+                   const std::shared_ptr<spdlog::logger>& log, std::chrono::milliseconds timeout) {
     try {
         boost::json::array check;
         for (const auto& t : api_totals) {
             const auto sums = storage::media_plan_stats_sums(dsn, t.media_plan_id, report.crawl.stats_from,
-                                                             report.crawl.stats_to);
+                                                             report.crawl.stats_to, timeout);
             // Counts must match exactly; money to the cent.
             const bool agree = std::to_string(t.impressions) == sums.impressions &&
                                std::to_string(t.clicks) == sums.clicks &&
@@ -165,7 +166,7 @@ void check_figures(const std::string& dsn, const RunReport& report, const std::v
                  {{"impressions", std::stoll(sums.impressions)}, {"clicks", std::stoll(sums.clicks)}, {"spent", sums.spent}}},
                 {"agree", agree}});
         }
-        storage::record_stats_check(dsn, report.run_id, boost::json::serialize(check));
+        storage::record_stats_check(dsn, report.run_id, boost::json::serialize(check), timeout);
         log->info("figures check: {} of {} sampled media plans agree with the API's totals",
                   std::count_if(check.begin(), check.end(), [](const auto& c) { return c.at("agree").as_bool(); }),
                   check.size());
@@ -184,13 +185,17 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     const auto started_wall = std::chrono::system_clock::now();
 
     for (const auto& warning : settings.warnings) log->warn("{}", warning);
+    // database.statement_timeout_s bounds the run's bookkeeping statements as
+    // it bounds the writer's (capped at a minute): a lock held on
+    // marin.sync_runs fails the run within the setting instead of stalling it.
+    const auto bookkeeping = storage::bookkeeping_timeout(settings.database.statement_timeout);
 
     std::unique_ptr<storage::RunLock> lock;
     try {
         log->debug("waiting for the run lock");
         lock = storage::RunLock::acquire(settings.database.dsn, lock_mode(settings),
                                          std::chrono::duration_cast<std::chrono::milliseconds>(settings.sync.lock_timeout));
-        storage::mark_abandoned_runs(settings.database.dsn, log);
+        storage::mark_abandoned_runs(settings.database.dsn, log, bookkeeping);
     } catch (const std::exception& e) {
         report.exit_code = exit_run_failed;
         report.error = e.what();
@@ -200,7 +205,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
 
     auto crawl_cfg = crawl_settings(settings, mode);
     try {
-        crawl_cfg.resume_completed = resumable_listings(settings.database.dsn, mode, log);
+        crawl_cfg.resume_completed = resumable_listings(settings.database.dsn, mode, log, bookkeeping);
     } catch (const std::exception& e) {
         log->warn("cannot read the checkpoints of the last run, reading everything: {}", e.what());
     }
@@ -284,10 +289,10 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             else report.error += std::string("; then: ") + e.what();
         }
     }
-    if (!api_totals.empty()) check_figures(settings.database.dsn, report, api_totals, log);
+    if (!api_totals.empty()) check_figures(settings.database.dsn, report, api_totals, log, bookkeeping);
     if (report.exit_code == exit_success && report.run_id > 0) {
         try {
-            storage::forget_completed_listings(settings.database.dsn, report.run_id);
+            storage::forget_completed_listings(settings.database.dsn, report.run_id, bookkeeping);
         } catch (const std::exception& e) {
             log->warn("{}", e.what());
         }

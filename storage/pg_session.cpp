@@ -33,6 +33,13 @@ std::string describe(std::string_view what, const std::exception& e) {
     msg += ": ";
     std::string text = e.what();
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    // One line: the server's "ERROR: ...\nCONTEXT: ..." would otherwise split
+    // a log line (and a journald entry) in two.
+    for (auto pos = text.find('\n'); pos != std::string::npos; pos = text.find('\n', pos)) {
+        auto end = pos + 1;
+        while (end < text.size() && (text[end] == ' ' || text[end] == '\t')) ++end;
+        text.replace(pos, end - pos, "; ");
+    }
     if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
         const auto& state = sql->sqlstate();
         if (state == "57014")
@@ -42,7 +49,11 @@ std::string describe(std::string_view what, const std::exception& e) {
         msg += text;
         if (!state.empty()) msg += " [SQLSTATE " + state + "]";
     } else if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) {
-        msg += "lost the connection to PostgreSQL: " + text;
+        // libpqxx 6.4 reports a session the server ended (a restart, a
+        // pg_terminate_backend) as "Could not obtain client encoding: not
+        // connected" and drops the server's own message: say what it means.
+        msg += "lost the connection to PostgreSQL (the server restarted or ended the session, or the network "
+               "failed): " + text;
     } else {
         msg += text;
     }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -29,6 +30,11 @@ std::chrono::system_clock::time_point from_epoch(double seconds) {
 // Liveness lock key of a run: objid is an int4, run ids wrap into it.
 constexpr const char* liveness_key_sql = "$1::integer, ($2::bigint % 2147483647)::integer";
 }  // namespace
+
+std::chrono::milliseconds bookkeeping_timeout(std::chrono::milliseconds configured) {
+    if (configured <= std::chrono::milliseconds::zero()) return default_bookkeeping_timeout;
+    return std::min(configured, default_bookkeeping_timeout);
+}
 
 std::string_view to_string(RunOutcome outcome) { return outcome_names[static_cast<std::size_t>(outcome)]; }
 
@@ -99,9 +105,9 @@ void update_run(pqxx::connection& conn, std::int64_t run_id, RunOutcome outcome,
 
 }  // namespace detail
 
-std::vector<RunSummary> recent_runs(const std::string& dsn, int limit) {
+std::vector<RunSummary> recent_runs(const std::string& dsn, int limit, std::chrono::milliseconds timeout) {
     try {
-        auto conn = detail::connect(dsn, "reading marin.sync_runs", std::chrono::seconds{60}, "marin-sync status");
+        auto conn = detail::connect(dsn, "reading marin.sync_runs", timeout, "marin-sync status");
         pqxx::read_transaction tx(*conn);
         std::vector<RunSummary> runs;
         std::map<std::int64_t, std::size_t> index;
@@ -157,9 +163,10 @@ std::vector<RunSummary> recent_runs(const std::string& dsn, int limit) {
     }
 }
 
-std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log) {
+std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log,
+                                              std::chrono::milliseconds timeout) {
     try {
-        auto conn = detail::connect(dsn, "checking for abandoned runs", std::chrono::seconds{60}, "marin-sync");
+        auto conn = detail::connect(dsn, "checking for abandoned runs", timeout, "marin-sync");
         pqxx::nontransaction tx(*conn);
         std::vector<std::int64_t> changed;
         for (const auto& row : tx.exec("SELECT run_id FROM marin.sync_runs WHERE outcome = 'running' ORDER BY run_id")) {
@@ -186,9 +193,10 @@ std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std:
     }
 }
 
-std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id) {
+std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id,
+                                            std::chrono::milliseconds timeout) {
     try {
-        auto conn = detail::connect(dsn, "reading marin.sync_listings", std::chrono::seconds{60}, "marin-sync");
+        auto conn = detail::connect(dsn, "reading marin.sync_listings", timeout, "marin-sync");
         pqxx::read_transaction tx(*conn);
         std::vector<std::string> out;
         for (const auto& row :
@@ -200,9 +208,9 @@ std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t
     }
 }
 
-void forget_completed_listings(const std::string& dsn, std::int64_t run_id) {
+void forget_completed_listings(const std::string& dsn, std::int64_t run_id, std::chrono::milliseconds timeout) {
     try {
-        auto conn = detail::connect(dsn, "pruning marin.sync_listings", std::chrono::seconds{60}, "marin-sync");
+        auto conn = detail::connect(dsn, "pruning marin.sync_listings", timeout, "marin-sync");
         pqxx::work tx(*conn);
         tx.exec_params0("DELETE FROM marin.sync_listings WHERE run_id <= $1", run_id);
         tx.commit();
@@ -212,9 +220,9 @@ void forget_completed_listings(const std::string& dsn, std::int64_t run_id) {
 }
 
 StatsSums media_plan_stats_sums(const std::string& dsn, const std::string& media_plan_id, const std::string& from,
-                                const std::string& to) {
+                                const std::string& to, std::chrono::milliseconds timeout) {
     try {
-        auto conn = detail::connect(dsn, "summing statistics", std::chrono::seconds{60}, "marin-sync");
+        auto conn = detail::connect(dsn, "summing statistics", timeout, "marin-sync");
         pqxx::read_transaction tx(*conn);
         const auto r = tx.exec_params1(
             "SELECT coalesce(sum(impressions), 0)::text, coalesce(sum(clicks), 0)::text, coalesce(sum(spent), 0)::text "
@@ -226,9 +234,10 @@ StatsSums media_plan_stats_sums(const std::string& dsn, const std::string& media
     }
 }
 
-void record_stats_check(const std::string& dsn, std::int64_t run_id, const std::string& check_json) {
+void record_stats_check(const std::string& dsn, std::int64_t run_id, const std::string& check_json,
+                        std::chrono::milliseconds timeout) {
     try {
-        auto conn = detail::connect(dsn, "recording the figures check", std::chrono::seconds{60}, "marin-sync");
+        auto conn = detail::connect(dsn, "recording the figures check", timeout, "marin-sync");
         pqxx::work tx(*conn);
         tx.exec_params0("UPDATE marin.sync_runs SET stats_check = $2::jsonb WHERE run_id = $1", run_id, check_json);
         tx.commit();

@@ -66,23 +66,37 @@ struct RunSummary {
     std::int64_t process_id = 0;
 };
 
+// Statement timeout of the blocking helpers below, each on a session of its
+// own: their statements are small, so waiting longer means a lock held
+// elsewhere (an ALTER or a LOCK on marin.sync_runs, say). A run passes
+// bookkeeping_timeout(database.statement_timeout_s), so that the setting
+// bounds these statements as it bounds the writer's.
+inline constexpr std::chrono::milliseconds default_bookkeeping_timeout{60'000};
+// The configured statement timeout, capped at the default (0, no limit, gets
+// the default: bookkeeping never needs more).
+std::chrono::milliseconds bookkeeping_timeout(std::chrono::milliseconds configured);
+
 // The newest `limit` runs, newest first. Blocking: call off the Asio thread.
-std::vector<RunSummary> recent_runs(const std::string& dsn, int limit);
+std::vector<RunSummary> recent_runs(const std::string& dsn, int limit,
+                                    std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
 // Turns 'running' rows whose process is gone into 'interrupted'. A live run
 // holds a session advisory lock keyed by its run_id on the writer's run-log
 // connection; a row whose lock can be taken has no live owner. Returns the
 // run ids it changed. Blocking.
-std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log);
+std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log,
+                                              std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
 // Scopes (ListingKey::scope) that run `run_id` recorded as done with
 // MirrorWriter::mark_listing_done, so that the run after an interrupted one
 // can skip them. Blocking.
-std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id);
+std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id,
+                                            std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
 // Drops the checkpoints of run `run_id` and every earlier run: once a run has
 // succeeded, nothing will resume them. Blocking.
-void forget_completed_listings(const std::string& dsn, std::int64_t run_id);
+void forget_completed_listings(const std::string& dsn, std::int64_t run_id,
+                               std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
 // Sums of one media plan's ad-level daily statistics over [from, to]
 // (YYYY-MM-DD), as exact decimal text. Blocking.
@@ -90,9 +104,11 @@ struct StatsSums {
     std::string impressions = "0", clicks = "0", spent = "0";
 };
 StatsSums media_plan_stats_sums(const std::string& dsn, const std::string& media_plan_id, const std::string& from,
-                                const std::string& to);
+                                const std::string& to,
+                                std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
 // Stores the figures check of a run (JSON text) in sync_runs.stats_check. Blocking.
-void record_stats_check(const std::string& dsn, std::int64_t run_id, const std::string& check_json);
+void record_stats_check(const std::string& dsn, std::int64_t run_id, const std::string& check_json,
+                        std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
 }  // namespace marin::storage
