@@ -8,8 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -23,7 +25,12 @@ namespace marin::e2e {
 
 using namespace std::chrono_literals;
 
-std::string binary(const std::string& name) { return std::string(MARIN_BINARY_DIR) + "/bin/" + name; }
+std::string binary(const std::string& name) {
+    // A copy of the programs elsewhere, e.g. while the build directory is
+    // being rebuilt under a long test.
+    if (const char* dir = std::getenv("MARIN_TEST_BIN_DIR"); dir && *dir) return std::string(dir) + "/" + name;
+    return std::string(MARIN_BINARY_DIR) + "/bin/" + name;
+}
 
 namespace {
 
@@ -136,11 +143,28 @@ Simulator::Simulator(Options options) : options_(std::move(options)) {
 
 std::string Simulator::admin(const std::string& path_and_query, const std::string& method) const {
     const auto sep = path_and_query.find('?') == std::string::npos ? "?" : "&";
-    auto answer = http_get(url_ + path_and_query + sep + "key=" + options_.key, method);
+    // Encoded: a key with reserved characters ('+', '/', '=') would be read
+    // back as something else ('+' as a space).
+    auto answer = http_get(url_ + path_and_query + sep + "key=" + url_encode(options_.key), method);
     if (answer.status != 200)
         throw std::runtime_error("simulator " + path_and_query + " answered " + std::to_string(answer.status) +
                                  ": " + answer.body.substr(0, 300));
     return answer.body;
+}
+
+std::string url_encode(const std::string& text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
 }
 
 Simulator::Options sim_options(std::string scale, int seed, std::vector<std::string> extra_args) {
@@ -192,7 +216,7 @@ std::string write_config(const std::string& toml) {
 
 void MirrorDiff::add(std::string p) {
     ++problem_count;
-    if (problems.size() < 15) problems.push_back(std::move(p));
+    if (problems.size() < keep) problems.push_back(std::move(p));
 }
 
 namespace {
@@ -252,6 +276,7 @@ struct StoredRow {
 
 MirrorDiff compare_mirror(const std::string& dsn, const Simulator& sim, const CompareOptions& options) {
     MirrorDiff diff;
+    diff.keep = options.keep_problems;
     pqxx::connection c(dsn);
     for (const auto& table : model::all_tables()) {
         const std::string name(table.name);
@@ -329,6 +354,46 @@ MirrorDiff compare_mirror(const std::string& dsn, const Simulator& sim, const Co
             stored.erase(it);
         }
         for (const auto& [key, s] : stored) diff.add(name + " " + key + ": in the mirror but not expected");
+    }
+    return diff;
+}
+
+MirrorDiff check_history(const std::string& dsn) {
+    MirrorDiff diff;
+    pqxx::connection c(dsn);
+    pqxx::read_transaction tx(c);
+    for (const auto& table : model::all_tables()) {
+        const std::string name(table.name);
+        std::string keys, key_text, key_text_t, join_on;
+        for (const auto& col : table.columns) {
+            if (col.role != model::ColumnRole::key) continue;
+            const auto q = c.quote_name(std::string(col.name));
+            keys += (keys.empty() ? "" : ", ") + q;
+            key_text += std::string(key_text.empty() ? "" : " || '|' || ") + q + "::text";
+            key_text_t += std::string(key_text_t.empty() ? "" : " || '|' || ") + "t." + q + "::text";
+            join_on += std::string(join_on.empty() ? "" : " AND ") + "h." + q + " = t." + q;
+        }
+        const auto history = "marin." + c.quote_name(name + "_history");
+        const auto current = "marin." + c.quote_name(name);
+        diff.rows_compared += tx.exec1("SELECT count(*) FROM " + history)[0].as<std::size_t>();
+        // Versions in order: each starts where the previous one ended.
+        for (const auto& r : tx.exec(
+                 "SELECT " + key_text + ", _valid_from::text, _valid_to::text, prev_to::text FROM (SELECT *, "
+                 "lag(_valid_to) OVER (PARTITION BY " + keys + " ORDER BY _valid_from, _valid_to) AS prev_to FROM " +
+                 history + ") h WHERE _valid_to < _valid_from OR (prev_to IS NOT NULL AND prev_to <> _valid_from)"))
+            diff.add(name + "_history " + r[0].c_str() + ": version from " + r[1].c_str() + " to " + r[2].c_str() +
+                     " does not follow the previous one, which ended " + (r[3].is_null() ? "-" : r[3].c_str()));
+        // The current row starts where its last version ended.
+        for (const auto& r : tx.exec("SELECT " + key_text_t + ", t._synced_at::text, h.last_to::text FROM " + current +
+                                     " t JOIN (SELECT " + keys + ", max(_valid_to) AS last_to FROM " + history +
+                                     " GROUP BY " + keys + ") h ON " + join_on + " WHERE t._synced_at <> h.last_to"))
+            diff.add(name + " " + std::string(r[0].c_str()) + ": current row synced at " + r[1].c_str() +
+                     ", its last version in history ended " + r[2].c_str());
+        // No version of a key the table does not hold.
+        for (const auto& r : tx.exec("SELECT DISTINCT " + key_text + " FROM " + history + " h WHERE NOT EXISTS "
+                                     "(SELECT 1 FROM " + current + " t WHERE " + join_on + ")"))
+            diff.add(name + "_history " + std::string(r[0].c_str()) + ": versions of a key " + current +
+                     " does not hold");
     }
     return diff;
 }

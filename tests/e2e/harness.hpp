@@ -16,7 +16,7 @@
 
 namespace marin::e2e {
 
-std::string binary(const std::string& name);  // <build>/bin/<name>
+std::string binary(const std::string& name);  // <build>/bin/<name>, or $MARIN_TEST_BIN_DIR/<name>
 
 struct ProcessResult {
     int exit_code = -1;  // -signal when killed
@@ -65,6 +65,9 @@ private:
     std::string today_;
 };
 
+// Percent-encodes every byte but RFC 3986's unreserved characters.
+std::string url_encode(const std::string& text);
+
 // Options for the usual case: a scale, a seed and extra marin-sim flags.
 Simulator::Options sim_options(std::string scale, int seed, std::vector<std::string> extra_args = {});
 
@@ -93,14 +96,25 @@ struct MirrorDiff {
     std::vector<std::string> problems;  // first few, human-readable
     std::size_t problem_count = 0;
     std::size_t rows_compared = 0;
+    std::size_t keep = 15;  // how many problems are kept in `problems`
     void add(std::string p);
 };
 struct CompareOptions {
     std::string stats_from;  // YYYY-MM-DD; "" = all
+    // Problems kept in MirrorDiff::problems (all are counted); raise it to
+    // sort every problem by kind.
+    std::size_t keep_problems = 15;
     // Rows the comparison leaves out (for what an incremental run skips).
     std::function<bool(const std::string& table, const boost::json::object& expected_line)> skip;
 };
 MirrorDiff compare_mirror(const std::string& dsn, const Simulator& sim, const CompareOptions& options = {});
+
+// The version history a crash or a lost connection could corrupt: per key of
+// every mirror table, its versions in marin.<table>_history must chain (each
+// version starts where the one before it ended, no two start together), and
+// the current row must start where the last version ended. rows_compared
+// counts the history rows checked.
+MirrorDiff check_history(const std::string& dsn);
 
 // Sum of inserted + updated + deleted tuples over the mirror's data tables.
 std::int64_t data_tuple_writes(const std::string& dsn);

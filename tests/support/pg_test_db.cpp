@@ -30,12 +30,13 @@ std::string replace_database(const std::string& dsn, const std::string& db) {
 }
 }  // namespace
 
-TestDatabase::TestDatabase(const std::string& label) {
+TestDatabase::TestDatabase(const std::string& label) : TestDatabase(label, admin_dsn()) {}
+
+TestDatabase::TestDatabase(const std::string& label, const std::string& admin) : admin_dsn_(admin) {
     static std::atomic<unsigned> counter{0};
     std::random_device rd;
     name_ = label + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
             std::to_string(rd() % 100000);
-    const auto admin = admin_dsn();
     pqxx::connection c(admin);
     pqxx::nontransaction tx(c);
     tx.exec0("CREATE DATABASE " + tx.quote_name(name_));
@@ -48,7 +49,7 @@ TestDatabase::~TestDatabase() {
         return;
     }
     try {
-        pqxx::connection c(admin_dsn());
+        pqxx::connection c(admin_dsn_);
         pqxx::nontransaction tx(c);
         tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
     } catch (const std::exception& e) {

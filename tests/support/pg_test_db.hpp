@@ -15,6 +15,8 @@ std::string admin_dsn();
 class TestDatabase {
 public:
     explicit TestDatabase(const std::string& label = "t");
+    // The same on another cluster (a PrivateCluster's admin DSN).
+    TestDatabase(const std::string& label, const std::string& admin_dsn);
     ~TestDatabase();
     TestDatabase(const TestDatabase&) = delete;
     TestDatabase& operator=(const TestDatabase&) = delete;
@@ -25,6 +27,7 @@ public:
 private:
     std::string name_;
     std::string dsn_;
+    std::string admin_dsn_;
 };
 
 }  // namespace marin::test
