@@ -107,6 +107,7 @@ int command_daemon(const CommonOptions& common) {
 
     daemon::DaemonOptions options;
     options.version = version_string();
+    options.retry_delay = settings.get()->daemon.retry_delay;
     daemon::DaemonLoop loop(io, hooks, notifier, log, options, &board, &metrics);
 
     std::unique_ptr<daemon::HttpListener> listener;

@@ -145,6 +145,7 @@ std::string describe(const Settings& s) {
   line("daemon.full_sync_time", as_toml(daemon.full_sync_time));
   line("daemon.timezone", as_toml(daemon.timezone));
   line("daemon.health_max_age_min", daemon.health_max_age.count());
+  line("daemon.retry_delay_s", daemon.retry_delay.count());
   line("daemon.watchdog (WATCHDOG_USEC)",
        daemon.watchdog.count() == 0 ? std::string("off") : std::to_string(daemon.watchdog.count()) + " us");
   line("metrics.listen", s.metrics.enabled() ? as_toml(s.metrics.listen) : std::string("\"\" (off)"));

@@ -379,6 +379,7 @@ class Loader {
   void load_daemon(Section& s, DaemonSection& daemon) {
     read_duration<std::chrono::minutes, std::chrono::minutes>(s, "incremental_interval_min", daemon.incremental_interval,
                                                               5, 1440);
+    read_duration<std::chrono::seconds, std::chrono::seconds>(s, "retry_delay_s", daemon.retry_delay, 1, 3600);
     if (const auto* node = read_string(s, "full_sync_time", daemon.full_sync_time, "a string \"HH:MM\"")) {
       auto minute = detail::parse_time_of_day(daemon.full_sync_time);
       if (!minute) {

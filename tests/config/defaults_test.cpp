@@ -53,6 +53,7 @@ TEST(ConfigDefaults, NoFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(s.daemon.full_sync_minute_of_day, 150min);
   EXPECT_EQ(s.daemon.timezone, "UTC");
   EXPECT_EQ(s.daemon.health_max_age, 180min);
+  EXPECT_EQ(s.daemon.retry_delay, 60s);
   EXPECT_EQ(s.daemon.watchdog, 0us);
   EXPECT_EQ(s.metrics.listen, "127.0.0.1:9187");
   EXPECT_EQ(s.metrics.listen_host, "127.0.0.1");
@@ -86,7 +87,7 @@ TEST(ConfigExample, ExampleFileMentionsEverySetting) {
         "backoff_initial_ms =", "backoff_max_ms =", "max_body_bytes =", "page_limit =", "dsn =",
         "statement_timeout_s =", "queue_capacity =", "batch_rows =", "stats_lookback_days =", "stats_full_days =",
         "removal_guard_ratio =", "removal_guard_min_rows =", "incremental_skip_ended_days =", "lock_wait =",
-        "lock_timeout_s =", "incremental_interval_min =", "full_sync_time =", "timezone =", "health_max_age_min =",
+        "lock_timeout_s =", "incremental_interval_min =", "full_sync_time =", "timezone =", "health_max_age_min =", "retry_delay_s =",
         "listen =", "level =", "format =", "[api]", "[database]", "[sync]", "[daemon]", "[metrics]", "[log]",
         "MARIN_API_URL", "MARIN_API_KEY", "MARIN_API_KEY_FILE", "MARIN_PG_DSN", "CREDENTIALS_DIRECTORY"}) {
     EXPECT_NE(text.str().find(key), std::string::npos) << key;
@@ -130,6 +131,7 @@ incremental_interval_min = 5
 full_sync_time = "23:59"
 timezone = "Europe/Paris"
 health_max_age_min = 5
+retry_delay_s = 3600
 [metrics]
 listen = "[::1]:1"
 [log]
@@ -165,6 +167,7 @@ format = "journald"
   EXPECT_EQ(s.daemon.full_sync_minute_of_day, 23h + 59min);
   EXPECT_EQ(s.daemon.timezone, "Europe/Paris");
   EXPECT_EQ(s.daemon.health_max_age, 5min);
+  EXPECT_EQ(s.daemon.retry_delay, 3600s);
   EXPECT_EQ(s.metrics.listen_host, "::1");
   EXPECT_EQ(s.metrics.listen_port, 1);
   EXPECT_EQ(s.log.level, LogSection::Level::trace);

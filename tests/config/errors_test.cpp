@@ -83,6 +83,7 @@ const BadConfig bad_configs[] = {
      {"api.backoff_max_ms = 1000", "api.backoff_initial_ms = 5000", "backoff_initial_ms..3600000"}},
     {"health_below_interval", "[daemon]\nincremental_interval_min = 240\n",
      {"daemon.health_max_age_min = 180", "daemon.incremental_interval_min = 240", "incremental_interval_min..10080"}},
+    {"retry_delay_zero", "[daemon]\nretry_delay_s = 0\n", {"daemon.retry_delay_s = 0", "1..3600"}},
     {"empty_dsn", "[database]\ndsn = \"\"\n", {"database.dsn = \"\"", "empty"}},
     {"missing_ca_file", "[api]\nca_file = \"/nonexistent/ca.pem\"\n",
      {"api.ca_file = \"/nonexistent/ca.pem\"", "No such file or directory"}},

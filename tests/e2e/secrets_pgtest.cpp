@@ -258,7 +258,7 @@ TEST_F(Secrets, DaemonWarnsAtEachRunAndItsAnswersNeverShowTheKey) {
     const int port = free_port();
     env_.config_file = write_config(
         "[api]\ntls_verify = false\nmax_attempts = 10\nbackoff_initial_ms = 5\nbackoff_max_ms = 50\n"
-        "[daemon]\nincremental_interval_min = 5\nhealth_max_age_min = 5\n"
+        "[daemon]\nincremental_interval_min = 5\nhealth_max_age_min = 5\nretry_delay_s = 2\n"
         "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n");
     const auto base = "http://127.0.0.1:" + std::to_string(port);
     std::vector<std::pair<std::string, std::string>> answers;  // what, body
@@ -270,7 +270,7 @@ TEST_F(Secrets, DaemonWarnsAtEachRunAndItsAnswersNeverShowTheKey) {
     };
 
     // The first run fails for good (every request answered 500), so that the
-    // daemon runs again (after its retry delay, a minute); the second one
+    // daemon runs again (after its retry delay, 2 s here); the second one
     // runs with the usual faults.
     sim_->admin("/_sim/faults?reset=1&p500=1", "POST");
     auto daemon = start_sync(env_, {"daemon", "--log-level", "debug"});
@@ -304,7 +304,7 @@ TEST_F(Secrets, DaemonWarnsAtEachRunAndItsAnswersNeverShowTheKey) {
     EXPECT_NO_KEY(stopped.output, "the daemon's output");
     EXPECT_GT(count_of(stopped.output, "key=***"), 10u) << "no masked next URL in the output";
     for (const auto& [what, body] : answers) EXPECT_NO_KEY(body, what);
-    EXPECT_GE(answers.size(), 100u) << "the daemon's answers were scraped during a minute and more";
+    EXPECT_GE(answers.size(), 15u) << "the daemon's answers were scraped during both runs and between them";
     EXPECT_NO_KEY(database_text(db_.dsn()), "the database");
     const auto diff = compare_mirror(db_.dsn(), *sim_);
     EXPECT_EQ(diff.problem_count, 0u) << (diff.problems.empty() ? "" : diff.problems.front());

@@ -81,6 +81,9 @@ struct DaemonSection {
   std::chrono::minutes full_sync_minute_of_day{2h + 30min};
   std::string timezone = "UTC";                            // daemon.timezone, IANA name (zoneinfo)
   std::chrono::minutes health_max_age{180min};             // daemon.health_max_age_min, 1..10080, >= interval
+  // After a failed run the next waits this long, doubling with each failure
+  // in a row up to incremental_interval (read when the daemon starts).
+  std::chrono::seconds retry_delay{60s};                   // daemon.retry_delay_s, 1..3600
   // Not a setting: systemd's WATCHDOG_USEC (when WATCHDOG_PID is absent or
   // ours); zero when the service has no watchdog.
   std::chrono::microseconds watchdog{0};
