@@ -47,12 +47,6 @@ std::string config_toml(int page_limit, const std::string& more_api = "", int ma
            std::to_string(page_limit) + "\n" + more_api;
 }
 
-std::string describe(const MirrorDiff& d) {
-    std::string s = std::to_string(d.problem_count) + " problems in " + std::to_string(d.rows_compared) + " rows";
-    for (const auto& p : d.problems) s += "\n  " + p;
-    return s;
-}
-
 std::int64_t summary_number(const std::string& output, const std::string& what) {
     std::smatch m;
     const std::regex re("([0-9]+) " + what);

@@ -23,32 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-const char* fast_retries = R"(
-[api]
-max_attempts = 10
-backoff_initial_ms = 20
-backoff_max_ms = 200
-connect_timeout_s = 5
-read_timeout_s = 5
-request_timeout_s = 30
-)";
-
-std::string describe(const MirrorDiff& d) {
-    std::string s = std::to_string(d.problem_count) + " problems in " + std::to_string(d.rows_compared) + " rows";
-    for (const auto& p : d.problems) s += "\n  " + p;
-    return s;
-}
-
-// YYYY-MM-DD of `days` days before today (UTC).
-std::string days_ago(int days) {
-    const std::time_t t = std::time(nullptr) - static_cast<std::time_t>(days) * 86400;
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
-}
-
 std::int64_t scalar(const std::string& dsn, const std::string& sql) {
     pqxx::connection c(dsn);
     pqxx::nontransaction tx(c);
@@ -101,7 +75,7 @@ protected:
         env_.api_url = sim_->url();
         env_.key = sim_->key();
         env_.dsn = db_->dsn();
-        env_.config_file = write_config(std::string(fast_retries) + extra_toml);
+        env_.config_file = write_config(std::string(fast_retries_toml) + extra_toml);
         auto migrate = run_sync(env_, {"migrate"});
         ASSERT_EQ(migrate.exit_code, 0) << migrate.output;
         auto first = run_sync(env_, {"sync", "--full"});

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <ctime>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
@@ -212,6 +214,31 @@ std::string write_config(const std::string& toml) {
     const auto path = temp_path("config.toml");
     std::ofstream(path) << toml;
     return path;
+}
+
+std::string describe(const MirrorDiff& d) {
+    std::string s = std::to_string(d.problem_count) + " problems in " + std::to_string(d.rows_compared) + " rows";
+    for (const auto& p : d.problems) s += "\n  " + p;
+    return s;
+}
+
+const char* const fast_retries_toml = R"(
+[api]
+max_attempts = 10
+backoff_initial_ms = 20
+backoff_max_ms = 200
+connect_timeout_s = 5
+read_timeout_s = 5
+request_timeout_s = 30
+)";
+
+std::string days_ago(int days) {
+    const std::time_t t = std::time(nullptr) - static_cast<std::time_t>(days) * 86400;
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
 }
 
 void MirrorDiff::add(std::string p) {

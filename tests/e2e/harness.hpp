@@ -99,6 +99,16 @@ struct MirrorDiff {
     std::size_t keep = 15;  // how many problems are kept in `problems`
     void add(std::string p);
 };
+// "N problems in M rows" and the problems kept, one per line.
+std::string describe(const MirrorDiff& diff);
+
+// A config file body with quick retries, so that fault tests do not wait out
+// production backoffs.
+extern const char* const fast_retries_toml;
+
+// YYYY-MM-DD of `days` days before today (UTC).
+std::string days_ago(int days);
+
 struct CompareOptions {
     std::string stats_from;  // YYYY-MM-DD; "" = all
     // Problems kept in MirrorDiff::problems (all are counted); raise it to

@@ -16,23 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Quick retries so that fault tests do not wait out production backoffs.
-const char* fast_retries = R"(
-[api]
-max_attempts = 10
-backoff_initial_ms = 20
-backoff_max_ms = 200
-connect_timeout_s = 5
-read_timeout_s = 5
-request_timeout_s = 30
-)";
-
-std::string describe(const MirrorDiff& d) {
-    std::string s = std::to_string(d.problem_count) + " problems in " + std::to_string(d.rows_compared) + " rows";
-    for (const auto& p : d.problems) s += "\n  " + p;
-    return s;
-}
-
 class Mirror : public ::testing::Test {
 protected:
     void start(Simulator::Options options) {
@@ -40,7 +23,7 @@ protected:
         env_.api_url = sim_->url();
         env_.key = sim_->key();
         env_.dsn = db_.dsn();
-        env_.config_file = write_config(fast_retries);
+        env_.config_file = write_config(fast_retries_toml);
         auto migrate = run_sync(env_, {"migrate"});
         ASSERT_EQ(migrate.exit_code, 0) << migrate.output;
     }
