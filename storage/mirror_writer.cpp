@@ -107,8 +107,9 @@ struct MirrorWriter::Impl {
     std::bitset<model::table_count> session_tables;  // probe and seen created
     std::bitset<model::table_count> stage_tables;
     std::bitset<model::table_count> gone_tables;
-    // Session gone tables that may hold rows (see remove_rows); a rolled-back
-    // group may leave a stale true, which costs one needless DELETE.
+    // Session gone tables that may hold rows (see remove_rows); set only after
+    // the table was created. Only a broken writer rolls a group back, and it
+    // runs no statement after that.
     std::bitset<model::table_count> gone_filled;
     // SQL text -> name of the statement prepared on the mirror session.
     std::unordered_map<std::string, std::string> prepared_names;
@@ -835,7 +836,7 @@ struct MirrorWriter::Impl {
         // most select none, and skip the DELETEs (a statement each).
         for (auto t : tables_reached) {
             const auto i = static_cast<std::size_t>(t);
-            if (const auto& clear = detail::table_sql(t).clear_gone; !clear.empty() && gone_filled[i] && gone_tables[i]) {
+            if (const auto& clear = detail::table_sql(t).clear_gone; !clear.empty() && gone_filled[i]) {
                 w.exec_prepared0(prepared(clear));
                 gone_filled[i] = false;
             }

@@ -285,10 +285,6 @@ struct CrawlEngine::State {
                 for (auto it = children.rbegin(); it != children.rend(); ++it) enqueue(std::move(*it));
                 children.clear();
             }
-            if (!batch.empty()) {
-                auto rest = std::exchange(batch, {});
-                co_await sink.write(table, std::move(rest), scope);
-            }
             if (complete && spec.removable) co_await sink.complete_listing(table, scope);
             if (complete && is_leaf(l.kind)) co_await sink.checkpoint(scope);
         } catch (const ApiError& e) {
