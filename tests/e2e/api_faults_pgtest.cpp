@@ -18,6 +18,7 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -362,76 +363,100 @@ TEST_F(ApiFaults, EveryServerFaultAtHighRatesStaysWithinAttemptsTimeAndBudget) {
     // Nearly half of all answers are faulty; every attempt still starts within
     // the request budget, no request takes more than max_attempts, no wait is
     // longer than backoff_max, and the mirror comes out exact.
+    //
+    // The simulator draws its faults at random and a run at `tiny` makes about
+    // a hundred requests, so one run may by chance never see the rarer kinds
+    // (pslow at 3% is absent from one run in twenty). Full runs repeat, each
+    // checked on its own, until every kind has been injected; four runs leave
+    // that to chance once in more than ten thousand.
     constexpr int attempts = 20;
     constexpr double budget = 40;  // requests per second
+    constexpr int max_runs = 4;
     start(sim_options("tiny", 21, {"--p429", "0.08", "--p500", "0.06", "--p503", "0.06", "--pdrop", "0.06", "--pslow",
                                    "0.03", "--pbad-body", "0.08", "--max-concurrent", "2", "--latency-ms", "25"}),
           config_toml(4, "requests_per_second = 40\nmax_in_flight = 4\n", attempts));
-    // Poll the simulator's counters while the run goes: (time, API answers).
-    std::vector<std::pair<double, std::int64_t>> samples;
-    std::atomic<bool> running{true};
-    const auto port = port_of(sim_->url());
-    std::thread poller([&] {
-        const auto t0 = Clock::now();
-        while (running) {
-            try {
-                const auto c = parse_counts(quick_get(port, "/_sim/counters?key=" + api_key));
-                samples.emplace_back(std::chrono::duration<double>(Clock::now() - t0).count(), c.api_requests);
-            } catch (const std::exception&) {
+    const std::vector<std::string> kinds = {"p429", "p500", "p503", "pdrop", "pslow", "pbad_body", "max_concurrent"};
+    SimCounts total;
+    std::int64_t refused = 0;  // answers other than 200
+    const auto every_kind_seen = [&] {
+        return std::all_of(kinds.begin(), kinds.end(), [&](const std::string& f) { return total.fault(f) > 0; });
+    };
+    int runs = 0;
+    while (runs < max_runs && !(runs > 0 && every_kind_seen())) {
+        ++runs;
+        SCOPED_TRACE("full run " + std::to_string(runs));
+        reset_counts();
+        // Poll the simulator's counters while the run goes: (time, API answers).
+        std::vector<std::pair<double, std::int64_t>> samples;
+        std::atomic<bool> running{true};
+        const auto port = port_of(sim_->url());
+        std::thread poller([&] {
+            const auto t0 = Clock::now();
+            while (running) {
+                try {
+                    const auto c = parse_counts(quick_get(port, "/_sim/counters?key=" + api_key));
+                    samples.emplace_back(std::chrono::duration<double>(Clock::now() - t0).count(), c.api_requests);
+                } catch (const std::exception&) {
+                }
+                std::this_thread::sleep_for(50ms);
             }
-            std::this_thread::sleep_for(50ms);
-        }
-    });
-    const auto t0 = Clock::now();
-    auto r = sync();
-    const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-    running = false;
-    poller.join();
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-    const auto c = counts();
-    for (const char* f : {"p429", "p500", "p503", "pdrop", "pslow", "pbad_body", "max_concurrent"})
-        EXPECT_GE(c.fault(f), 1) << f << " was never injected: " << c.text();
-    EXPECT_GE(c.api_requests - c.status(200), 30) << c.text();
+        });
+        const auto t0 = Clock::now();
+        auto r = sync();
+        const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+        running = false;
+        poller.join();
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+        const auto c = counts();
+        total.api_requests += c.api_requests;
+        for (const auto& [k, v] : c.faults) total.faults[k] += v;
+        refused += c.api_requests - c.status(200);
 
-    // Every attempt the simulator answered is one marin-sync counted, and no
-    // more were made than max_attempts per request.
-    const auto requests = summary_number(r.output, "requests");
-    EXPECT_EQ(requests, c.api_requests) << r.output;
-    const auto successes = c.status(200) - c.fault("pbad_body") - c.fault("pdrop");
-    EXPECT_LE(c.api_requests, successes * attempts) << c.text();
-    int max_attempt_seen = 0;
-    double longest_wait = 0;
-    const std::regex retry_line(R"(\(attempt ([0-9]+)/([0-9]+)\); retrying in ([0-9]+) ms)");
-    for (auto it = std::sregex_iterator(r.output.begin(), r.output.end(), retry_line); it != std::sregex_iterator();
-         ++it) {
-        max_attempt_seen = std::max(max_attempt_seen, std::stoi((*it)[1]));
-        EXPECT_EQ(std::stoi((*it)[2]), attempts);
-        longest_wait = std::max(longest_wait, std::stod((*it)[3]));
+        // Every attempt the simulator answered is one marin-sync counted, and
+        // no more were made than max_attempts per request.
+        const auto requests = summary_number(r.output, "requests");
+        EXPECT_EQ(requests, c.api_requests) << r.output;
+        const auto successes = c.status(200) - c.fault("pbad_body") - c.fault("pdrop");
+        EXPECT_LE(c.api_requests, successes * attempts) << c.text();
+        int max_attempt_seen = 0;
+        double longest_wait = 0;
+        const std::regex retry_line(R"(\(attempt ([0-9]+)/([0-9]+)\); retrying in ([0-9]+) ms)");
+        for (auto it = std::sregex_iterator(r.output.begin(), r.output.end(), retry_line);
+             it != std::sregex_iterator(); ++it) {
+            max_attempt_seen = std::max(max_attempt_seen, std::stoi((*it)[1]));
+            EXPECT_EQ(std::stoi((*it)[2]), attempts);
+            longest_wait = std::max(longest_wait, std::stod((*it)[3]));
+        }
+        EXPECT_GT(max_attempt_seen, 0) << "no retry was logged";
+        EXPECT_LT(max_attempt_seen, attempts);
+        EXPECT_EQ(r.output.find("gave up"), std::string::npos) << r.output;
+        EXPECT_LE(longest_wait, 200) << "a wait longer than backoff_max (Retry-After is up to 2 s)";
+
+        // The budget, as the simulator saw it: in any window of at least a
+        // second, no more answers than the budget allows, plus those that
+        // were in flight when the window opened (max_in_flight) and one for
+        // rounding.
+        ASSERT_GE(samples.size(), 10u);
+        double worst = 0;
+        for (std::size_t i = 0; i < samples.size(); ++i)
+            for (std::size_t j = i + 1; j < samples.size(); ++j) {
+                const double dt = samples[j].first - samples[i].first;
+                if (dt < 1.0) continue;
+                const double n = static_cast<double>(samples[j].second - samples[i].second);
+                EXPECT_LE(n, budget * (dt + 0.1) + 4 + 1)
+                    << "between " << samples[i].first << " s and " << samples[j].first << " s";
+                worst = std::max(worst, n / dt);
+            }
+        EXPECT_GE(wall, static_cast<double>(c.api_requests - 4) / budget) << "the budget was not applied";
+        std::printf("[api-faults] run %d, budget %.0f/s: busiest window %.1f/s, %lld answers in %.1f s (%s)\n", runs,
+                    budget, worst, static_cast<long long>(c.api_requests), wall, c.text().c_str());
+        expect_equal();
     }
-    EXPECT_GT(max_attempt_seen, 0) << "no retry was logged";
-    EXPECT_LT(max_attempt_seen, attempts);
-    EXPECT_EQ(r.output.find("gave up"), std::string::npos) << r.output;
-    EXPECT_LE(longest_wait, 200) << "a wait longer than backoff_max (Retry-After is up to 2 s)";
-
-    // The budget, as the simulator saw it: in any window of at least a
-    // second, no more answers than the budget allows, plus those that were
-    // in flight when the window opened (max_in_flight) and one for rounding.
-    ASSERT_GE(samples.size(), 10u);
-    double worst = 0;
-    for (std::size_t i = 0; i < samples.size(); ++i)
-        for (std::size_t j = i + 1; j < samples.size(); ++j) {
-            const double dt = samples[j].first - samples[i].first;
-            if (dt < 1.0) continue;
-            const double n = static_cast<double>(samples[j].second - samples[i].second);
-            EXPECT_LE(n, budget * (dt + 0.1) + 4 + 1) << "between " << samples[i].first << " s and "
-                                                        << samples[j].first << " s";
-            worst = std::max(worst, n / dt);
-        }
-    EXPECT_GE(wall, static_cast<double>(c.api_requests - 4) / budget) << "the budget was not applied";
-    std::printf("[api-faults] budget %.0f/s: busiest window %.1f/s, %lld answers in %.1f s\n", budget, worst,
-                static_cast<long long>(c.api_requests), wall);
-    expect_equal();
-    record("high_rates", c, rows_compared_, seconds());
+    // The runs above proved something only if the faults were there.
+    for (const auto& f : kinds) EXPECT_GE(total.fault(f), 1) << f << " was never injected in " << runs << " runs: "
+                                                             << total.text();
+    EXPECT_GE(refused, 10) << total.text();
+    record("high_rates", total, rows_compared_, seconds());
 }
 
 // ---- bursts -------------------------------------------------------------------
