@@ -123,9 +123,10 @@ TEST(TerminalProgress, RedrawsInPlaceAndPrintsSummary) {
   board.begin_run(RunMode::full);
   board.add_rows("campaigns", 10);
   renderer.start();
-  std::this_thread::sleep_for(60ms);
+  // Many 5 ms intervals: a loaded machine still redraws a few times.
+  std::this_thread::sleep_for(300ms);
   board.end_run(true, false, "done");
-  std::this_thread::sleep_for(30ms);
+  std::this_thread::sleep_for(150ms);
   renderer.stop();
   std::rewind(out);
   std::string text;
@@ -150,7 +151,7 @@ TEST(TerminalProgress, LogsPlainLinesWhenNotATerminal) {
   board.begin_run(RunMode::incremental);
   board.add_rows("ads", 7);
   renderer.start();
-  std::this_thread::sleep_for(50ms);
+  std::this_thread::sleep_for(300ms);
   renderer.stop();
   std::fclose(out);
   EXPECT_NE(captured.str().find("progress: incremental sync: 1 streams, 0 pages, 7 rows"), std::string::npos)

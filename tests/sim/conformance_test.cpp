@@ -477,8 +477,9 @@ TEST(SimFaults, FaultsApplyToTheApiOnly) {
     EXPECT_EQ(c.get(with_key("/_sim/faults?p500=2")).status, 400u);
     EXPECT_EQ(c.get(with_key("/_sim/faults?bogus=1")).status, 400u);
 
-    // A cap on concurrent requests: with latency, a second request in flight gets 429.
-    set("reset=1&latency_ms=400&max_concurrent=1");
+    // A cap on concurrent requests: with latency, a second request in flight
+    // gets 429 (2 s of latency: the two overlap on a slow machine too).
+    set("reset=1&latency_ms=2000&max_concurrent=1");
     unsigned other_status = 0;
     std::thread t([&] { other_status = Client(running.port()).get(with_key("/accounts")).status; });
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -98,6 +98,10 @@ public:
     explicit MigratedDatabase(const std::string& label) : TestDatabase(label) {
         storage::Migrator::migrate(dsn(), quiet_logger());
     }
+    // The same on another cluster (a PrivateCluster's admin DSN).
+    MigratedDatabase(const std::string& label, const std::string& admin_dsn) : TestDatabase(label, admin_dsn) {
+        storage::Migrator::migrate(dsn(), quiet_logger());
+    }
     // One value of a query, as text ("" for NULL).
     std::string value(const std::string& sql) {
         pqxx::connection c(dsn());
