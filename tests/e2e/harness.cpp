@@ -17,6 +17,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <mutex>
 #include <thread>
 
 #include "marin/model/table_spec.hpp"
@@ -210,9 +211,30 @@ std::unique_ptr<Process> start_sync(const SyncEnv& env, std::vector<std::string>
 
 ProcessResult run_sync(const SyncEnv& env, std::vector<std::string> args) { return start_sync(env, args)->wait(); }
 
+namespace {
+// The configuration files written by a test binary, removed when it exits
+// (not before: a process it started may still read one).
+class ConfigFiles {
+public:
+    ~ConfigFiles() {
+        for (const auto& p : paths_) std::remove(p.c_str());
+    }
+    void add(std::string path) {
+        std::lock_guard lock(mutex_);
+        paths_.push_back(std::move(path));
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<std::string> paths_;
+};
+}  // namespace
+
 std::string write_config(const std::string& toml) {
+    static ConfigFiles written;
     const auto path = temp_path("config.toml");
     std::ofstream(path) << toml;
+    written.add(path);
     return path;
 }
 

@@ -92,19 +92,6 @@ TEST_F(Mirror, TenPercentFaultsStillConverge) {
     expect_equal();
 }
 
-TEST_F(Mirror, KillNineAtSeveralPointsThenFullSyncConverges) {
-    start(sim_options("small", 13));
-    for (auto delay : {150ms, 400ms, 900ms, 1600ms}) {
-        auto p = start_sync(env_, {"sync", "--full"});
-        std::this_thread::sleep_for(delay);
-        p->kill(SIGKILL);
-        p->wait();
-    }
-    auto r = sync();
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-    expect_equal();
-}
-
 std::int64_t summary_number(const std::string& output, const std::string& what) {
     std::smatch m;
     const std::regex re("([0-9]+) " + what);
