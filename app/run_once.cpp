@@ -55,6 +55,9 @@ std::string summarize(sync::CrawlMode mode, const RunReport& r, std::int64_t req
         "{} removed, {} values sanitized, {} listings skipped, {} resumed",
         mode_name(mode), outcome, secs, requests, retries, sum.read, sum.inserted, sum.changed, sum.unchanged,
         sum.removed, r.totals.sanitized_values, r.crawl.listings_skipped, r.crawl.listings_resumed);
+    if (r.crawl.listings_shrunk > 0)
+        line += fmt::format("; {} listings shrank while read (their removals wait for the next run)",
+                            r.crawl.listings_shrunk);
     if (!r.error.empty()) line += "; " + r.error;
     return line;
 }

@@ -112,6 +112,13 @@ struct CrawlEngine::State {
         log->warn("listing {} failed, its removals are not reconciled this run: {}", listing_scope(l).name, why);
     }
 
+    void note_shrunk(const std::string& scope, std::pair<std::int64_t, std::int64_t> totals) {
+        ++report.listings_shrunk;
+        log->warn("listing {} shrank while it was read (total {} then {}): records may have moved past the "
+                  "reader, so nothing is marked removed from it this run",
+                  scope, totals.first, totals.second);
+    }
+
     void abort(std::string why) {
         if (report.fatal_error.empty()) report.fatal_error = std::move(why);
         aborted = true;
@@ -285,8 +292,14 @@ struct CrawlEngine::State {
                 for (auto it = children.rbegin(); it != children.rend(); ++it) enqueue(std::move(*it));
                 children.clear();
             }
-            if (complete && spec.removable) co_await sink.complete_listing(table, scope);
-            if (complete && is_leaf(l.kind)) co_await sink.checkpoint(scope);
+            // A listing whose total fell while it was read may have records
+            // no page showed (see PageReader::shrank_while_read): nothing is
+            // marked removed from it, and it is not checkpointed, so that a
+            // resumed run reads it again. The next run reconciles it.
+            const bool exact = !reader.shrank_while_read();
+            if (complete && !exact) note_shrunk(scope.name, reader.shrink());
+            if (complete && exact && spec.removable) co_await sink.complete_listing(table, scope);
+            if (complete && exact && is_leaf(l.kind)) co_await sink.checkpoint(scope);
         } catch (const ApiError& e) {
             api_failure.emplace(e);
         } catch (const std::exception& e) {
@@ -304,7 +317,7 @@ struct CrawlEngine::State {
         if (!complete) co_return;
         ++report.listings_completed;
         if (l.kind == ListingKind::media_plan_statistics && reader.pages_read() > 0 &&
-            report.stats_sample.size() < stats_sample_size)
+            !reader.shrank_while_read() && report.stats_sample.size() < stats_sample_size)
             report.stats_sample.push_back(l.media_plan_id);
 
         if (l.kind == ListingKind::campaign_ad_sets && !any_child) {

@@ -25,6 +25,8 @@ protected:
     struct Result {
         std::vector<std::string> ids;
         std::size_t pages = 0;
+        bool shrank = false;
+        std::pair<std::int64_t, std::int64_t> shrink{0, 0};
         std::optional<ApiError> error;
     };
 
@@ -43,6 +45,8 @@ protected:
                     }
                 }
                 r.pages = reader.pages_read();
+                r.shrank = reader.shrank_while_read();
+                r.shrink = reader.shrink();
                 co_return r;
             }());
         } catch (const ApiError& e) {
@@ -169,6 +173,28 @@ TEST_F(PageReaderTest, NumbersAsStringsAndChangingTotal) {
     const auto r = read_all(server->base_url());
     ASSERT_FALSE(r.error) << r.error->what();
     EXPECT_EQ(r.ids, (std::vector<std::string>{"1", "2"}));
+    EXPECT_FALSE(r.shrank) << "a total that grew shifts records forward: repeats, never gaps";
+}
+
+TEST_F(PageReaderTest, TotalFallingBetweenPagesIsReported) {
+    // Totals 700, 701, 650: records were deleted while the listing was read,
+    // so later records may have moved back onto pages already read. The
+    // listing still ends normally; the reader says its absences prove nothing.
+    std::unique_ptr<TestServer> server;
+    server = std::make_unique<TestServer>([&](const SeenRequest&, std::size_t i) {
+        const int page = static_cast<int>(i) + 1;
+        const int totals[] = {700, 701, 650};
+        const auto next = page < 3 ? "\"" + next_url(*server, page + 1) + "\"" : std::string("null");
+        return Reply{200, fmt::format(R"({{"data": [{{"id": "{}0"}}, {{"id": "{}1"}}], "range": {{"total": {}, )"
+                                      R"("nb_pages": 3, "page": {}, "next": {}}}}})",
+                                      page, page, totals[page - 1], page, next)};
+    });
+    const auto r = read_all(server->base_url());
+    ASSERT_FALSE(r.error) << r.error->what();
+    EXPECT_EQ(r.pages, 3u);
+    EXPECT_EQ(r.ids.size(), 6u);
+    EXPECT_TRUE(r.shrank);
+    EXPECT_EQ(r.shrink, (std::pair<std::int64_t, std::int64_t>{701, 650}));
 }
 
 TEST_F(PageReaderTest, BadPageInTheMiddleIsAnErrorNotAnEnd) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
@@ -34,6 +35,13 @@ public:
     std::size_t pages_read() const noexcept { return pages_read_; }
     // nb_pages of the latest page that said it.
     std::optional<std::int64_t> nb_pages() const noexcept { return nb_pages_; }
+    // Whether range.total fell from one page to the next. Pages are offsets:
+    // records deleted behind the reader shift the later ones back, and some
+    // of those are then on no page it reads. The listing still ends, but its
+    // absences prove nothing.
+    bool shrank_while_read() const noexcept { return shrank_; }
+    // The totals of the two pages where it first fell (when it did).
+    std::pair<std::int64_t, std::int64_t> shrink() const noexcept { return shrink_; }
 
 private:
     ApiClient& client_;
@@ -45,6 +53,8 @@ private:
     std::size_t pages_read_ = 0;
     std::optional<std::int64_t> nb_pages_;
     std::optional<std::int64_t> total_;
+    bool shrank_ = false;
+    std::pair<std::int64_t, std::int64_t> shrink_{0, 0};
     std::set<std::string> requested_;  // normalised request targets (no key)
     std::set<std::int64_t> pages_seen_;
 };
