@@ -489,8 +489,11 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
                 cause = fmt::format("HTTP {} with an unusable body: {}", ex.status, masked(unusable_body));
             } else if (ex.failure == Failure::none) {
                 const auto message = masked(extract_error_message(ex.body));
-                const auto what = fmt::format("GET {} ({}): HTTP {}{}{}", shown, label, ex.status,
-                                              message.empty() ? "" : ": ", message);
+                // The answer alone is the cause of a retry (its warning and the
+                // final "gave up" name the request once, before it).
+                const auto answer =
+                    fmt::format("HTTP {}{}{}", ex.status, message.empty() ? "" : ": ", message);
+                const auto what = fmt::format("GET {} ({}): {}", shown, label, answer);
                 switch (ex.status) {
                     case 400: throw ApiError(ApiError::Kind::bad_request, ex.status, label, what);
                     case 401:
@@ -504,7 +507,7 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
                                                ex.status, message.empty() ? "" : ": ", message));
                 }
                 ex.reason = std::to_string(ex.status);
-                cause = what;
+                cause = answer;
                 if (!ex.retry_after.empty()) server_delay = detail::parse_retry_after(ex.retry_after);
             }
             if (attempt_no >= max_attempts && !unusable_body.empty()) {

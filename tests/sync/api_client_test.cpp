@@ -145,6 +145,19 @@ TEST_F(ApiClientTest, RetriesAreBounded) {
     EXPECT_NE(what.find("maintenance"), std::string::npos) << what;
     EXPECT_NE(what.find("key=***"), std::string::npos) << what;
     EXPECT_EQ(what.find(test_key), std::string::npos) << what;
+    // The request is named once, in the error and in each retry warning.
+    const auto times = [](const std::string& text, const std::string& what_) {
+        std::size_t n = 0;
+        for (auto at = text.find(what_); at != std::string::npos; at = text.find(what_, at + 1)) ++n;
+        return n;
+    };
+    EXPECT_EQ(times(what, "GET "), 1u) << what;
+    const auto text = log.text();
+    const auto retry = text.find("(attempt 1/3); retrying");
+    ASSERT_NE(retry, std::string::npos) << text;
+    const auto line_start = text.rfind('\n', retry);  // npos + 1 == 0: the first line
+    const auto line = text.substr(line_start + 1, text.find('\n', retry) - (line_start + 1));
+    EXPECT_EQ(times(line, "GET "), 1u) << line;
 }
 
 TEST_F(ApiClientTest, DroppedBodiesAreRetriedAndBounded) {
