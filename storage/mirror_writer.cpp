@@ -957,6 +957,25 @@ struct MirrorWriter::Impl {
         }
     }
 
+    // A new run-log session for a run's last record. The server may not be
+    // back yet (a restart takes a second or two): asked 5 times over 7.5 s,
+    // so that the run's outcome and its cause reach marin.sync_runs rather
+    // than the run being found abandoned later with its cause in the log only.
+    std::unique_ptr<pqxx::connection> reconnect_run_log(const std::string& what) {
+        constexpr int attempts = 5;
+        auto wait = std::chrono::milliseconds(500);
+        for (int attempt = 1;; ++attempt) {
+            try {
+                return detail::connect(settings.dsn, "run log", settings.statement_timeout, "marin-sync run log");
+            } catch (const StorageError& e) {
+                if (attempt == attempts) throw;
+                log->warn("{}: no new session yet ({}); trying again in {} ms", what, e.what(), wait.count());
+                std::this_thread::sleep_for(wait);
+                wait *= 2;
+            }
+        }
+    }
+
     void handle(FinishRunCmd& c) {
         commit_group();  // completes after every write sent before it
         const std::string what = "recording the end of run " + std::to_string(c.run_id) + " in marin.sync_runs";
@@ -973,7 +992,7 @@ struct MirrorWriter::Impl {
                 // restarted): the outcome still deserves a row, and this one
                 // statement needs no session state, so a new session is fine.
                 log->warn("{}: {}; retrying on a new session", what, e.what());
-                run_conn = detail::connect(settings.dsn, "run log", settings.statement_timeout, "marin-sync run log");
+                run_conn = reconnect_run_log(what);
                 detail::update_run(*run_conn, c.run_id, c.outcome, c.totals, c.error);
             }
             run_conn.reset();  // ends the session: releases the run's liveness lock

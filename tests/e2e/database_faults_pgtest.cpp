@@ -177,6 +177,17 @@ TEST_F(DatabaseFaults, ServerRestartedInTheMiddleOfARunThenTheNextRunConverges) 
                     static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count()),
                     summary_of(r.output).c_str());
         expect_clear_database_failure(r, what);
+        if (r.exit_code == 1) {
+            // The run-log session died with the restart: the run's end is
+            // recorded on a new one once the server is back, cause included
+            // (not left 'running' to be found abandoned later).
+            pqxx::connection c(db_->dsn());
+            pqxx::read_transaction tx(c);
+            const auto row =
+                tx.exec1("SELECT outcome, coalesce(error, '') FROM marin.sync_runs ORDER BY run_id DESC LIMIT 1");
+            EXPECT_EQ(row[0].as<std::string>(), "failed") << what << "\n" << r.output;
+            EXPECT_TRUE(std::regex_search(row[1].as<std::string>(), lost_database)) << what << ": " << row[1].c_str();
+        }
         expect_nothing_wrong(what);
         expect_next_run_converges(what);
         if (HasFatalFailure()) {
