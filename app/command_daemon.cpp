@@ -81,7 +81,7 @@ int command_daemon(const CommonOptions& common) {
     };
     hooks.last_success = [&](daemon::RunMode mode) {
         try {
-            return last_success_of(settings.get()->database.dsn, mode);
+            return last_success_of(settings.get()->database.connection_string(), mode);
         } catch (const std::exception& e) {
             log->warn("could not read the last runs: {}", e.what());
             return std::optional<daemon::TimePoint>{};
@@ -128,7 +128,7 @@ int command_daemon(const CommonOptions& common) {
     }
 
     try {
-        storage::Migrator::check_schema(s->database.dsn);
+        storage::Migrator::check_schema(s->database.connection_string());
     } catch (const std::exception& e) {
         log->error("cannot start: {}", e.what());
         return exit_run_failed;

@@ -12,7 +12,7 @@ int command_migrate(const CommonOptions& common) {
     if (!settings) return exit_bad_usage;
     auto log = make_run_logger(*settings);
     try {
-        const auto applied = storage::Migrator::migrate(settings->database.dsn, log);
+        const auto applied = storage::Migrator::migrate(settings->database.connection_string(), log);
         if (applied.empty())
             log->info("schema is current (version {})", storage::latest_schema_version());
         else

@@ -14,7 +14,7 @@ int command_status(const CommonOptions& common, int limit) {
     const auto settings = load_or_report(common, config::Environment::from_process());
     if (!settings) return exit_bad_usage;
     try {
-        const auto runs = storage::recent_runs(settings->database.dsn, limit);
+        const auto runs = storage::recent_runs(settings->database.connection_string(), limit);
         std::printf("%-6s %-11s %-20s %-9s %-11s %9s %9s %9s %9s %9s  %s\n", "run", "mode", "started (UTC)",
                     "duration", "outcome", "requests", "inserted", "changed", "unchanged", "removed", "error");
         for (const auto& r : runs) {

@@ -55,9 +55,8 @@ std::string summarize(sync::CrawlMode mode, const RunReport& r, std::int64_t req
         "{} removed, {} values sanitized, {} listings skipped, {} resumed",
         mode_name(mode), outcome, secs, requests, retries, sum.read, sum.inserted, sum.changed, sum.unchanged,
         sum.removed, r.totals.sanitized_values, r.crawl.listings_skipped, r.crawl.listings_resumed);
-    if (r.crawl.listings_shrunk > 0)
-        line += fmt::format("; {} listings shrank while read (their removals wait for the next run)",
-                            r.crawl.listings_shrunk);
+    if (r.crawl.listings_reread > 0)
+        line += fmt::format("; {} listings read twice (their total fell while read)", r.crawl.listings_reread);
     if (!r.error.empty()) line += "; " + r.error;
     return line;
 }
@@ -192,13 +191,14 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     // it bounds the writer's (capped at a minute): a lock held on
     // marin.sync_runs fails the run within the setting instead of stalling it.
     const auto bookkeeping = storage::bookkeeping_timeout(settings.database.statement_timeout);
+    const auto dsn = settings.database.connection_string();
 
     std::unique_ptr<storage::RunLock> lock;
     try {
         log->debug("waiting for the run lock");
-        lock = storage::RunLock::acquire(settings.database.dsn, lock_mode(settings),
+        lock = storage::RunLock::acquire(dsn, lock_mode(settings),
                                          std::chrono::duration_cast<std::chrono::milliseconds>(settings.sync.lock_timeout));
-        storage::mark_abandoned_runs(settings.database.dsn, log, bookkeeping);
+        storage::mark_abandoned_runs(dsn, log, bookkeeping);
     } catch (const std::exception& e) {
         report.exit_code = exit_run_failed;
         report.error = e.what();
@@ -208,7 +208,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
 
     auto crawl_cfg = crawl_settings(settings, mode);
     try {
-        crawl_cfg.resume_completed = resumable_listings(settings.database.dsn, mode, log, bookkeeping);
+        crawl_cfg.resume_completed = resumable_listings(dsn, mode, log, bookkeeping);
     } catch (const std::exception& e) {
         log->warn("cannot read the checkpoints of the last run, reading everything: {}", e.what());
     }
@@ -292,10 +292,10 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             else report.error += std::string("; then: ") + e.what();
         }
     }
-    if (!api_totals.empty()) check_figures(settings.database.dsn, report, api_totals, log, bookkeeping);
+    if (!api_totals.empty()) check_figures(dsn, report, api_totals, log, bookkeeping);
     if (report.exit_code == exit_success && report.run_id > 0) {
         try {
-            storage::forget_completed_listings(settings.database.dsn, report.run_id, bookkeeping);
+            storage::forget_completed_listings(dsn, report.run_id, bookkeeping);
         } catch (const std::exception& e) {
             log->warn("{}", e.what());
         }

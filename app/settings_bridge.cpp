@@ -25,7 +25,7 @@ sync::ApiSettings api_settings(const config::Settings& s) {
 
 storage::WriterSettings writer_settings(const config::Settings& s) {
     storage::WriterSettings w;
-    w.dsn = s.database.dsn;
+    w.dsn = s.database.connection_string();
     w.channel_capacity = s.database.queue_capacity;
     w.statement_timeout = s.database.statement_timeout;
     w.removal_guard_ratio = s.sync.removal_guard_ratio;

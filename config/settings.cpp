@@ -1,5 +1,7 @@
 #include "marin/config/settings.hpp"
 
+#include <algorithm>
+
 namespace marin::config {
 
 std::string_view to_string(LogSection::Level level) {
@@ -20,6 +22,14 @@ std::string_view to_string(LogSection::Format format) {
     case LogSection::Format::text: return "text";
   }
   return "?";
+}
+
+std::string DatabaseSection::connection_string() const {
+  if (dsn.find("connect_timeout") != std::string::npos) return dsn;
+  const auto seconds = std::max<long long>(1, (connect_timeout.count() + 999) / 1000);
+  const bool uri = dsn.starts_with("postgresql://") || dsn.starts_with("postgres://");
+  if (!uri) return dsn + " connect_timeout=" + std::to_string(seconds);
+  return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" + std::to_string(seconds);
 }
 
 std::string_view to_string(SyncSection::LockWait wait) {

@@ -112,11 +112,17 @@ struct CrawlEngine::State {
         log->warn("listing {} failed, its removals are not reconciled this run: {}", listing_scope(l).name, why);
     }
 
-    void note_shrunk(const std::string& scope, std::pair<std::int64_t, std::int64_t> totals) {
-        ++report.listings_shrunk;
-        log->warn("listing {} shrank while it was read (total {} then {}): records may have moved past the "
-                  "reader, so nothing is marked removed from it this run",
-                  scope, totals.first, totals.second);
+    void note_shrunk(const std::string& scope, std::pair<std::int64_t, std::int64_t> totals, int read) {
+        if (read == 1) {
+            ++report.listings_reread;
+            log->warn("listing {} shrank while it was read (total {} then {}): records may have moved past the "
+                      "reader; reading it again",
+                      scope, totals.first, totals.second);
+        } else {
+            log->warn("listing {} shrank again while it was read again (total {} then {}): only rows neither "
+                      "read showed are marked removed",
+                      scope, totals.first, totals.second);
+        }
     }
 
     void abort(std::string why) {
@@ -238,7 +244,15 @@ struct CrawlEngine::State {
             co_return;
         }
 
-        PageReader reader(api, listing_path(l), listing_query(l), std::string(listing_label(l.kind)));
+        // A removable listing whose total fell while it was read (see
+        // PageReader::shrank_while_read) may have had records moved past the
+        // reader: it is read a second time. The writer adds up the keys both
+        // reads showed, so only rows that neither showed are marked removed.
+        // (Not "nothing removed until the totals hold still": an API whose
+        // totals never do would then never remove anything; a row wrongly
+        // marked removed comes back the next time a read shows it.)
+        std::optional<PageReader> reader;
+        std::size_t pages_read = 0;  // by both reads
         std::vector<model::Row> batch;
         std::vector<Listing> children;  // found on the current page
         bool any_child = false;
@@ -246,60 +260,63 @@ struct CrawlEngine::State {
         std::optional<ApiError> api_failure;
         bool complete = false;
         try {
-            for (;;) {
-                if (should_stop()) break;
-                auto page = co_await reader.next();
-                if (!page) {
-                    complete = true;
-                    break;
-                }
-                for (const auto& value : page->data) {
-                    ++counts.read;
-                    if (!value.is_object()) {
-                        ++counts.rejected;
-                        continue;
+            for (int read = 1;; ++read) {
+                reader.emplace(api, listing_path(l), listing_query(l), std::string(listing_label(l.kind)));
+                for (;;) {
+                    if (should_stop()) break;
+                    auto page = co_await reader->next();
+                    if (!page) {
+                        complete = true;
+                        break;
                     }
-                    const auto& record = value.get_object();
-                    auto mapped = map_record(spec, record, context);
-                    counts.sanitized += mapped.sanitized_values;
-                    if (!mapped.row) {
-                        if (++counts.rejected <= max_logged_rejections)
-                            log->warn("{}: record skipped: {}", scope.name, mapped.problem);
-                        continue;
+                    for (const auto& value : page->data) {
+                        ++counts.read;
+                        if (!value.is_object()) {
+                            ++counts.rejected;
+                            continue;
+                        }
+                        const auto& record = value.get_object();
+                        auto mapped = map_record(spec, record, context);
+                        counts.sanitized += mapped.sanitized_values;
+                        if (!mapped.row) {
+                            if (++counts.rejected <= max_logged_rejections)
+                                log->warn("{}: record skipped: {}", scope.name, mapped.problem);
+                            continue;
+                        }
+                        collect_children(l, record, children, child_ids);
+                        batch.push_back(std::move(*mapped.row));
+                        if (batch.size() >= settings.batch_rows) {
+                            // A named local, not a temporary inside co_await: GCC 12.
+                            auto full = std::exchange(batch, {});
+                            co_await sink.write(table, std::move(full), scope);
+                        }
                     }
-                    collect_children(l, record, children, child_ids);
-                    batch.push_back(std::move(*mapped.row));
-                    if (batch.size() >= settings.batch_rows) {
-                        // A named local, not a temporary inside co_await: GCC 12.
-                        auto full = std::exchange(batch, {});
-                        co_await sink.write(table, std::move(full), scope);
+                    // Each page's rows go at once: the writer gathers them into
+                    // large merges anyway, and a worker holding up to batch_rows
+                    // mapped rows per long listing (statistics) made memory grow
+                    // with the agency: 16 workers x 2,000 rows was +70 MB at large.
+                    if (!batch.empty()) {
+                        auto page_rows = std::exchange(batch, {});
+                        co_await sink.write(table, std::move(page_rows), scope);
                     }
+                    if (observer)
+                        observer->on_page(stream, page->data.size(), read == 1 && reader->pages_read() == 1,
+                                          reader->nb_pages());
+                    // Children go to the queue page by page, not when the listing
+                    // ends: with many requests in flight, the children of a long
+                    // listing's first pages are fetched while its later pages are.
+                    any_child = any_child || !children.empty();
+                    for (auto it = children.rbegin(); it != children.rend(); ++it) enqueue(std::move(*it));
+                    children.clear();
                 }
-                // Each page's rows go at once: the writer gathers them into
-                // large merges anyway, and a worker holding up to batch_rows
-                // mapped rows per long listing (statistics) made memory grow
-                // with the agency: 16 workers x 2,000 rows was +70 MB at large.
-                if (!batch.empty()) {
-                    auto page_rows = std::exchange(batch, {});
-                    co_await sink.write(table, std::move(page_rows), scope);
-                }
-                if (observer)
-                    observer->on_page(stream, page->data.size(), reader.pages_read() == 1, reader.nb_pages());
-                // Children go to the queue page by page, not when the listing
-                // ends: with many requests in flight, the children of a long
-                // listing's first pages are fetched while its later pages are.
-                any_child = any_child || !children.empty();
-                for (auto it = children.rbegin(); it != children.rend(); ++it) enqueue(std::move(*it));
-                children.clear();
+                pages_read += reader->pages_read();
+                if (!complete || !spec.removable || !reader->shrank_while_read()) break;
+                note_shrunk(scope.name, reader->shrink(), read);
+                if (read == 2) break;
+                complete = false;
             }
-            // A listing whose total fell while it was read may have records
-            // no page showed (see PageReader::shrank_while_read): nothing is
-            // marked removed from it, and it is not checkpointed, so that a
-            // resumed run reads it again. The next run reconciles it.
-            const bool exact = !reader.shrank_while_read();
-            if (complete && !exact) note_shrunk(scope.name, reader.shrink());
-            if (complete && exact && spec.removable) co_await sink.complete_listing(table, scope);
-            if (complete && exact && is_leaf(l.kind)) co_await sink.checkpoint(scope);
+            if (complete && spec.removable) co_await sink.complete_listing(table, scope);
+            if (complete && is_leaf(l.kind)) co_await sink.checkpoint(scope);
         } catch (const ApiError& e) {
             api_failure.emplace(e);
         } catch (const std::exception& e) {
@@ -316,8 +333,10 @@ struct CrawlEngine::State {
         if (observer) observer->on_listing_done(stream, complete);
         if (!complete) co_return;
         ++report.listings_completed;
-        if (l.kind == ListingKind::media_plan_statistics && reader.pages_read() > 0 &&
-            !reader.shrank_while_read() && report.stats_sample.size() < stats_sample_size)
+        // Statistics are never removed, so a shrunk statistics listing is not
+        // read again; it only stays out of the figures check's sample.
+        if (l.kind == ListingKind::media_plan_statistics && pages_read > 0 && !reader->shrank_while_read() &&
+            report.stats_sample.size() < stats_sample_size)
             report.stats_sample.push_back(l.media_plan_id);
 
         if (l.kind == ListingKind::campaign_ad_sets && !any_child) {

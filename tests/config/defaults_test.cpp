@@ -223,5 +223,23 @@ TEST(ConfigWarnings, KeyInAFileOthersCanReadIsFlagged) {
   EXPECT_TRUE(load_settings(file, Environment{}).warnings.empty());
 }
 
+TEST(DatabaseConnectionString, CarriesTheConnectTimeoutUnlessTheDsnNamesOne) {
+  DatabaseSection db;
+  db.connect_timeout = std::chrono::seconds(7);
+  db.dsn = "postgresql:///marin";
+  EXPECT_EQ(db.connection_string(), "postgresql:///marin?connect_timeout=7");
+  db.dsn = "postgresql://u@db:5432/marin?sslmode=require";
+  EXPECT_EQ(db.connection_string(), "postgresql://u@db:5432/marin?sslmode=require&connect_timeout=7");
+  db.dsn = "postgres://db/marin";
+  EXPECT_EQ(db.connection_string(), "postgres://db/marin?connect_timeout=7");
+  db.dsn = "host=db dbname=marin";
+  EXPECT_EQ(db.connection_string(), "host=db dbname=marin connect_timeout=7");
+  db.dsn = "host=db connect_timeout=30";
+  EXPECT_EQ(db.connection_string(), "host=db connect_timeout=30") << "the DSN's own wins";
+  db.dsn = "postgresql:///marin";
+  db.connect_timeout = std::chrono::milliseconds(1500);
+  EXPECT_EQ(db.connection_string(), "postgresql:///marin?connect_timeout=2") << "whole seconds, rounded up";
+}
+
 }  // namespace
 }  // namespace marin::config::test

@@ -2,6 +2,13 @@
 // exit 2 and a message that names the problem, and nothing is written.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+
 #include "harness.hpp"
 
 namespace marin::e2e {
@@ -59,6 +66,31 @@ TEST(CommandLine, MissingOrUnreadableKeyExitsTwo) {
                                          {"MARIN_PG_DSN", "postgresql://127.0.0.1:1/none"}});
     EXPECT_EQ(missing.exit_code, 2) << missing.output;
     EXPECT_NE(missing.output.find("/nonexistent/key"), std::string::npos) << missing.output;
+}
+
+TEST(CommandLine, DatabaseThatAcceptsButNeverAnswersFailsWithinTheConnectTimeout) {
+    // A listening socket nobody serves: the kernel completes the TCP
+    // handshake, and the server's answer to the start-up message never comes.
+    // Without database.connect_timeout_s reaching libpq, marin-sync would
+    // wait for as long as TCP lets it (ctest's timeout ends this test then).
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(fd, 16), 0);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    const auto dsn = "postgresql://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/none";
+    const auto config = write_config("[database]\nconnect_timeout_s = 2\n");
+    const auto started = std::chrono::steady_clock::now();
+    auto r = marin_sync({"migrate", "--config", config}, {{"MARIN_PG_DSN", dsn}});
+    const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    ::close(fd);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("timeout expired"), std::string::npos) << r.output;
+    EXPECT_LT(took, 60) << "2 s of connect timeout, with a wide margin for a loaded machine";
 }
 
 TEST(CommandLine, UnreachableDatabaseExitsOneWithTheReason) {

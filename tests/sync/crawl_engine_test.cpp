@@ -54,18 +54,23 @@ std::string page(const std::vector<std::string>& ids, int total, int page_no, in
 
 }  // namespace
 
-TEST(CrawlEngine, ListingWhoseTotalFellIsStoredButNotCompleted) {
-    // /advertisers: two pages whose total falls from 5 to 3 (records deleted
-    // behind the reader may have moved onto page 1, unseen). /users: two pages
-    // whose total holds. Every other root listing is empty.
+TEST(CrawlEngine, ListingWhoseTotalFellIsReadAgainThenCompleted) {
+    // /advertisers: the first read's total falls from 5 to 3 between its two
+    // pages (records deleted behind the reader may have moved onto page 1,
+    // unseen); the second read's holds at 3. /users: totals hold. Every
+    // other root listing is empty.
     std::unique_ptr<TestServer> server;
+    std::atomic<int> advertiser_pages{0};
     server = std::make_unique<TestServer>([&](const SeenRequest& r, std::size_t) {
         const bool second = r.target.find("page=2") != std::string::npos;
         const auto next = [&](const char* path) {
             return fmt::format("{}{}?limit=300&page=2&key={}", server->base_url(), path, test_key);
         };
-        if (r.target.starts_with("/advertisers"))
-            return Reply{200, second ? page({"a3", "a4"}, 3, 2, 2, "") : page({"a1", "a2"}, 5, 1, 2, next("/advertisers"))};
+        if (r.target.starts_with("/advertisers")) {
+            const bool first_read = advertiser_pages++ < 2;
+            return Reply{200, second ? page({"a3", "a4"}, 3, 2, 2, "")
+                                     : page({"a1", "a2"}, first_read ? 5 : 3, 1, 2, next("/advertisers"))};
+        }
         if (r.target.starts_with("/users"))
             return Reply{200, second ? page({"u3", "u4"}, 4, 2, 2, "") : page({"u1", "u2"}, 4, 1, 2, next("/users"))};
         return Reply{200, R"({"data": [], "range": {"total": 0, "nb_pages": 0, "page": 1, "next": null}})"};
@@ -81,12 +86,50 @@ TEST(CrawlEngine, ListingWhoseTotalFellIsStoredButNotCompleted) {
     const auto report = run_sync(ioc, engine.run());
 
     EXPECT_TRUE(report.complete()) << log.text();
-    EXPECT_EQ(report.listings_shrunk, 1u);
-    EXPECT_EQ(sink.rows_written[TableId::advertisers], 4u) << "its rows are stored all the same";
-    EXPECT_EQ(sink.rows_written[TableId::users], 4u);
-    EXPECT_FALSE(sink.completed.contains(TableId::advertisers)) << "its absences must not become removals";
+    EXPECT_EQ(report.listings_reread, 1u);
+    EXPECT_EQ(advertiser_pages.load(), 4) << "read twice, each to its end";
+    // Both reads' rows go to the writer under the listing's scope, so that
+    // only rows neither read showed are marked removed.
+    EXPECT_EQ(sink.rows_written[TableId::advertisers], 8u);
+    EXPECT_EQ(sink.rows_written[TableId::users], 4u) << "a listing whose total holds is read once";
+    EXPECT_TRUE(sink.completed.contains(TableId::advertisers));
     EXPECT_TRUE(sink.completed.contains(TableId::users));
-    EXPECT_TRUE(sink.completed.contains(TableId::campaigns));
     EXPECT_NE(log.text().find("listing advertisers shrank while it was read (total 5 then 3)"), std::string::npos)
+        << log.text();
+    EXPECT_EQ(log.text().find("shrank again"), std::string::npos) << log.text();
+}
+
+TEST(CrawlEngine, ListingThatShrinksOnBothReadsIsCompletedAfterTheSecond) {
+    // Totals that never hold still (an API whose totals are approximate):
+    // two reads, then the listing is completed, so that removals still happen.
+    std::unique_ptr<TestServer> server;
+    std::atomic<int> advertiser_pages{0};
+    server = std::make_unique<TestServer>([&](const SeenRequest& r, std::size_t) {
+        const bool second = r.target.find("page=2") != std::string::npos;
+        if (r.target.starts_with("/advertisers")) {
+            ++advertiser_pages;
+            const auto next = fmt::format("{}/advertisers?limit=300&page=2&key={}", server->base_url(), test_key);
+            return Reply{200, second ? page({"a3"}, 3, 2, 2, "") : page({"a1", "a2"}, 5, 1, 2, next)};
+        }
+        return Reply{200, R"({"data": [], "range": {"total": 0, "nb_pages": 0, "page": 1, "next": null}})"};
+    });
+
+    asio::io_context ioc;
+    CapturedLog log;
+    asio::ssl::context tls{asio::ssl::context::tls_client};
+    ApiClient client(ioc.get_executor(), fast_settings(server->base_url()), tls, log.logger, nullptr);
+    RecordingSink sink;
+    std::atomic<bool> stop{false};
+    CrawlEngine engine(client, sink, CrawlSettings{}, log.logger, nullptr, stop);
+    const auto report = run_sync(ioc, engine.run());
+
+    EXPECT_TRUE(report.complete()) << log.text();
+    EXPECT_EQ(report.listings_reread, 1u);
+    EXPECT_EQ(advertiser_pages.load(), 4) << "two reads, no more";
+    EXPECT_EQ(sink.rows_written[TableId::advertisers], 6u);
+    EXPECT_TRUE(sink.completed.contains(TableId::advertisers));
+    EXPECT_NE(log.text().find("listing advertisers shrank again while it was read again (total 5 then 3): only "
+                              "rows neither read showed are marked removed"),
+              std::string::npos)
         << log.text();
 }

@@ -52,6 +52,11 @@ struct DatabaseSection {
   unsigned queue_capacity = 8;                             // database.queue_capacity (batches), 1..1024
   unsigned batch_rows = 2000;                              // database.batch_rows, 1..100000
 
+  // The DSN as libpq takes it: with connect_timeout set from
+  // connect_timeout_s, unless the DSN names its own. Without it, libpq waits
+  // on a server that accepts and never answers for as long as TCP lets it.
+  std::string connection_string() const;
+
   bool operator==(const DatabaseSection&) const = default;
 };
 

@@ -53,7 +53,7 @@ struct CrawlReport {
     std::uint64_t listings_skipped = 0;  // by the incremental rule
     std::uint64_t listings_resumed = 0;  // completed by the interrupted run this one resumes
     std::uint64_t parents_gone = 0;      // child listings that answered 404
-    std::uint64_t listings_shrunk = 0;   // read to the end, but their total fell: no removals from them
+    std::uint64_t listings_reread = 0;   // read twice: their total fell while they were read
     std::vector<std::string> failures;   // first few failed listings, with why (key masked)
     // A few media plans whose statistics stream was read in full with rows:
     // the sample for the figures check of a full run.
