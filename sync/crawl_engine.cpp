@@ -252,7 +252,6 @@ struct CrawlEngine::State {
         // totals never do would then never remove anything; a row wrongly
         // marked removed comes back the next time a read shows it.)
         std::optional<PageReader> reader;
-        std::size_t pages_read = 0;  // by both reads
         std::vector<model::Row> batch;
         std::vector<Listing> children;  // found on the current page
         bool any_child = false;
@@ -309,7 +308,6 @@ struct CrawlEngine::State {
                     for (auto it = children.rbegin(); it != children.rend(); ++it) enqueue(std::move(*it));
                     children.clear();
                 }
-                pages_read += reader->pages_read();
                 if (!complete || !spec.removable || !reader->shrank_while_read()) break;
                 note_shrunk(scope.name, reader->shrink(), read);
                 if (read == 2) break;
@@ -335,8 +333,8 @@ struct CrawlEngine::State {
         ++report.listings_completed;
         // Statistics are never removed, so a shrunk statistics listing is not
         // read again; it only stays out of the figures check's sample.
-        if (l.kind == ListingKind::media_plan_statistics && pages_read > 0 && !reader->shrank_while_read() &&
-            report.stats_sample.size() < stats_sample_size)
+        if (l.kind == ListingKind::media_plan_statistics && reader->pages_read() > 0 &&
+            !reader->shrank_while_read() && report.stats_sample.size() < stats_sample_size)
             report.stats_sample.push_back(l.media_plan_id);
 
         if (l.kind == ListingKind::campaign_ad_sets && !any_child) {

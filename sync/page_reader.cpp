@@ -85,10 +85,7 @@ asio::awaitable<std::optional<Page>> PageReader::next() {
     if (range.nb_pages) nb_pages_ = range.nb_pages;
     if (range.total && total_ && *range.total != *total_) {
         log->debug("{} ({}): total changed from {} to {} while reading", client_.masked(path_), label_, *total_, *range.total);
-        if (*range.total < *total_ && !shrank_) {
-            shrank_ = true;
-            shrink_ = {*total_, *range.total};
-        }
+        if (*range.total < *total_ && !shrink_) shrink_.emplace(*total_, *range.total);
     }
     if (range.total) total_ = range.total;
 

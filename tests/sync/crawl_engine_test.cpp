@@ -33,28 +33,48 @@ public:
         co_return;
     }
     asio::awaitable<void> mark_gone(TableId, std::vector<std::string>) override { co_return; }
-    asio::awaitable<void> checkpoint(const ListingScope& scope) override {
-        checkpoints.insert(scope.name);
-        co_return;
-    }
+    asio::awaitable<void> checkpoint(const ListingScope&) override { co_return; }
     asio::awaitable<void> flush() override { co_return; }
 
     std::map<TableId, std::size_t> rows_written;
     std::set<TableId> completed;
-    std::set<std::string> checkpoints;
 };
 
 // A page of `ids` with the given total; `next` empty on the last page.
 std::string page(const std::vector<std::string>& ids, int total, int page_no, int nb_pages, const std::string& next) {
     std::string data;
-    for (const auto& id : ids) data += fmt::format("{}{{\"id\": \"{}\", \"name\": \"n{}\"}}", data.empty() ? "" : ",", id, id);
+    for (const auto& id : ids)
+        data += fmt::format("{}{{\"id\": \"{}\", \"name\": \"n{}\"}}", data.empty() ? "" : ",", id, id);
     return fmt::format(R"({{"data": [{}], "range": {{"total": {}, "nb_pages": {}, "page": {}, "next": {}}}}})", data,
                        total, nb_pages, page_no, next.empty() ? std::string("null") : "\"" + next + "\"");
 }
 
+// Page 2 of a root listing, as the API links it.
+std::string next_url(const TestServer& server, const char* path) {
+    return fmt::format("{}{}?limit=300&page=2&key={}", server.base_url(), path, test_key);
+}
+
+const char* const empty_listing = R"({"data": [], "range": {"total": 0, "nb_pages": 0, "page": 1, "next": null}})";
+
+// A whole crawl against `server`, into a recording sink.
+class CrawlEngineTest : public ::testing::Test {
+protected:
+    CrawlReport crawl(const TestServer& server) {
+        ApiClient client(ioc.get_executor(), fast_settings(server.base_url()), tls, log.logger, nullptr);
+        std::atomic<bool> stop{false};
+        CrawlEngine engine(client, sink, CrawlSettings{}, log.logger, nullptr, stop);
+        return run_sync(ioc, engine.run());
+    }
+
+    asio::io_context ioc;
+    CapturedLog log;
+    asio::ssl::context tls{asio::ssl::context::tls_client};  // plain HTTP here
+    RecordingSink sink;
+};
+
 }  // namespace
 
-TEST(CrawlEngine, ListingWhoseTotalFellIsReadAgainThenCompleted) {
+TEST_F(CrawlEngineTest, ListingWhoseTotalFellIsReadAgainThenCompleted) {
     // /advertisers: the first read's total falls from 5 to 3 between its two
     // pages (records deleted behind the reader may have moved onto page 1,
     // unseen); the second read's holds at 3. /users: totals hold. Every
@@ -63,27 +83,17 @@ TEST(CrawlEngine, ListingWhoseTotalFellIsReadAgainThenCompleted) {
     std::atomic<int> advertiser_pages{0};
     server = std::make_unique<TestServer>([&](const SeenRequest& r, std::size_t) {
         const bool second = r.target.find("page=2") != std::string::npos;
-        const auto next = [&](const char* path) {
-            return fmt::format("{}{}?limit=300&page=2&key={}", server->base_url(), path, test_key);
-        };
         if (r.target.starts_with("/advertisers")) {
             const bool first_read = advertiser_pages++ < 2;
             return Reply{200, second ? page({"a3", "a4"}, 3, 2, 2, "")
-                                     : page({"a1", "a2"}, first_read ? 5 : 3, 1, 2, next("/advertisers"))};
+                                     : page({"a1", "a2"}, first_read ? 5 : 3, 1, 2, next_url(*server, "/advertisers"))};
         }
         if (r.target.starts_with("/users"))
-            return Reply{200, second ? page({"u3", "u4"}, 4, 2, 2, "") : page({"u1", "u2"}, 4, 1, 2, next("/users"))};
-        return Reply{200, R"({"data": [], "range": {"total": 0, "nb_pages": 0, "page": 1, "next": null}})"};
+            return Reply{200, second ? page({"u3", "u4"}, 4, 2, 2, "")
+                                     : page({"u1", "u2"}, 4, 1, 2, next_url(*server, "/users"))};
+        return Reply{200, empty_listing};
     });
-
-    asio::io_context ioc;
-    CapturedLog log;
-    asio::ssl::context tls{asio::ssl::context::tls_client};
-    ApiClient client(ioc.get_executor(), fast_settings(server->base_url()), tls, log.logger, nullptr);
-    RecordingSink sink;
-    std::atomic<bool> stop{false};
-    CrawlEngine engine(client, sink, CrawlSettings{}, log.logger, nullptr, stop);
-    const auto report = run_sync(ioc, engine.run());
+    const auto report = crawl(*server);
 
     EXPECT_TRUE(report.complete()) << log.text();
     EXPECT_EQ(report.listings_reread, 1u);
@@ -99,7 +109,7 @@ TEST(CrawlEngine, ListingWhoseTotalFellIsReadAgainThenCompleted) {
     EXPECT_EQ(log.text().find("shrank again"), std::string::npos) << log.text();
 }
 
-TEST(CrawlEngine, ListingThatShrinksOnBothReadsIsCompletedAfterTheSecond) {
+TEST_F(CrawlEngineTest, ListingThatShrinksOnBothReadsIsCompletedAfterTheSecond) {
     // Totals that never hold still (an API whose totals are approximate):
     // two reads, then the listing is completed, so that removals still happen.
     std::unique_ptr<TestServer> server;
@@ -108,20 +118,12 @@ TEST(CrawlEngine, ListingThatShrinksOnBothReadsIsCompletedAfterTheSecond) {
         const bool second = r.target.find("page=2") != std::string::npos;
         if (r.target.starts_with("/advertisers")) {
             ++advertiser_pages;
-            const auto next = fmt::format("{}/advertisers?limit=300&page=2&key={}", server->base_url(), test_key);
-            return Reply{200, second ? page({"a3"}, 3, 2, 2, "") : page({"a1", "a2"}, 5, 1, 2, next)};
+            return Reply{200, second ? page({"a3"}, 3, 2, 2, "")
+                                     : page({"a1", "a2"}, 5, 1, 2, next_url(*server, "/advertisers"))};
         }
-        return Reply{200, R"({"data": [], "range": {"total": 0, "nb_pages": 0, "page": 1, "next": null}})"};
+        return Reply{200, empty_listing};
     });
-
-    asio::io_context ioc;
-    CapturedLog log;
-    asio::ssl::context tls{asio::ssl::context::tls_client};
-    ApiClient client(ioc.get_executor(), fast_settings(server->base_url()), tls, log.logger, nullptr);
-    RecordingSink sink;
-    std::atomic<bool> stop{false};
-    CrawlEngine engine(client, sink, CrawlSettings{}, log.logger, nullptr, stop);
-    const auto report = run_sync(ioc, engine.run());
+    const auto report = crawl(*server);
 
     EXPECT_TRUE(report.complete()) << log.text();
     EXPECT_EQ(report.listings_reread, 1u);

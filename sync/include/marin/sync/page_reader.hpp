@@ -39,9 +39,11 @@ public:
     // records deleted behind the reader shift the later ones back, and some
     // of those are then on no page it reads. The listing still ends, but its
     // absences prove nothing.
-    bool shrank_while_read() const noexcept { return shrank_; }
+    bool shrank_while_read() const noexcept { return shrink_.has_value(); }
     // The totals of the two pages where it first fell (when it did).
-    std::pair<std::int64_t, std::int64_t> shrink() const noexcept { return shrink_; }
+    std::pair<std::int64_t, std::int64_t> shrink() const noexcept {
+        return shrink_.value_or(std::pair<std::int64_t, std::int64_t>{});
+    }
 
 private:
     ApiClient& client_;
@@ -53,8 +55,7 @@ private:
     std::size_t pages_read_ = 0;
     std::optional<std::int64_t> nb_pages_;
     std::optional<std::int64_t> total_;
-    bool shrank_ = false;
-    std::pair<std::int64_t, std::int64_t> shrink_{0, 0};
+    std::optional<std::pair<std::int64_t, std::int64_t>> shrink_;
     std::set<std::string> requested_;  // normalised request targets (no key)
     std::set<std::int64_t> pages_seen_;
 };
