@@ -2,10 +2,8 @@
 // health, SIGTERM in the middle of a run, resume), and two runs that must
 // never overlap.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <pqxx/pqxx>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <regex>
@@ -19,18 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 template <class F>
 bool eventually(F f, std::chrono::seconds limit) {

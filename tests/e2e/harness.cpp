@@ -6,7 +6,10 @@
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -229,6 +233,40 @@ private:
     std::vector<std::string> paths_;
 };
 }  // namespace
+
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+TestPki::TestPki(const std::string& names) {
+    std::string pattern = temp_path("pki-XXXXXX");
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
+    dir_ = pattern;
+    const std::string script =
+        "set -e; cd '" + dir_ + "';"
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=marin-test-ca;"
+        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=marin-sim;"
+        "printf 'subjectAltName=" + names + "' > ext;"
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 "
+        "-extfile ext";
+    const std::string cmd = "sh -c \"" + script + "\" >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl failed in " + dir_);
+}
+
+TestPki::~TestPki() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+}
+
+std::string TestPki::file(const char* name) const { return dir_ + "/" + name; }
 
 std::string write_config(const std::string& toml) {
     static ConfigFiles written;

@@ -18,6 +18,25 @@ namespace marin::e2e {
 
 std::string binary(const std::string& name);  // <build>/bin/<name>, or $MARIN_TEST_BIN_DIR/<name>
 
+// A TCP port on loopback that was free when asked (another process may take
+// it before the caller binds it).
+int free_port();
+
+// A CA and a server certificate signed by it for `names` (subjectAltName,
+// e.g. "DNS:localhost,IP:127.0.0.1"), made with the openssl CLI in a
+// temporary folder that goes with the object.
+class TestPki {
+public:
+    explicit TestPki(const std::string& names);
+    ~TestPki();
+    TestPki(const TestPki&) = delete;
+    TestPki& operator=(const TestPki&) = delete;
+    std::string file(const char* name) const;  // ca.pem, server.pem, server.key
+
+private:
+    std::string dir_;
+};
+
 struct ProcessResult {
     int exit_code = -1;  // -signal when killed
     std::string output;  // stdout + stderr

@@ -8,16 +8,13 @@
 // api.tls_verify = false, which is logged as a warning at every run, by the
 // one-shot `sync` and by each run of the daemon.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <pqxx/pqxx>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -30,7 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-namespace fs = std::filesystem;
 
 // Distinctive, long, and with characters URLs and JSON spell differently
 // ('+', '/', '=' are percent-encoded in a query; '/' may be "\/" in JSON).
@@ -74,18 +70,6 @@ std::string find_key(const std::string& text, const std::string& where) {
         const auto leak_ = find_key((text), (where));     \
         EXPECT_TRUE(leak_.empty()) << leak_;               \
     } while (false)
-
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 // Polls f every `every` until it holds (true) or `limit` passed (false),
 // calling `meanwhile` at each poll.
@@ -132,27 +116,6 @@ std::size_t count_of(const std::string& text, const std::string& what) {
     for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
     return n;
 }
-
-// A CA and a server certificate for 127.0.0.1 (as tls_pgtest.cpp makes them).
-struct Pki {
-    fs::path dir;
-    Pki() {
-        dir = fs::temp_directory_path() / ("marin-secrets-pki-" + std::to_string(::getpid()));
-        fs::create_directories(dir);
-        const std::string d = dir.string();
-        const std::string script =
-            "set -e; cd '" + d + "';"
-            "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=marin-test-ca;"
-            "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=marin-sim;"
-            "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1' > ext;"
-            "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 "
-            "-extfile ext";
-        const std::string cmd = "sh -c \"" + script + "\" >/dev/null 2>&1";
-        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl failed in " + d);
-    }
-    ~Pki() { fs::remove_all(dir); }
-    std::string file(const char* name) const { return (dir / name).string(); }
-};
 
 // Faults at rates where retries, failed listings and broken bodies all show up.
 const std::vector<std::string> faults = {"--p429", "0.04", "--p500", "0.04", "--p503", "0.04",
@@ -230,7 +193,7 @@ TEST_F(Secrets, DebugRunsWithFaultsNeverShowTheKey) {
 }
 
 TEST_F(Secrets, TlsVerificationOffOnlyWhenSetAndWarnedAtEveryOneShotRun) {
-    Pki pki;
+    TestPki pki("DNS:localhost,IP:127.0.0.1");
     start("", {"--tls-cert", pki.file("server.pem"), "--tls-key", pki.file("server.key")});
     if (HasFatalFailure()) return;
     // The system trust store does not know the test CA: refused, no warning.
@@ -255,7 +218,7 @@ TEST_F(Secrets, TlsVerificationOffOnlyWhenSetAndWarnedAtEveryOneShotRun) {
 }
 
 TEST_F(Secrets, DaemonWarnsAtEachRunAndItsAnswersNeverShowTheKey) {
-    Pki pki;
+    TestPki pki("DNS:localhost,IP:127.0.0.1");
     std::vector<std::string> args = {"--tls-cert", pki.file("server.pem"), "--tls-key", pki.file("server.key")};
     start("", args);
     if (HasFatalFailure()) return;

@@ -1,36 +1,10 @@
 // HTTPS end to end: marin-sim behind TLS with a CA this test makes.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-
 #include "harness.hpp"
 
 namespace marin::e2e {
 namespace {
-
-namespace fs = std::filesystem;
-
-// A CA and a server certificate signed by it for `names` (subjectAltName).
-struct TestPki {
-    fs::path dir;
-    explicit TestPki(const std::string& names) {
-        dir = fs::temp_directory_path() / ("marin-pki-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
-        fs::create_directories(dir);
-        const std::string d = dir.string();
-        const std::string script =
-            "set -e; cd '" + d + "';"
-            "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=marin-test-ca;"
-            "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=marin-sim;"
-            "printf 'subjectAltName=" + names + "' > ext;"
-            "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 "
-            "-extfile ext";
-        const std::string cmd = "sh -c \"" + script + "\" >/dev/null 2>&1";
-        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl failed in " + d);
-    }
-    ~TestPki() { fs::remove_all(dir); }
-    std::string file(const char* name) const { return (dir / name).string(); }
-};
 
 class Https : public ::testing::Test {
 protected:
