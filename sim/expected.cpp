@@ -137,6 +137,7 @@ bool write_expected_chunk(const World& world, ExpectedCursor& c, std::string& ou
         for (; c.outer < world.ad_sets.size() && !full(); ++c.outer) {
             const auto i = static_cast<std::uint32_t>(c.outer);
             const AdSet& s = world.ad_sets[i];
+            if (s.hidden_epoch == 0) continue;  // no listing ever showed it
             line(out, !world.ad_set_listed(i),
                  [&](JsonWriter& w) { id_field(w, "id", Kind::ad_set, i); },
                  [&](JsonWriter& w) {
@@ -152,11 +153,20 @@ bool write_expected_chunk(const World& world, ExpectedCursor& c, std::string& ou
         for (; c.outer < world.ads.size() && !full(); ++c.outer) {
             const auto i = static_cast<std::uint32_t>(c.outer);
             const Ad& ad = world.ads[i];
-            line(out, !world.ad_listed(i),
+            // An ad of a hidden ad set: the campaign's ad listing shows it
+            // without the link. The link is known only when a listing of
+            // the ad set showed it before it was hidden (a mirror that read
+            // the listings at every epoch before keeps it); with
+            // twitter-only campaign ad listings nothing shows the ad after.
+            const AdSet* set = ad.ad_set < 0 ? nullptr : &world.ad_sets[static_cast<std::uint32_t>(ad.ad_set)];
+            const bool never_linked = set && set->hidden_epoch == 0;
+            const bool reachable = !(set && set->hidden()) || c.campaign_ads == CampaignAds::all;
+            if (never_linked && !reachable) continue;
+            line(out, !world.ad_listed(i) || !reachable,
                  [&](JsonWriter& w) { id_field(w, "id", Kind::ad, i); },
                  [&](JsonWriter& w) {
                      w.key("ad_set_id");
-                     if (ad.ad_set < 0)
+                     if (ad.ad_set < 0 || never_linked)
                          w.null();
                      else
                          w.string(id_of(Kind::ad_set, static_cast<std::uint32_t>(ad.ad_set)));

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
+#include <string>
 
 #include "marin/sim/server.hpp"
 #include "marin/sim/simulator.hpp"
@@ -57,7 +59,34 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--fail-status,--fail_status", f.fail_status, "with this status")
         ->check(CLI::Range(400, 599))->capture_default_str();
+    // Readings of what the reference leaves open (variants.hpp); validated
+    // below with the same code as /_sim/variants.
+    const std::pair<const char*, const char*> variant_flags[] = {
+        {"inapplicable_listings", "a listing that does not apply to the parent's network answers: empty|404|400"},
+        {"campaign_ads", "campaigns whose ad listing is served: all|twitter-only"},
+        {"deny_prefix", "API paths at or under this one answer 403 Access denied"},
+        {"stats_keys", "keys statistics rows carry: full|none|no-date|no-ids"},
+        {"stats_days", "the clock of a statistics day: utc|account (the account's timezone)"},
+        {"stats_window", "a bucket the window cuts is served: days (whole)|seconds (its part inside)"},
+        {"next_style", "what next URLs carry: reference (no limit)|full|bare (key and page only)"},
+    };
+    std::map<std::string, std::pair<std::string, CLI::Option*>> variant_values;
+    for (const auto& [name, help] : variant_flags) {
+        std::string dashed = name;
+        for (auto& ch : dashed)
+            if (ch == '_') ch = '-';
+        auto& [value, option] = variant_values[name];
+        option = app.add_option("--" + dashed + ",--" + name, value, help);
+    }
     CLI11_PARSE(app, argc, argv);
+    for (const auto& [name, given] : variant_values) {
+        const auto& [value, option] = given;
+        if (option->count() == 0) continue;
+        if (const auto problem = set_variant(sim.variants, name, value); !problem.empty()) {
+            std::cerr << "marin-sim: " << problem << '\n';
+            return 2;
+        }
+    }
     if (const auto problem = fault_settings_problem(f); !problem.empty()) {
         std::cerr << "marin-sim: " << problem << '\n';
         return 2;

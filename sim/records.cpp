@@ -212,6 +212,10 @@ std::optional<std::uint32_t> index_of(Kind kind, std::string_view id, std::size_
     return static_cast<std::uint32_t>(v - base);
 }
 
+std::string_view account_timezone(const World& world, std::uint32_t account) {
+    return choose(timezones, h(world, Kind::account, account) >> 16);
+}
+
 void render_account(JsonWriter& w, const World& world, std::uint32_t i) {
     const Account& a = world.accounts[i];
     const auto x = h(world, Kind::account, i);
@@ -223,7 +227,7 @@ void render_account(JsonWriter& w, const World& world, std::uint32_t i) {
                                         std::string(choose(brands, x >> 8)),
                                     a.life.rev));
     if (a.src == Src::fb) w.field("currency", choose(currencies, x >> 12));
-    w.field("timezone", choose(timezones, x >> 16));
+    w.field("timezone", account_timezone(world, i));
     if (a.src == Src::fb) w.field("country", choose(countries, x >> 16));
     if (a.src == Src::tw) {
         w.key("funding_instruments");

@@ -10,6 +10,7 @@
 #include "marin/sim/json_writer.hpp"
 #include "marin/sim/records.hpp"
 #include "marin/sim/stats.hpp"
+#include "marin/sim/stats_window.hpp"
 
 namespace marin::sim {
 
@@ -59,10 +60,19 @@ void Counters::count_fault(std::string_view fault) {
     ++it->second;
 }
 
+void Counters::count_limit(const std::string& route, std::string_view limit) {
+    std::lock_guard lock(mutex_);
+    auto& by_limit = limits_[route];
+    auto it = by_limit.find(limit);
+    if (it == by_limit.end()) it = by_limit.emplace(std::string(limit), 0).first;
+    ++it->second;
+}
+
 void Counters::reset() {
     std::lock_guard lock(mutex_);
     counts_.clear();
     faults_.clear();
+    limits_.clear();
 }
 
 std::string Counters::json() const {
@@ -93,6 +103,18 @@ std::string Counters::json() const {
         w.integer(static_cast<std::int64_t>(n));
     }
     w.end_object();
+    w.key("limits");  // API requests by endpoint and the `limit` they carried ("" = none)
+    w.begin_object();
+    for (const auto& [route, by_limit] : limits_) {
+        w.key(route);
+        w.begin_object();
+        for (const auto& [limit, n] : by_limit) {
+            w.key(limit);
+            w.integer(static_cast<std::int64_t>(n));
+        }
+        w.end_object();
+    }
+    w.end_object();
     w.end_object();
     return out;
 }
@@ -114,6 +136,7 @@ struct Ctx {
     std::function<double()> draw;                          // set with `faults`
     Counters* counters = nullptr;                          // set with `faults`
     bool tls = false;
+    NextStyle next_style = NextStyle::full;
 
     // Whether the pagination fault `name` of probability `p` hits this
     // answer (counted when it does). Draws only when p > 0, so that answers
@@ -191,7 +214,7 @@ std::string next_url(const Ctx& ctx, const Paging& p, std::size_t target_page) {
         base = std::string(ctx.tls ? "https://" : "http://") + ctx.faults->next_host;
     std::string u = base + ctx.path + "?";
     for (const auto& [k, v] : ctx.raw) {
-        if (k == "key" || k == "limit" || k == "page") continue;
+        if (k == "key" || k == "limit" || k == "page" || ctx.next_style == NextStyle::bare) continue;
         u += k;
         u += '=';
         u += v;
@@ -203,7 +226,10 @@ std::string next_url(const Ctx& ctx, const Paging& p, std::size_t target_page) {
             key_encoded = v;
             break;
         }
-    u += "limit=" + std::to_string(p.limit) + "&key=" + key_encoded + "&page=" + std::to_string(target_page);
+    // The reference's own next links mostly drop `limit`: a client that
+    // follows one as written reads on at the default page size.
+    if (ctx.next_style == NextStyle::full) u += "limit=" + std::to_string(p.limit) + "&";
+    u += "key=" + key_encoded + "&page=" + std::to_string(target_page);
     return u;
 }
 
@@ -315,11 +341,19 @@ bool under_prefix(std::string_view path, std::string_view prefix) {
 // ---- simulator ----------------------------------------------------------------
 
 Simulator::Simulator(SimulatorConfig config)
-    : config_(std::move(config)), world_(config_.world), faults_(config_.faults) {}
+    : config_(std::move(config)),
+      world_(config_.world),
+      faults_(config_.faults),
+      variants_(config_.variants) {}
 
 FaultSettings Simulator::faults() const {
     std::lock_guard lock(faults_mutex_);
     return faults_;
+}
+
+Variants Simulator::variants() const {
+    std::lock_guard lock(faults_mutex_);
+    return variants_;
 }
 
 void Simulator::set_base_url(std::string base_url) { config_.base_url = std::move(base_url); }
@@ -365,9 +399,23 @@ Response Simulator::handle(const Request& req) {
         return r;
     }
     const FaultSettings f = faults();
+    const Variants v = variants();
     std::shared_lock lock(world_mutex_);
-    Response r = handle_api(req, segments, ctx.params, ctx.base, f);
+    Response r = handle_api(req, segments, ctx.params, ctx.base, f, v);
     r.api = true;
+    {
+        const auto limit = ctx.params.find("limit");
+        counters_.count_limit(r.route, limit == ctx.params.end() ? std::string_view() : limit->second);
+    }
+    if (!v.deny_prefix.empty() && under_prefix(ctx.path, v.deny_prefix)) {
+        // An account (or media plan) the agency lost access to: everything
+        // under it is refused, while the parent stays in its own listing.
+        const std::string route = std::move(r.route);
+        r = error(403, "Access denied");
+        r.route = route;
+        r.api = true;
+        return r;
+    }
     if (!f.fail_prefix.empty() && under_prefix(ctx.path, f.fail_prefix)) {
         // Fault: a listing that fails for good from a given page on.
         std::size_t page = 1;
@@ -391,7 +439,8 @@ double Simulator::draw() {
 
 Response Simulator::handle_api(const Request& req, const std::vector<std::string>& s,
                                const std::map<std::string, std::string>&,
-                               const std::string& base, const FaultSettings& faults) {
+                               const std::string& base, const FaultSettings& faults,
+                               const Variants& variants) {
     // Rebuild the context (handle() owns the parsed pieces).
     auto parsed = urls::parse_origin_form(req.target);
     const urls::url_view u = *parsed;
@@ -405,8 +454,15 @@ Response Simulator::handle_api(const Request& req, const std::vector<std::string
     ctx.draw = [this] { return draw(); };
     ctx.counters = &counters_;
     ctx.tls = config_.tls;
+    ctx.next_style = variants.next_style;
 
     const World& world = world_;
+    // A listing that does not apply to its parent's network.
+    const unsigned inapplicable = inapplicable_status(variants);
+    auto not_applicable = [&](std::string_view what) {
+        return error(inapplicable ? inapplicable : 404, std::string(what) + " does not apply to this " +
+                                                            "object's network");
+    };
     const std::size_t n = s.size();
     auto route = [&](std::string_view tmpl, Response r) {
         r.route = std::string(tmpl);
@@ -436,6 +492,9 @@ Response Simulator::handle_api(const Request& req, const std::vector<std::string
             const std::string tmpl = "/accounts/{id}/" + std::string(name);
             if (!a) return route(tmpl, not_found("account", s[1]));
             const auto& children = world.accounts[*a].children[slot];
+            // Funding instruments come "from a specific Twitter account".
+            if (n == 3 && slot == 1 && inapplicable && world.accounts[*a].src != Src::tw)
+                return route(tmpl, not_applicable("funding instruments"));
             if (n == 3)
                 return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
                     return page_over(children.size(),
@@ -537,21 +596,31 @@ Response Simulator::handle_api(const Request& req, const std::vector<std::string
             // A level coarser than the scope answers at the scope's level.
             q.level = static_cast<int>(l) < static_cast<int>(scope_level) ? scope_level : l;
         }
-        q.from = world.first_stats_day();
-        q.to = world.today();
+        WindowRequest window;
+        window.first_day = world.first_stats_day();
+        window.today = world.today();
+        window.days = variants.stats_days;
+        window.window = variants.stats_window;
+        window.timezone = account_timezone(world, world.media_plans[q.media_plan].account);
         if (const auto* sd = get("start_date")) {
             const auto v = parse_int(*sd);
             if (!v || *v < 0) return route(tmpl, error(400, "start_date must be a UNIX timestamp, got '" + *sd + "'"));
-            q.from = std::max(q.from, static_cast<Day>(*v / 86400));
+            window.start = *v;
         }
         if (const auto* ed = get("end_date")) {
             const auto v = parse_int(*ed);
             if (!v || *v < 0) return route(tmpl, error(400, "end_date must be a UNIX timestamp, got '" + *ed + "'"));
-            q.to = std::min(q.to, static_cast<Day>(*v / 86400));
+            window.end = *v;
         }
-        if (get("start_date") && get("end_date") &&
-            *parse_int(*get("start_date")) > *parse_int(*get("end_date")))
+        if (window.start && window.end && *window.start > *window.end)
             return route(tmpl, error(400, "start_date is after end_date"));
+        const WindowDays days = window_days(window);
+        q.from = days.from;
+        q.to = days.to;
+        q.from_share = days.first;
+        q.to_share = days.last;
+        q.with_date = variants.stats_keys == StatsKeys::full || variants.stats_keys == StatsKeys::no_ids;
+        q.with_ids = variants.stats_keys == StatsKeys::full || variants.stats_keys == StatsKeys::no_date;
         return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
                          return write_stats_page(world, q, off, lim, w);
                      }));
@@ -600,6 +669,13 @@ Response Simulator::handle_api(const Request& req, const std::vector<std::string
         return route(tmpl, not_found("campaign", s[3]));
     const Campaign& camp = world.campaigns[*c];
     if (n == 4) return route(tmpl, wrapped([&](JsonWriter& w) { render_campaign(w, world, *c); }));
+    // Ad sets are a Facebook thing.
+    if (n == 5 && s[4] == "adsets" && inapplicable && camp.src != Src::fb)
+        return route(tmpl, not_applicable("ad sets"));
+    // Some readings serve a campaign's ad listing for Twitter campaigns only
+    // (the ad sets' listings giving Facebook ones).
+    if (n == 5 && s[4] == "ads" && variants.campaign_ads == CampaignAds::twitter_only && camp.src != Src::tw)
+        return route(tmpl, not_applicable("the campaign's ad listing"));
     if (n == 5 && s[4] == "adsets")
         return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
             return page_over(camp.ad_sets.size(), [&](std::size_t i) { return world.ad_set_listed(camp.ad_sets[i]); },
@@ -676,6 +752,7 @@ Response Simulator::handle_admin(const Request& req, const std::vector<std::stri
         const auto table = parse_expected_table(t->second);
         if (!table) return route("/_sim/expected", error(400, "unknown table '" + t->second + "'"));
         ExpectedCursor cursor{*table};
+        cursor.campaign_ads = variants().campaign_ads;  // expected follows the current settings
         if (auto f = params.find("stats_from"); f != params.end()) {
             const auto d = parse_day(f->second);
             if (!d) return route("/_sim/expected", error(400, "stats_from must be YYYY-MM-DD, got '" + f->second + "'"));
@@ -772,6 +849,21 @@ Response Simulator::handle_admin(const Request& req, const std::vector<std::stri
         w.key("fail_status"); w.integer(f.fail_status);
         w.end_object();
         return route("/_sim/faults", json_response(200, std::move(body)));
+    }
+    if (n == 2 && s[1] == "variants") {
+        Variants v = variants();
+        if (auto r = params.find("reset"); r != params.end() && (r->second == "1" || r->second == "true"))
+            v = Variants{};  // first, whatever the parameters' order
+        for (const auto& [k, value] : params) {
+            if (k == "key" || k == "reset") continue;
+            if (auto problem = set_variant(v, k, value); !problem.empty())
+                return route("/_sim/variants", error(400, problem));
+        }
+        {
+            std::lock_guard lock(faults_mutex_);
+            variants_ = v;
+        }
+        return route("/_sim/variants", json_response(200, variants_json(v)));
     }
     if (n == 2 && s[1] == "counters")
         return route("/_sim/counters", json_response(200, counters_.json()));

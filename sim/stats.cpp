@@ -42,6 +42,20 @@ void Metrics::add(const Metrics& o) {
     }
 }
 
+Metrics Metrics::part(const DayShare& share) const {
+    if (share.whole()) return *this;
+    auto cut = [&](std::int64_t v) { return v * share.inside / share.length; };
+    Metrics m;
+    m.impressions = cut(impressions);
+    m.clicks = cut(clicks);
+    m.spent = cut(spent);
+    for (std::size_t i = 0; i < main_metric_count; ++i) {
+        m.number[i] = cut(number[i]);
+        m.amount[i] = cut(amount[i]);
+    }
+    return m;
+}
+
 Metrics ad_day_metrics(const World& world, std::uint32_t ad, Day day) {
     const auto base = hash_of(world.seed(), Kind::ad, ad, 0x57A7);
     const double imp_base = 400.0 * std::exp(unit(base) * 4.6);  // 400 .. 40000 a day
@@ -66,7 +80,7 @@ Metrics ad_day_metrics(const World& world, std::uint32_t ad, Day day) {
 }
 
 void write_stats_row(JsonWriter& w, const Metrics& m, std::optional<Day> date,
-                     const StatsRowIds& ids) {
+                     const StatsRowIds& ids, bool with_ids) {
     auto ratio = [](double num, double den) { return den == 0 ? 0.0 : num / den; };
     const double imp = static_cast<double>(m.impressions);
     const double clicks = static_cast<double>(m.clicks);
@@ -103,6 +117,10 @@ void write_stats_row(JsonWriter& w, const Metrics& m, std::optional<Day> date,
     w.key("click"); w.integer(m.clicks);
     w.key("spent"); w.cents(m.spent);
     if (date) w.field("date", format_day(*date));
+    if (!with_ids) {
+        w.end_object();
+        return;
+    }
     w.field("client_id", id_of(Kind::media_plan, ids.media_plan));
     if (ids.campaign) w.field("campaign_id", id_of(Kind::campaign, *ids.campaign));
     if (ids.ad_set) {
@@ -152,13 +170,21 @@ StatsRowIds ids_for(const World& world, StatsLevel level, std::uint32_t ad_index
     return ids;
 }
 
+// An ad's figures for a day, cut to the part of it the window covers.
+Metrics window_metrics(const World& world, const StatsQuery& q, std::uint32_t ad, Day d) {
+    const Metrics m = ad_day_metrics(world, ad, d);
+    if (d == q.from) return m.part(q.from_share);
+    if (d == q.to) return m.part(q.to_share);
+    return m;
+}
+
 }  // namespace
 
 std::size_t write_stats_page(const World& world, const StatsQuery& q, std::size_t offset,
                              std::size_t limit, JsonWriter& w) {
     std::vector<std::uint32_t> single;
     const auto& scope_ads = ads_in_scope(world, q, single);
-    const bool dated = q.aggregate != StatsAggregate::period;
+    const bool dated = q.aggregate != StatsAggregate::period && q.with_date;
 
     if (q.level == StatsLevel::ad) {
         std::size_t total = 0;
@@ -175,8 +201,8 @@ std::size_t write_stats_page(const World& world, const StatsQuery& q, std::size_
                     const auto pos = total + k++;
                     if (pos < offset || pos >= end) return;
                     Metrics m;
-                    for (Day d = b_lo; d <= b_hi; ++d) m.add(ad_day_metrics(world, a, d));
-                    write_stats_row(w, m, date, ids);
+                    for (Day d = b_lo; d <= b_hi; ++d) m.add(window_metrics(world, q, a, d));
+                    write_stats_row(w, m, q.with_date ? date : std::nullopt, ids, q.with_ids);
                 };
                 if (q.aggregate == StatsAggregate::period) {
                     emit(lo, hi, std::nullopt);
@@ -215,14 +241,14 @@ std::size_t write_stats_page(const World& world, const StatsQuery& q, std::size_
                                                                       : 0;
             auto [it, inserted] = groups.try_emplace(Key{k1, k2, bucket});
             if (inserted) it->second.ids = ids_for(world, q.level, a);
-            it->second.m.add(ad_day_metrics(world, a, d));
+            it->second.m.add(window_metrics(world, q, a, d));
         }
     }
     std::size_t pos = 0;
     for (const auto& [key, g] : groups) {
         if (pos >= offset && pos < offset + limit)
             write_stats_row(w, g.m, dated ? std::optional<Day>(std::get<2>(key)) : std::nullopt,
-                            g.ids);
+                            g.ids, q.with_ids);
         ++pos;
     }
     return groups.size();

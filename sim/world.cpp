@@ -163,7 +163,7 @@ std::uint32_t World::add_campaign(std::uint32_t mp, Phase phase, Day start, Day 
 
 std::uint32_t World::add_ad_set(std::uint32_t campaign, bool play) {
     const auto idx = static_cast<std::uint32_t>(ad_sets.size());
-    ad_sets.push_back(AdSet{campaign, play, Life{}, {}});
+    ad_sets.push_back(AdSet{campaign, play, Life{}, {}, -1});
     campaigns[campaign].ad_sets.push_back(idx);
     return idx;
 }
@@ -307,6 +307,11 @@ void World::generate() {
             for (int k = 0; k < n; ++k) make_ad(-1, live);
         }
     }
+
+    // Hidden ad sets: the first one (a live Facebook campaign's, so that its
+    // ads have recent statistics at every scale) and about 3% of the others.
+    for (std::uint32_t s = 0; s < ad_sets.size(); ++s)
+        if (s == 0 || hash_of(config_.seed, Kind::ad_set, s, 0x41DE) % 100 < 3) ad_sets[s].hidden_epoch = 0;
 }
 
 // ---- epochs -----------------------------------------------------------------
@@ -334,7 +339,10 @@ std::size_t share(std::size_t n, double fraction, std::size_t at_least) {
 
 void World::end_ads_of(const std::vector<std::uint32_t>& ad_list, Day last_day, bool pause) {
     for (auto a : ad_list) {
-        if (pause && !ad_listed(a)) continue;  // a vanished ad keeps its last record
+        // A vanished ad keeps its last record; so does an ad of a hidden ad
+        // set (archived with it: a client may only have seen it through the
+        // ad set's listing).
+        if (pause && (!ad_listed(a) || in_hidden_ad_set(a))) continue;
         Ad& ad = ads[a];
         if (ad.end_day > last_day) {
             ad.end_day = std::max(last_day, ad.start_day - 1);
@@ -359,9 +367,9 @@ void World::advance_epoch() {
         if (campaigns[c].life.present() && !frozen(campaigns[c])) camp_c.push_back(c);
     for (auto c : camp_c) {
         for (auto s : campaigns[c].ad_sets)
-            if (ad_sets[s].life.present()) set_c.push_back(s);
+            if (ad_set_listed(s)) set_c.push_back(s);
         for (auto a : campaigns[c].ads)
-            if (ad_listed(a)) ad_c.push_back(a);
+            if (ad_listed(a) && !in_hidden_ad_set(a)) ad_c.push_back(a);
     }
     std::sort(set_c.begin(), set_c.end());
     std::sort(ad_c.begin(), ad_c.end());
@@ -384,9 +392,24 @@ void World::advance_epoch() {
         end_ads_of({a}, old_today, false);
     }
 
+    // Hiding (an ad set archived): it leaves its campaign's ad set listing,
+    // its ads stop (no statistics after the old today; their records stay
+    // as served, as a vanished object's do) but stay in the campaign's ad
+    // listing. Drawn
+    // from its own generator, so that the draws below stay those of worlds
+    // without hiding.
+    {
+        std::erase_if(set_c, [&](std::uint32_t s) { return !ad_set_listed(s); });
+        Rng hide_rng(hash_of(config_.seed, Kind::ad_set, static_cast<std::uint64_t>(e), 0x41DE));
+        for (auto s : pick(hide_rng, set_c, share(set_c.size(), 0.01, 1))) {
+            ad_sets[s].hidden_epoch = e;
+            end_ads_of(ad_sets[s].ads, old_today, false);
+        }
+    }
+
     std::erase_if(camp_c, [&](std::uint32_t c) { return !campaign_listed(c); });
     std::erase_if(set_c, [&](std::uint32_t s) { return !ad_set_listed(s); });
-    std::erase_if(ad_c, [&](std::uint32_t a) { return !ad_listed(a); });
+    std::erase_if(ad_c, [&](std::uint32_t a) { return !ad_listed(a) || in_hidden_ad_set(a); });
 
     // Changes.
     for (auto c : pick(rng, camp_c, share(camp_c.size(), 0.05, 1))) {
@@ -422,7 +445,7 @@ void World::advance_epoch() {
         if (!camp.life.present() || !camp.play) continue;
         if (camp.src == Src::tw) containers.push_back(-static_cast<std::int64_t>(c) - 1);
         for (auto s : camp.ad_sets)
-            if (ad_sets[s].life.present() && ad_sets[s].play) containers.push_back(s);
+            if (ad_set_listed(s) && ad_sets[s].play) containers.push_back(s);
     }
     for (std::uint32_t a = 0; a < ads.size(); ++a)
         if (ad_listed(a)) ++listed_ads;

@@ -47,7 +47,11 @@ Walk walk(Client& c, const std::string& target) {
         out.ranges.push_back(range);
         out.totals.push_back(range.at("total").to_number<std::int64_t>());
         if (!range.at("next").is_string()) break;
-        r = c.get_url(str(range.at("next")));
+        // Keeps the page size, which the default (reference) next drops.
+        const std::string next(range.at("next").as_string());
+        r = c.get_url(next.find("limit=") == std::string::npos
+                          ? next + "&limit=" + std::to_string(range.at("limit").to_number<std::int64_t>())
+                          : next);
     }
     return out;
 }
@@ -177,30 +181,7 @@ TEST_F(SimPaginationFaults, AListingFailsForGoodFromAPageOn) {
 
 // The same faults from the command line.
 TEST(SimPaginationFaultsCli, FlagsSetTheFaultsAndBadOnesExitTwo) {
-    auto run = [](std::vector<std::string> args, std::string* first_line, pid_t* pid_out) -> int {
-        int out[2];
-        if (pipe(out) != 0) return -1;
-        const pid_t pid = fork();
-        if (pid == 0) {
-            dup2(out[1], STDOUT_FILENO);
-            dup2(out[1], STDERR_FILENO);
-            close(out[0]);
-            std::vector<char*> argv;
-            std::string prog = "marin-sim";
-            argv.push_back(prog.data());
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv(MARIN_SIM_BINARY, argv.data());
-            _exit(127);
-        }
-        close(out[1]);
-        FILE* f = fdopen(out[0], "r");
-        char line[512] = {};
-        if (fgets(line, sizeof line, f) != nullptr) *first_line = line;
-        fclose(f);
-        *pid_out = pid;
-        return 0;
-    };
+    const auto run = spawn_sim;
     std::string line;
     pid_t pid = -1;
     ASSERT_EQ(run({"--port", "0", "--key", test_key, "--pnext-loop", "1", "--next-host", "127.0.0.1:9",

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "marin/sim/variants.hpp"
 #include "marin/sim/world.hpp"
 
 namespace marin::sim {
@@ -20,6 +21,9 @@ std::optional<ExpectedTable> parse_expected_table(std::string_view name);
 struct ExpectedCursor {
     ExpectedTable table;
     Day stats_from = 0;
+    // What a client can reach: with CampaignAds::twitter_only, the ads of a
+    // hidden ad set are in no listing it can read (see docs/simulator.md).
+    CampaignAds campaign_ads = CampaignAds::all;
     std::size_t outer = 0;
     std::size_t inner = 0;
     bool done = false;

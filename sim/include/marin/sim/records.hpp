@@ -19,6 +19,8 @@ std::string id_of(Kind kind, std::uint32_t index);
 std::optional<std::uint32_t> index_of(Kind kind, std::string_view id, std::size_t count);
 
 void render_account(JsonWriter& w, const World& world, std::uint32_t i);
+// The account's `timezone` (IANA name), as render_account serves it.
+std::string_view account_timezone(const World& world, std::uint32_t account);
 void render_advertiser(JsonWriter& w, const World& world, std::uint32_t i);
 // rev: the user's revision to render (the current one unless a removed link
 // is rendered as it was last served).

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "marin/sim/variants.hpp"
 #include "marin/sim/world.hpp"
 
 namespace marin::sim {
@@ -67,6 +68,7 @@ struct SimulatorConfig {
     std::string base_url;  // scheme://host:port, used when a request has no Host header
     bool tls = false;
     FaultSettings faults;
+    Variants variants;
 };
 
 class Counters {
@@ -74,6 +76,8 @@ public:
     void count(const std::string& route, unsigned status);
     // One fault injected, by its setting's name ("p503", "prepeat", ...).
     void count_fault(std::string_view fault);
+    // The `limit` an API request carried ("" when it had none), by endpoint.
+    void count_limit(const std::string& route, std::string_view limit);
     void reset();
     std::string json() const;
 
@@ -81,6 +85,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, std::map<unsigned, std::uint64_t>> counts_;
     std::map<std::string, std::uint64_t, std::less<>> faults_;
+    std::map<std::string, std::map<std::string, std::uint64_t, std::less<>>> limits_;
 };
 
 class Simulator {
@@ -91,6 +96,7 @@ public:
     Response handle(const Request& req);
 
     FaultSettings faults() const;
+    Variants variants() const;
     void set_base_url(std::string base_url);
     Counters& counters() { return counters_; }
 
@@ -104,7 +110,8 @@ public:
 private:
     Response handle_api(const Request& req, const std::vector<std::string>& segments,
                         const std::map<std::string, std::string>& params,
-                        const std::string& base, const FaultSettings& faults);
+                        const std::string& base, const FaultSettings& faults,
+                        const Variants& variants);
     // A uniform draw in [0, 1) for the pagination faults (thread-safe).
     double draw();
     Response handle_admin(const Request& req, const std::vector<std::string>& segments,
@@ -115,6 +122,7 @@ private:
     World world_;
     mutable std::mutex faults_mutex_;
     FaultSettings faults_;
+    Variants variants_;  // guarded by faults_mutex_
     std::atomic<std::uint64_t> draws_{0};
     Counters counters_;
 };

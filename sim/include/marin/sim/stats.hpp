@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "marin/sim/json_writer.hpp"
+#include "marin/sim/stats_window.hpp"
 #include "marin/sim/world.hpp"
 
 namespace marin::sim {
@@ -21,6 +22,9 @@ struct Metrics {
     std::array<std::int64_t, main_metric_count> number{};
     std::array<std::int64_t, main_metric_count> amount{};  // cents
     void add(const Metrics& o);
+    // Every figure times share.inside / share.length, rounded down (the part
+    // of a day a window cuts).
+    Metrics part(const DayShare& share) const;
 };
 
 // The figures of one ad on one day (the ad must be active that day).
@@ -35,6 +39,13 @@ struct StatsQuery {
     StatsLevel level = StatsLevel::client;
     StatsAggregate aggregate = StatsAggregate::period;
     Day from = 0, to = 0;  // inclusive days
+    // The part of `from` and of `to` inside the window (whole unless the
+    // window is cut to the second; when from == to, `from_share` holds it).
+    DayShare from_share, to_share;
+    // Keys the rows carry: `date` (day/month aggregates) and the ids of the
+    // row's level and above (marin-sim's --stats-keys).
+    bool with_date = true;
+    bool with_ids = true;
 };
 
 // Writes the rows [offset, offset+limit) of the query's answer as array
@@ -49,7 +60,8 @@ struct StatsRowIds {
     std::optional<std::int32_t> ad_set;  // -1: a Twitter ad's (null) ad set
     std::optional<std::uint32_t> ad;
 };
+// with_ids false: a row without client_id/campaign_id/adset_id/ad_id.
 void write_stats_row(JsonWriter& w, const Metrics& m, std::optional<Day> date,
-                     const StatsRowIds& ids);
+                     const StatsRowIds& ids, bool with_ids = true);
 
 }  // namespace marin::sim

@@ -111,6 +111,12 @@ struct AdSet {
     bool play = false;
     Life life;
     std::vector<std::uint32_t> ads;
+    // Hidden (archived, say): left out of its campaign's ad set listing and
+    // answering 404 with everything under it, while its ads stay in the
+    // campaign's ad listing and in the statistics. -1: shown; 0: hidden
+    // since generation (no listing ever showed it); N: hidden at epoch N.
+    std::int32_t hidden_epoch = -1;
+    bool hidden() const { return hidden_epoch >= 0; }
 };
 
 struct Ad {
@@ -146,12 +152,16 @@ public:
     // Listed now: itself and every parent still listed.
     bool campaign_listed(std::uint32_t c) const { return campaigns[c].life.present(); }
     bool ad_set_listed(std::uint32_t s) const {
-        return ad_sets[s].life.present() && campaign_listed(ad_sets[s].campaign);
+        return ad_sets[s].life.present() && !ad_sets[s].hidden() && campaign_listed(ad_sets[s].campaign);
     }
+    // An ad of a hidden ad set is listed (by its campaign's ad listing).
     bool ad_listed(std::uint32_t a) const {
         const Ad& ad = ads[a];
         if (!ad.life.present() || !campaign_listed(ad.campaign)) return false;
         return ad.ad_set < 0 || ad_sets[static_cast<std::uint32_t>(ad.ad_set)].life.present();
+    }
+    bool in_hidden_ad_set(std::uint32_t a) const {
+        return ads[a].ad_set >= 0 && ad_sets[static_cast<std::uint32_t>(ads[a].ad_set)].hidden();
     }
     bool user_link_listed(const MediaPlanUser& l) const {
         return l.gone_epoch < 0 && users[l.user].life.present();
