@@ -459,9 +459,9 @@ Response Simulator::handle_api(const Request& req, const std::vector<std::string
     const World& world = world_;
     // A listing that does not apply to its parent's network.
     const unsigned inapplicable = inapplicable_status(variants);
-    auto not_applicable = [&](std::string_view what) {
-        return error(inapplicable ? inapplicable : 404, std::string(what) + " does not apply to this " +
-                                                            "object's network");
+    // (Worded unlike a client's own report of it, which tests grep for.)
+    auto not_applicable = [&](std::string_view what, std::string_view parent) {
+        return error(inapplicable ? inapplicable : 404, "no " + std::string(what) + " for " + std::string(parent));
     };
     const std::size_t n = s.size();
     auto route = [&](std::string_view tmpl, Response r) {
@@ -494,7 +494,7 @@ Response Simulator::handle_api(const Request& req, const std::vector<std::string
             const auto& children = world.accounts[*a].children[slot];
             // Funding instruments come "from a specific Twitter account".
             if (n == 3 && slot == 1 && inapplicable && world.accounts[*a].src != Src::tw)
-                return route(tmpl, not_applicable("funding instruments"));
+                return route(tmpl, not_applicable("funding instruments", "a Facebook account"));
             if (n == 3)
                 return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
                     return page_over(children.size(),
@@ -671,11 +671,11 @@ Response Simulator::handle_api(const Request& req, const std::vector<std::string
     if (n == 4) return route(tmpl, wrapped([&](JsonWriter& w) { render_campaign(w, world, *c); }));
     // Ad sets are a Facebook thing.
     if (n == 5 && s[4] == "adsets" && inapplicable && camp.src != Src::fb)
-        return route(tmpl, not_applicable("ad sets"));
+        return route(tmpl, not_applicable("ad sets", "a Twitter campaign"));
     // Some readings serve a campaign's ad listing for Twitter campaigns only
     // (the ad sets' listings giving Facebook ones).
     if (n == 5 && s[4] == "ads" && variants.campaign_ads == CampaignAds::twitter_only && camp.src != Src::tw)
-        return route(tmpl, not_applicable("the campaign's ad listing"));
+        return route(tmpl, not_applicable("ad listing", "a Facebook campaign"));
     if (n == 5 && s[4] == "adsets")
         return route(tmpl, listing(ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
             return page_over(camp.ad_sets.size(), [&](std::size_t i) { return world.ad_set_listed(camp.ad_sets[i]); },
