@@ -55,6 +55,9 @@ std::string summarize(sync::CrawlMode mode, const RunReport& r, std::int64_t req
         "{} removed, {} values sanitized, {} listings skipped, {} resumed",
         mode_name(mode), outcome, secs, requests, retries, sum.read, sum.inserted, sum.changed, sum.unchanged,
         sum.removed, r.totals.sanitized_values, r.crawl.listings_skipped, r.crawl.listings_resumed);
+    if (r.crawl.listings_not_applicable > 0)
+        line += fmt::format("; {} listings did not apply to their parent (nothing removed under them)",
+                            r.crawl.listings_not_applicable);
     if (r.crawl.listings_reread > 0)
         line += fmt::format("; {} listings read twice (their total fell while read)", r.crawl.listings_reread);
     if (!r.error.empty()) line += "; " + r.error;
@@ -103,40 +106,44 @@ long double number_of(const boost::json::object& row, std::string_view field) {
     return 0;
 }
 
+// The API's own media-plan figures (level=client, one row per day) over the
+// crawl's window, every page, summed over the days the mirror keeps: days
+// before stats_from are buckets the window may cut, as in the crawl.
 asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& api, const sync::CrawlReport& crawl,
                                                                const std::shared_ptr<spdlog::logger>& log) {
     std::vector<PeriodTotals> out;
     for (const auto& mp : crawl.stats_sample) {
         PeriodTotals t;
         t.media_plan_id = mp;
-        sync::QueryParams query = {{"aggregate", "period"},
+        sync::QueryParams query = {{"level", "client"},
+                                   {"aggregate", "day"},
                                    {"start_date", std::to_string(crawl.stats_start)},
                                    {"end_date", std::to_string(crawl.stats_end)}};
         const std::string path = "/clients/" + mp + "/statistics";
         try {
-            // A 200 whose body is no page is asked again, as the crawl does,
-            // rather than leaving this media plan out of the check.
-            std::optional<sync::Page> page;
-            sync::BodyCheck check = [&page](std::string_view body) -> std::string {
-                try {
-                    page = sync::parse_page(body);
-                    return {};
-                } catch (const sync::ApiError& e) {
-                    return e.what();
+            sync::PageReader reader(api, path, std::move(query), "/clients/{id}/statistics");
+            bool dated = true;
+            while (auto page = co_await reader.next()) {
+                for (const auto& row : page->data) {
+                    if (!row.is_object()) continue;
+                    const auto& o = row.get_object();
+                    const auto* date = o.if_contains("date");
+                    if (!date || !date->is_string()) {
+                        dated = false;
+                        continue;
+                    }
+                    const std::string day(date->get_string());
+                    if (day < crawl.stats_from || day > crawl.stats_to) continue;
+                    t.impressions += static_cast<std::int64_t>(number_of(o, "impression"));
+                    t.clicks += static_cast<std::int64_t>(number_of(o, "click"));
+                    t.spent += number_of(o, "spent");
                 }
-            };
-            (void)co_await api.get(path, std::move(query), "/clients/{id}/statistics", std::move(check));
-            if (!page) throw std::runtime_error("no page parsed");
-            for (const auto& row : page->data) {
-                if (!row.is_object()) continue;
-                t.impressions += static_cast<std::int64_t>(number_of(row.get_object(), "impression"));
-                t.clicks += static_cast<std::int64_t>(number_of(row.get_object(), "click"));
-                t.spent += number_of(row.get_object(), "spent");
             }
+            if (!dated) throw std::runtime_error("its level=client rows carry no date");
             t.spent_text = fmt::format("{:.2f}", static_cast<double>(t.spent));
             out.push_back(std::move(t));
         } catch (const std::exception& e) {
-            log->warn("figures check: cannot read the period totals of media plan {}: {}", mp, e.what());
+            log->warn("figures check: cannot read the daily totals of media plan {}: {}", mp, e.what());
         }
     }
     co_return out;
@@ -155,8 +162,8 @@ void check_figures(const std::string& dsn, const RunReport& report, const std::v
                                std::fabs(static_cast<double>(t.spent - std::strtold(sums.spent.c_str(), nullptr))) <
                                    0.005;
             if (!agree)
-                log->warn("figures check: media plan {} from {} to {}: the API reports {} impressions, {} clicks, {} "
-                          "spent; the mirror sums to {}, {}, {}",
+                log->warn("figures check: media plan {} from {} to {} disagrees: the API's level=client figures are {} "
+                          "impressions, {} clicks, {} spent; the mirror's ad-level rows sum to {}, {}, {}",
                           t.media_plan_id, report.crawl.stats_from, report.crawl.stats_to, t.impressions, t.clicks,
                           t.spent_text, sums.impressions, sums.clicks, sums.spent);
             check.push_back(boost::json::object{
@@ -276,6 +283,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             }
             report.totals.requests_by_status = requests.requests_by_status();
             report.totals.retries = requests.retries();
+            report.totals.listings_not_applicable = static_cast<std::int64_t>(crawl.listings_not_applicable);
             report.wall = std::chrono::steady_clock::now() - started;
             co_await writer.finish_run(report.run_id, outcome, report.totals, report.error);
         },
@@ -302,6 +310,9 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     }
     report.summary = summarize(mode, report, requests.requests(), requests.retries());
     publish_row_metrics(ctx.metrics, report.totals);
+    if (ctx.metrics)
+        for (const auto& [endpoint, n] : report.crawl.not_applicable_by_listing)
+            ctx.metrics->add_listings_not_applicable(endpoint, n);
     const bool ok = report.exit_code == exit_success;
     if (ctx.metrics && ctx.record_run_lifecycle) {
         ctx.metrics->set_run_in_progress(daemon_mode(mode), false);

@@ -114,6 +114,11 @@ void Metrics::add_rows(std::string_view table, RowKind kind, std::uint64_t n) {
   rows_[{std::string(table), std::string(to_string(kind))}] += n;
 }
 
+void Metrics::add_listings_not_applicable(std::string_view endpoint, std::uint64_t n) {
+  std::lock_guard lock(mutex_);
+  not_applicable_[std::string(endpoint)] += n;
+}
+
 void Metrics::set_queue_depth(std::int64_t n) {
   std::lock_guard lock(mutex_);
   queue_depth_ = n;
@@ -177,6 +182,10 @@ std::string Metrics::render_prometheus() const {
 
   header(out, "marin_retries_total", "counter", "API request retries by endpoint and reason.");
   for (const auto& [k, v] : retries_) sample(out, "marin_retries_total", labels("endpoint", k.first, "reason", k.second), v);
+  header(out, "marin_listings_not_applicable_total", "counter",
+         "Child listings that did not apply to their parent (the API answered 404 or 400 while the parent itself "
+         "is served), by endpoint; nothing under them is removed.");
+  for (const auto& [k, v] : not_applicable_) sample(out, "marin_listings_not_applicable_total", label("endpoint", k), v);
 
   header(out, "marin_request_duration_seconds", "histogram", "API request latency.");
   for (const auto& [endpoint, h] : latency_) {

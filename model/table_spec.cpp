@@ -7,6 +7,7 @@ namespace {
 
 using enum ColumnType;
 using enum ColumnRole;
+constexpr bool link = true;
 
 constexpr ColumnSpec accounts_columns[] = {
     {"id", "id", text, key},
@@ -89,11 +90,12 @@ constexpr ColumnSpec ad_sets_columns[] = {
     {"promoted_object", "promoted_object", text, field},
     {"adset_billing_event", "adset_billing_event", text, field},
     {"adset_optimization_goal", "adset_optimization_goal", text, field},
+    {"adset_bid_strategy", "adset_bid_strategy", text, field},
 };
 
 constexpr ColumnSpec ads_columns[] = {
     {"id", "id", text, key},
-    {"ad_set_id", "", text, parent},
+    {"ad_set_id", "", text, parent, link},
     {"campaign_id", "", text, parent},
     {"media_plan_id", "", text, parent},
     {"name", "name", text, field},
@@ -175,6 +177,10 @@ constexpr ColumnSpec audiences_columns[] = {
     {"nb_users", "nb_users", bigint, field},
     {"created_at", "created_at", timestamptz, field},
     {"rule", "rule", json_subtree, field},
+    {"customer_file_source", "customer_file_source", text, field},
+    {"country", "country", text, field},
+    {"lookalike_type", "lookalike_type", text, field},
+    {"origin_audience_network_id", "origin_audience_network_id", text, field},
 };
 
 constexpr ColumnSpec targeting_clusters_columns[] = {
@@ -236,6 +242,14 @@ std::vector<const ColumnSpec*> TableSpec::key_columns() const {
     std::vector<const ColumnSpec*> out;
     for (const auto& c : columns)
         if (c.role == ColumnRole::key) out.push_back(&c);
+    return out;
+}
+
+std::vector<std::size_t> TableSpec::link_positions() const {
+    std::vector<std::size_t> out;
+    const auto sent = sent_columns();
+    for (std::size_t i = 0; i < sent.size(); ++i)
+        if (sent[i]->link) out.push_back(i);
     return out;
 }
 

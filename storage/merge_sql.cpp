@@ -20,6 +20,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 
 std::string stage_column(std::size_t i) { return "c" + std::to_string(i); }
 std::string key_column(std::size_t i) { return "k" + std::to_string(i); }
+std::string link_column(std::size_t i) { return "l" + std::to_string(i); }
 
 // Every stored column but the generated ones, in table order, prefixed.
 std::vector<std::string> plain_columns(const model::TableSpec& spec, const std::string& prefix) {
@@ -60,6 +61,12 @@ TableSql build(const model::TableSpec& spec) {
     stage_defs.emplace_back("_seq integer NOT NULL");
     stage_defs.emplace_back("_listing integer");
     stage_defs.emplace_back("_batch integer NOT NULL");
+    s.link_positions = spec.link_positions();
+    const bool links = !s.link_positions.empty();
+    if (links) {
+        s.stage_copy_columns.emplace_back("_keep");
+        stage_defs.emplace_back("_keep boolean NOT NULL");
+    }
     s.create_stage = "CREATE TEMP TABLE IF NOT EXISTS marin_stage_" + name + " (" + join(stage_defs, ", ") + ")";
     s.clear_stage = "DELETE FROM " + s.stage;
     s.truncate_stage = "TRUNCATE " + s.stage;
@@ -74,9 +81,19 @@ TableSql build(const model::TableSpec& spec) {
     s.key_positions = key_pos;
     s.probe = "pg_temp.marin_probe_" + name;
     s.probe_copy_columns = key_names;
-    for (auto c : {"_hash", "_seq", "_listing"}) s.probe_copy_columns.emplace_back(c);
+    s.probe_copy_columns.emplace_back("_hash");
+    std::string link_defs;
+    for (std::size_t j = 0; j < s.link_positions.size(); ++j) {
+        s.probe_copy_columns.push_back(link_column(j));
+        link_defs += ", " + link_column(j) + " " + std::string(model::sql_type(sent[s.link_positions[j]]->type));
+    }
+    if (links) {
+        s.probe_copy_columns.emplace_back("_keep");
+        link_defs += ", _keep boolean NOT NULL";
+    }
+    for (auto c : {"_seq", "_listing"}) s.probe_copy_columns.emplace_back(c);
     s.create_probe = "CREATE TEMP TABLE IF NOT EXISTS marin_probe_" + name + " (" + join(key_defs, ", ") +
-                     ", _hash text NOT NULL, _seq integer NOT NULL, _listing integer)";
+                     ", _hash text NOT NULL" + link_defs + ", _seq integer NOT NULL, _listing integer)";
     s.clear_probe = "DELETE FROM " + s.probe;
     s.truncate_probe = "TRUNCATE " + s.probe;
     for (const auto* c : sent) s.table_copy_columns.push_back(quote_ident(c->name));
@@ -107,11 +124,22 @@ TableSql build(const model::TableSpec& spec) {
     // primary key (the join names every key column).
     std::vector<std::string> probe_keys;
     for (const auto& k : key_names) probe_keys.push_back("p." + k);
+    // A row that keeps its links (it does not know them) matches any stored
+    // link; among duplicates, one that carries the links wins over one that
+    // keeps them, so that the link is written whatever their order.
+    std::string probe_links_same, stage_links_differ;
+    for (std::size_t j = 0; j < s.link_positions.size(); ++j) {
+        const auto column = quote_ident(sent[s.link_positions[j]]->name);
+        probe_links_same += " AND (p._keep OR t." + column + " IS NOT DISTINCT FROM p." + link_column(j) + ")";
+        stage_links_differ += " OR (NOT src._keep AND t." + column + " IS DISTINCT FROM src." +
+                              stage_column(s.link_positions[j]) + ")";
+    }
+    const std::string keep_order = links ? "_keep, " : "";
     s.classify =
         "SELECT p._seq, CASE WHEN t._hash IS NULL THEN 0\n"
-        "  WHEN t._hash = p._hash AND t._removed_at IS NULL THEN 2 ELSE 1 END\n"
+        "  WHEN t._hash = p._hash AND t._removed_at IS NULL" + probe_links_same + " THEN 2 ELSE 1 END\n"
         "FROM (SELECT DISTINCT ON (" + join(key_names, ", ") + ") * FROM " + s.probe + "\n"
-        "      ORDER BY " + join(key_names, ", ") + ", _seq DESC) p\n"
+        "      ORDER BY " + join(key_names, ", ") + ", " + keep_order + "_seq DESC) p\n"
         "LEFT JOIN " + s.table + " t ON " + key_match("p", false);
 
     // merge
@@ -119,35 +147,62 @@ TableSql build(const model::TableSpec& spec) {
     for (auto p : key_pos) src_keys.push_back("s." + stage_column(p));
     const auto hist_cols = plain_columns(spec, "");
     const auto old_cols = plain_columns(spec, "t.");
-    std::vector<std::string> insert_cols, insert_vals, updates, conflict_keys;
+    std::vector<std::string> insert_cols, insert_vals, updates, conflict_keys, todo_cols, same_content, same_links;
     for (std::size_t i = 0; i < sent.size(); ++i) {
-        insert_cols.push_back(quote_ident(sent[i]->name));
+        const auto column = quote_ident(sent[i]->name);
+        insert_cols.push_back(column);
         insert_vals.push_back(stage_column(i));
-        if (sent[i]->role != model::ColumnRole::key)
-            updates.push_back(quote_ident(sent[i]->name) + " = EXCLUDED." + quote_ident(sent[i]->name));
+        if (sent[i]->role != model::ColumnRole::key) updates.push_back(column + " = EXCLUDED." + column);
+        if (sent[i]->link) {
+            // A row that keeps its links writes the stored ones back.
+            todo_cols.push_back("CASE WHEN src._keep THEN t." + column + " ELSE src." + stage_column(i) + " END AS " +
+                                stage_column(i));
+            // A link learnt where none was known (NULL: unknown) is no new
+            // version of the object: the first load reads an ad from its
+            // campaign's listing before its ad set's listing names the link.
+            same_content.push_back("(src._keep OR t." + column + " IS NULL OR t." + column +
+                                   " IS NOT DISTINCT FROM src." + stage_column(i) + ")");
+            same_links.push_back("(src._keep OR t." + column + " IS NOT DISTINCT FROM src." + stage_column(i) + ")");
+        } else {
+            todo_cols.push_back("src." + stage_column(i));
+            if (sent[i]->role != model::ColumnRole::key)
+                same_content.push_back("t." + column + " IS NOT DISTINCT FROM src." + stage_column(i));
+        }
     }
     for (const auto* k : keys) conflict_keys.push_back(quote_ident(k->name));
     for (auto b : {model::raw_column, model::hash_column, model::synced_at_column, model::removed_at_column}) {
         insert_cols.push_back(quote_ident(b));
         updates.push_back(quote_ident(b) + " = EXCLUDED." + quote_ident(b));
     }
-    insert_vals.insert(insert_vals.end(), {"_raw::jsonb", "_hash", "now()", "NULL::timestamptz"});
+    insert_vals.insert(insert_vals.end(),
+                       {"_raw_json", "_hash", "CASE WHEN hash_only THEN old_synced_at ELSE now() END",
+                        "NULL::timestamptz"});
+    same_content.emplace_back("t._raw = src._raw_json");
 
-    // Unchanged rows (same _hash, not removed) drop out in `todo`, so no
-    // later step reads their _raw or writes their tuple: an unchanged batch
-    // writes nothing to the mirror or its WAL.
+    // Unchanged rows (same _hash, not removed) drop out before staging, so
+    // no step reads their _raw or writes their tuple: an unchanged batch
+    // writes nothing to the mirror or its WAL. Of the staged ones, those
+    // whose content equals the stored row only had another hash: they get
+    // the new hash (hash_only), with no history version and their
+    // _synced_at; those that only learnt a link are written in place
+    // (refresh_only: no history version either).
     s.merge =
         "WITH src AS (\n"
-        "  SELECT DISTINCT ON (" + join(src_keys, ", ") + ") s.* FROM " + s.stage + " s\n"
-        "  ORDER BY " + join(src_keys, ", ") + ", s._seq DESC\n"
+        "  SELECT DISTINCT ON (" + join(src_keys, ", ") + ") s.*, s._raw::jsonb AS _raw_json FROM " + s.stage + " s\n"
+        "  ORDER BY " + join(src_keys, ", ") + ", " + (links ? "s._keep, " : "") + "s._seq DESC\n"
         "), todo AS (\n"
-        "  SELECT src.*, t._hash IS NOT NULL AS existed\n"
+        "  SELECT " + join(todo_cols, ", ") + ",\n"
+        "    src._raw_json, src._hash, src._batch, t._hash IS NOT NULL AS existed, t._synced_at AS old_synced_at,\n"
+        "    (t._hash IS NOT NULL AND t._removed_at IS NULL AND " + join(same_content, " AND ") + ") AS refresh_only,\n"
+        "    (t._hash IS NOT NULL AND t._removed_at IS NULL AND " + join(same_content, " AND ") +
+        (same_links.empty() ? std::string() : " AND " + join(same_links, " AND ")) + ") AS hash_only\n"
         "  FROM src LEFT JOIN " + s.table + " t ON " + key_match("src", true) + "\n"
-        "  WHERE t._hash IS NULL OR t._hash <> src._hash OR t._removed_at IS NOT NULL\n"
+        "  WHERE t._hash IS NULL OR t._hash <> src._hash OR t._removed_at IS NOT NULL" + stage_links_differ + "\n"
         "), hist AS (\n"
         "  INSERT INTO " + s.history + " (" + join(hist_cols, ", ") + ", _valid_from, _valid_to)\n"
         "  SELECT " + join(old_cols, ", ") + ", t._synced_at, now()\n"
-        "  FROM " + s.table + " t JOIN todo ON " + key_match("todo", true) + " WHERE todo.existed\n"
+        "  FROM " + s.table + " t JOIN todo ON " + key_match("todo", true) +
+        " WHERE todo.existed AND NOT todo.refresh_only\n"
         "), up AS (\n"
         "  INSERT INTO " + s.table + " AS t (" + join(insert_cols, ", ") + ")\n"
         "  SELECT " + join(insert_vals, ", ") + " FROM todo\n"
@@ -156,7 +211,7 @@ TableSql build(const model::TableSpec& spec) {
         "SELECT b._batch, sum(b.n)::bigint, sum(b.ins)::bigint, sum(b.chg)::bigint FROM (\n"
         "  SELECT _batch, count(*) AS n, 0::bigint AS ins, 0::bigint AS chg FROM src GROUP BY _batch\n"
         "  UNION ALL\n"
-        "  SELECT _batch, 0, count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed)\n"
+        "  SELECT _batch, 0, count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND NOT refresh_only)\n"
         "  FROM todo GROUP BY _batch\n"
         ") b GROUP BY b._batch";
 
@@ -218,36 +273,6 @@ std::string quote_ident(std::string_view name) {
 }
 
 const TableSql& table_sql(TableId id) { return all_sql()[static_cast<std::size_t>(id)]; }
-
-const std::vector<Cascade>& cascades() {
-    // Children after parents in TableId order, so one pass over this list
-    // in order reaches grandchildren (media plan -> campaign -> ad set -> ad).
-    static const std::vector<Cascade> links = [] {
-        std::vector<Cascade> l = {
-            {TableId::accounts, TableId::funding_instruments, "account_id"},
-            {TableId::accounts, TableId::publisher_objects, "account_id"},
-            {TableId::accounts, TableId::lead_forms, "account_id"},
-            {TableId::accounts, TableId::audiences, "account_id"},
-            {TableId::accounts, TableId::targeting_clusters, "account_id"},
-            {TableId::media_plans, TableId::campaigns, "media_plan_id"},
-            {TableId::media_plans, TableId::ad_sets, "media_plan_id"},
-            {TableId::media_plans, TableId::ads, "media_plan_id"},
-            {TableId::media_plans, TableId::media_plan_users, "media_plan_id"},
-            {TableId::campaigns, TableId::ad_sets, "campaign_id"},
-            {TableId::campaigns, TableId::ads, "campaign_id"},
-            {TableId::ad_sets, TableId::ads, "ad_set_id"},
-        };
-        for (const auto& c : l) {
-            const auto& parent = model::table_spec(c.parent);
-            if (!model::table_spec(c.child).column(c.child_column) || parent.key_columns().size() != 1 ||
-                !model::table_spec(c.child).removable)
-                throw std::logic_error("cascade " + std::string(parent.name) + " -> " +
-                                       std::string(model::table_spec(c.child).name) + " does not match the spec");
-        }
-        return l;
-    }();
-    return links;
-}
 
 std::string select_unseen_into_gone(TableId id,
                                     const std::vector<std::pair<std::string, std::optional<std::string>>>& filter) {

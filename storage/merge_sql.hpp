@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "marin/model/object_graph.hpp"
 #include "marin/model/table_spec.hpp"
 
 namespace marin::storage::detail {
@@ -50,14 +51,19 @@ struct TableSql {
     std::string table;          // marin."ads"
     std::string history;        // marin."ads_history"
     std::string stage;          // pg_temp.marin_stage_ads (unquoted: COPY pastes it)
-    std::vector<std::string> stage_copy_columns;  // c0..cN, _raw, _hash, _seq, _listing, _batch
+    std::vector<std::string> stage_copy_columns;  // c0..cN, _raw, _hash, _seq, _listing, _batch[, _keep]
     std::string create_stage;
     std::string probe;          // pg_temp.marin_probe_ads (unquoted: COPY pastes it)
-    std::vector<std::string> probe_copy_columns;  // k0..kN, _hash, _seq, _listing
+    std::vector<std::string> probe_copy_columns;  // k0..kN, _hash[, l0..lN, _keep], _seq, _listing
+    // Index among the sent columns of l0..lN: the link columns
+    // (model::ColumnSpec::link). Tables with links stage and probe each
+    // row's links and whether it keeps them (model::Row::keeps_links).
+    std::vector<std::size_t> link_positions;
     std::vector<std::size_t> key_positions;       // index among the sent columns of k0..kN
     std::string create_probe;
     // -> one row per distinct key of the probe: _seq of the row that wins
-    // (the last one sent), and 0 new, 1 changed (or back after a removal),
+    // (the last one sent; with links, the last one that carries them), and
+    // 0 new, 1 changed (or back after a removal, or another link),
     // 2 unchanged.
     std::string classify;
     std::string clear_probe;     // DELETE FROM the probe table
@@ -68,7 +74,11 @@ struct TableSql {
     std::string create_seen;    // empty for tables that are never removed
     std::string create_gone;
     // History and upsert of the staged rows (the changed ones) -> one row
-    // per _batch: batch, distinct keys, inserted, changed.
+    // per _batch: batch, distinct keys, inserted, changed. A staged row whose
+    // typed values and _raw equal the stored ones (only its hash differs: a
+    // hash made by an older release, or over fewer columns before a
+    // migration added some) gets its new hash and nothing else: no history
+    // version, no new _synced_at.
     std::string merge;
     std::string record_seen;    // the probed keys, under their rows' _listing (no parameter)
     std::string forget_seen;    // $1 = listing ids, an integer[] literal
@@ -82,13 +92,10 @@ struct TableSql {
 
 const TableSql& table_sql(model::TableId id);
 
-// A parent -> child link followed when a parent row is marked removed.
-struct Cascade {
-    model::TableId parent;
-    model::TableId child;
-    std::string_view child_column;  // holds the parent's id
-};
-const std::vector<Cascade>& cascades();
+// The parent -> child links followed when a parent row is marked removed:
+// the object graph's (model/object_graph.hpp).
+using model::Cascade;
+using model::cascades;
 
 // INSERT INTO marin_gone_<t> the live rows selected by `filter` (columns of
 // the table: checked against the spec, throws std::invalid_argument) and not

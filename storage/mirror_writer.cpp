@@ -48,11 +48,13 @@ struct ReadyCmd { Reply<Unit> reply; };
 // reply: null for enqueue (nobody awaits it).
 // A row as COPY text, encoded on the caller's thread (escaping is most of the
 // writer's own CPU, and the writer thread is the one PostgreSQL waits on):
-// `key_hash` is its key fields and _hash, `line` its sent values, _raw and
+// `key_hash` is its key fields and _hash (then, on tables with link columns,
+// the links and whether the row keeps them), `line` its sent values, _raw and
 // _hash, both tab-separated and without the final newline.
 struct EncodedRow {
     std::string key_hash;
     std::string line;
+    bool keeps_links = false;
 };
 struct WriteCmd { TableId table; std::vector<EncodedRow> rows; ListingKey listing; Reply<BatchResult> reply; };
 struct CompleteCmd { TableId table; ListingKey listing; Reply<ListingResult> reply; };
@@ -134,6 +136,7 @@ struct MirrorWriter::Impl {
             std::string line;  // EncodedRow::line
             int listing;       // listing id whose keys record_seen records; 0: none
             int batch;
+            bool keeps_links;  // model::Row::keeps_links (staged as _keep on tables with links)
         };
         std::vector<Entry> entries;  // by _seq
         std::string probe;
@@ -535,7 +538,7 @@ struct MirrorWriter::Impl {
             p.probe += listing_text;
             p.probe += '\n';
             row_bytes += row.line.size();
-            p.entries.push_back({std::move(row.line), listing, batch});
+            p.entries.push_back({std::move(row.line), listing, batch, row.keeps_links});
         }
         p.any_listing = p.any_listing || seen;
         const auto added = row_bytes + (p.probe.size() - probe_before);
@@ -616,6 +619,7 @@ struct MirrorWriter::Impl {
                         changes += e.listing ? std::to_string(e.listing) : "\\N";
                         changes += '\t';
                         changes += std::to_string(e.batch);
+                        if (!sql.link_positions.empty()) changes += e.keeps_links ? "\tt" : "\tf";
                         changes += '\n';
                         ++staged;
                         ++b.changed;
@@ -1035,6 +1039,7 @@ void check_row_width(TableId table, const std::vector<model::Row>& rows) {
 std::vector<EncodedRow> encode_rows(TableId table, std::vector<model::Row> rows) {
     check_row_width(table, rows);
     const auto& key_positions = detail::table_sql(table).key_positions;
+    const auto& link_positions = detail::table_sql(table).link_positions;
     std::vector<EncodedRow> out;
     out.reserve(rows.size());
     for (auto& row : rows) {
@@ -1044,6 +1049,13 @@ std::vector<EncodedRow> encode_rows(TableId table, std::vector<model::Row> rows)
             e.key_hash += '\t';
         }
         detail::append_copy_field(e.key_hash, std::string_view{row.hash});
+        // The probe's link columns and _keep follow the hash (merge_sql.hpp).
+        for (auto l : link_positions) {
+            e.key_hash += '\t';
+            detail::append_copy_field(e.key_hash, row.values[l]);
+        }
+        if (!link_positions.empty()) e.key_hash += row.keeps_links ? "\tt" : "\tf";
+        e.keeps_links = row.keeps_links;
         e.line.reserve(row.raw.size() + 256);
         for (const auto& v : row.values) {
             detail::append_copy_field(e.line, v);

@@ -22,7 +22,7 @@ const EVP_MD* sha256() {
 
 }  // namespace
 
-std::string content_hash(const model::Row& row) {
+std::string content_hash(const model::Row& row, std::span<const std::size_t> link_positions) {
     using Ctx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
     Ctx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
     if (!ctx || EVP_DigestInit_ex(ctx.get(), sha256(), nullptr) != 1)
@@ -31,12 +31,25 @@ std::string content_hash(const model::Row& row) {
     // differ; a NULL is framed by a length no text can have. The framed
     // values go to the digest in one call (each call has a fixed cost), the
     // same bytes as feeding them one by one, so stored hashes stay valid.
+    // A link column hashes as NULL, as the rows of a listing that does not
+    // know the link carry it: the two then agree, and stored hashes of rows
+    // whose link was NULL stay valid.
+    auto value_at = [&](std::size_t i) -> const std::optional<std::string>& {
+        static const std::optional<std::string> null;
+        for (auto p : link_positions)
+            if (p == i) return null;
+        return row.values[i];
+    };
     std::string framed;
     std::size_t size = 0;
-    for (const auto& v : row.values) size += sizeof(std::uint64_t) + (v ? v->size() : 0);
+    for (std::size_t i = 0; i < row.values.size(); ++i) {
+        const auto& v = value_at(i);
+        size += sizeof(std::uint64_t) + (v ? v->size() : 0);
+    }
     framed.resize(size);
     char* out = framed.data();
-    for (const auto& v : row.values) {
+    for (std::size_t i = 0; i < row.values.size(); ++i) {
+        const auto& v = value_at(i);
         const std::uint64_t len = v ? v->size() : ~std::uint64_t{0};
         std::memcpy(out, &len, sizeof len);
         out += sizeof len;

@@ -5,7 +5,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
 
+#include <bitset>
 #include <chrono>
 #include <exception>
 #include <optional>
@@ -57,6 +59,16 @@ bool flag_set(const boost::json::object& record, std::string_view field) {
 
 }  // namespace
 
+// The listings under one that has followers (model::ListingSpec::then): a
+// campaign's ad-set listing and the ads listings of its ad sets. When the
+// last of them is done, the followers start (the campaign's ads listing).
+struct SubtreeJoin {
+    Listing root;               // the listing with followers, as it was queued
+    unsigned open = 0;          // listings of the subtree queued and not done yet
+    bool all_complete = true;   // every one done so far was read to its end
+    bool root_went = false;     // the root's parent is gone: no followers
+};
+
 struct CrawlEngine::State {
     ApiClient& api;
     RowSink& sink;
@@ -72,34 +84,55 @@ struct CrawlEngine::State {
     std::unique_ptr<asio::steady_timer> wakeup;
 
     std::int64_t stats_start = 0, stats_end = 0;
-    std::string stats_start_date;
+    std::string stats_first_day;
     std::string skip_cutoff_date;  // campaigns that ended before this day are skipped (incremental)
+    std::bitset<model::listing_kind_count> not_applicable_logged;
 
     State(ApiClient& a, RowSink& s, CrawlSettings cs, std::shared_ptr<spdlog::logger> l, CrawlObserver* o,
           const std::atomic<bool>& st)
         : api(a), sink(s), settings(cs), log(std::move(l)), observer(o), stop(st) {
         using namespace std::chrono;
         const auto today = floor<days>(settings.now);
-        const auto start_day = today - days(settings.stats_days);
-        stats_start = duration_cast<seconds>(sys_days(start_day).time_since_epoch()).count();
-        // Days are the account's days: in a time zone ahead of UTC "today"
-        // is already tomorrow's UTC date, so the window ends two UTC days on.
+        const auto first_day = today - days(settings.stats_days);
+        // Days are the account's days, and the API may apply start_date to
+        // the second: a window starting at UTC midnight of the first day
+        // would cut that day for any account east or west of UTC, and a cut
+        // day would overwrite the whole one stored earlier. So the window
+        // starts a day early and rows of days before first_day are dropped:
+        // first_day is then whole for every offset within a day.
+        stats_start = duration_cast<seconds>(sys_days(first_day - days(1)).time_since_epoch()).count();
+        // In a time zone ahead of UTC "today" is already tomorrow's UTC
+        // date, so the window ends two UTC days on.
         stats_end = duration_cast<seconds>(sys_days(today + days(2)).time_since_epoch()).count() - 1;
-        stats_start_date = format_date(start_day);
+        stats_first_day = format_date(first_day);
         report.stats_start = stats_start;
         report.stats_end = stats_end;
-        report.stats_from = stats_start_date;
+        report.stats_from = stats_first_day;
         report.stats_to = format_date(today + days(1));
         skip_cutoff_date = format_date(today - days(settings.skip_ended_days));
     }
 
     bool should_stop() const { return aborted || stop.load(std::memory_order_relaxed); }
 
+    // A record as it came, for an error message: at most 300 bytes (cut on
+    // a character boundary, so the message stays valid UTF-8 for sync_runs),
+    // with the key masked should the record carry a URL with it.
+    std::string quote_record(const boost::json::value& record) const {
+        auto text = boost::json::serialize(record);
+        if (text.size() > 300) {
+            std::size_t cut = 300;
+            while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+            text = text.substr(0, cut) + "...";
+        }
+        return api.masked(text);
+    }
+
     void notify() {
         if (wakeup) wakeup->cancel();
     }
 
     void enqueue(Listing l) {
+        if (l.subtree) ++l.subtree->open;
         if (observer) observer->on_listing_queued(listing_stream(l.kind));
         pending.push_back(std::move(l));
         notify();
@@ -144,94 +177,117 @@ struct CrawlEngine::State {
         return ts && ts->substr(0, 10) < skip_cutoff_date;
     }
 
-    Listing child(ListingKind kind) const {
-        Listing c{};
+    // A listing of `kind` under the ids of `from` (a parent's listing, or
+    // the listing it follows), with what the graph derives from them.
+    Listing make_listing(ListingKind kind, const Listing& from) const {
+        Listing c;
         c.kind = kind;
+        c.ids = from.ids;
+        c.subtree = from.subtree;
+        const auto& spec = model::listing_spec(kind);
+        if (spec.statistics) {
+            c.stats_start = stats_start;
+            c.stats_end = stats_end;
+            c.stats_first_day = stats_first_day;
+        }
         return c;
     }
 
     // Children of one record, found while its listing is read.
     void collect_children(const Listing& l, const boost::json::object& record, std::vector<Listing>& out,
                           std::unordered_set<std::string>& seen_ids) {
+        const auto& spec = spec_of(l);
+        if (spec.children.empty() || !spec.record_id) return;
         const std::string id = id_text(record, "id");
         if (id.empty() || !seen_ids.insert(id).second) return;  // repeated record: children once
-        switch (l.kind) {
-            case ListingKind::accounts:
-                for (auto kind : {ListingKind::account_publisher_objects, ListingKind::account_funding_instruments,
-                                  ListingKind::account_lead_forms, ListingKind::account_audiences,
-                                  ListingKind::account_targeting_clusters}) {
-                    auto c = child(kind);
-                    c.account_id = id;
-                    out.push_back(std::move(c));
-                }
-                break;
-            case ListingKind::media_plans: {
-                auto users = child(ListingKind::media_plan_users);
-                users.media_plan_id = id;
-                out.push_back(std::move(users));
-                auto stats = child(ListingKind::media_plan_statistics);
-                stats.media_plan_id = id;
-                stats.stats_start = stats_start;
-                stats.stats_end = stats_end;
-                stats.stats_fallback_date = stats_start_date;
-                out.push_back(std::move(stats));
-                break;
+        if (l.kind == ListingKind::campaigns && incremental_skips(record)) {
+            ++report.listings_skipped;
+            return;
+        }
+        Listing base = l;
+        base.id(*spec.record_id) = id;
+        for (const auto& from_record : spec.record_ids) {
+            base.id(from_record.id) = id_text(record, from_record.field);
+            if (base.id(from_record.id).empty()) {
+                log->warn("{} {} has no {}: the listings under it cannot be read", spec.stream, id,
+                          from_record.field);
+                return;
             }
-            case ListingKind::campaigns: {
-                if (incremental_skips(record)) {
-                    ++report.listings_skipped;
-                    break;
-                }
-                const std::string media_plan = id_text(record, "client_id");
-                if (media_plan.empty()) {
-                    log->warn("campaign {} has no client_id: its ad sets and ads cannot be listed", id);
-                    break;
-                }
-                auto c = child(ListingKind::campaign_ad_sets);
-                c.media_plan_id = media_plan;
-                c.campaign_id = id;
-                out.push_back(std::move(c));
-                break;
-            }
-            case ListingKind::campaign_ad_sets: {
-                auto c = child(ListingKind::ad_set_ads);
-                c.media_plan_id = l.media_plan_id;
-                c.campaign_id = l.campaign_id;
-                c.ad_set_id = id;
-                out.push_back(std::move(c));
-                break;
-            }
-            default: break;
+        }
+        for (auto kind : spec.children) out.push_back(make_listing(kind, base));
+    }
+
+    // A listing of a subtree is done: the last one starts the root's
+    // followers (model::ListingSpec::then), unless the root's parent is gone
+    // or the crawl is stopping.
+    void leave_subtree(const Listing& l, bool complete, bool parent_gone) {
+        auto& join = *l.subtree;
+        join.all_complete = join.all_complete && complete;
+        if (parent_gone && l.kind == join.root.kind) join.root_went = true;
+        if (--join.open > 0 || join.root_went || should_stop()) return;
+        for (auto kind : spec_of(join.root).then) {
+            Listing follower = make_listing(kind, join.root);
+            follower.subtree.reset();
+            follower.after_complete_subtree = join.all_complete;
+            enqueue(std::move(follower));
         }
     }
 
-    // Listings whose records have no children to list: the only ones a
-    // resumed run can skip (a parent listing must be read again to find
-    // its children).
-    static bool is_leaf(ListingKind kind) {
-        switch (kind) {
-            case ListingKind::account_publisher_objects:
-            case ListingKind::account_funding_instruments:
-            case ListingKind::account_lead_forms:
-            case ListingKind::account_audiences:
-            case ListingKind::account_targeting_clusters:
-            case ListingKind::media_plan_users:
-            case ListingKind::ad_set_ads:
-            case ListingKind::campaign_ads:
-            case ListingKind::media_plan_statistics: return true;
-            default: return false;
-        }
+    // Whether other listings' rows count as seen by this one (it is their
+    // removals_by): when it does not apply, its scope can be completed from
+    // theirs alone.
+    static bool gathers_others(ListingKind kind) {
+        for (const auto& spec : model::all_listings())
+            if (spec.removals_by == kind) return true;
+        return false;
+    }
+
+    // Statistics rows of days before the window's first kept day: buckets
+    // the window may have cut.
+    bool before_window(const Listing& l, const model::Row& row, std::size_t date_position) const {
+        if (!spec_of(l).statistics || l.stats_first_day.empty()) return false;
+        const auto& date = row.values[date_position];
+        return date && *date < l.stats_first_day;
     }
 
     asio::awaitable<void> process(Listing l) {
-        const auto table = listing_table(l.kind);
+        if (!spec_of(l).then.empty()) {
+            // The root of a subtree: it and every listing it starts share the join.
+            if (l.subtree) throw std::logic_error("object graph: a listing with followers under another");
+            auto join = std::make_shared<SubtreeJoin>();
+            join->root = l;
+            join->open = 1;
+            l.subtree = std::move(join);
+        }
+        const auto end = co_await read_listing(l);
+        if (l.subtree) leave_subtree(l, end.complete, end.outcome == ErrorOutcome::parent_gone);
+    }
+
+    enum class ErrorOutcome { failed, not_applicable, parent_gone, stopped };
+    struct ListingEnd {
+        bool complete = false;
+        ErrorOutcome outcome = ErrorOutcome::failed;  // when not complete
+    };
+
+    asio::awaitable<ListingEnd> read_listing(const Listing& l) {
+        const auto& lspec = spec_of(l);
+        const auto table = lspec.table;
         const auto& spec = model::table_spec(table);
         const auto stream = listing_stream(l.kind);
         const auto context = listing_context(l);
         const auto scope = listing_scope(l);
+        // The rows count as seen by the listing that decides their removals
+        // (an ad set's ads: by their campaign's ads listing).
+        const ListingScope write_scope = seen_scope(l);
+        const std::size_t date_position = [&] {
+            const auto sent = spec.sent_columns();
+            for (std::size_t i = 0; i < sent.size(); ++i)
+                if (sent[i]->name == "date") return i;
+            return sent.size();
+        }();
         auto& counts = report.tables[std::string(spec.name)];
 
-        if (is_leaf(l.kind) && settings.resume_completed.contains(scope.name)) {
+        if (model::is_leaf(l.kind) && settings.resume_completed.contains(scope.name)) {
             // Read to its end and stored by the interrupted run this one
             // resumes; carried over so that a second interruption keeps it.
             ++report.listings_resumed;
@@ -241,7 +297,7 @@ struct CrawlEngine::State {
                 abort(std::string("recording checkpoint ") + scope.name + " failed: " + e.what());
             }
             if (observer) observer->on_listing_done(stream, true);
-            co_return;
+            co_return ListingEnd{};  // not read in this run: proves nothing to a subtree
         }
 
         // A removable listing whose total fell while it was read (see
@@ -251,12 +307,17 @@ struct CrawlEngine::State {
         // (Not "nothing removed until the totals hold still": an API whose
         // totals never do would then never remove anything; a row wrongly
         // marked removed comes back the next time a read shows it.)
+        // Whether its rows count for removals (its own, or its decider's):
+        // then a read whose total fell is read again. Whether it completes a
+        // scope itself (an ad set's ads listing never does).
+        const bool counts_for_removals = !write_scope.name.empty();
+        const bool removes = spec.removable && lspec.removes;
         std::optional<PageReader> reader;
         std::vector<model::Row> batch;
         std::vector<Listing> children;  // found on the current page
-        bool any_child = false;
         std::unordered_set<std::string> child_ids;
         std::optional<ApiError> api_failure;
+        std::string refused;  // the first record that could not be keyed, and why
         bool complete = false;
         try {
             for (int read = 1;; ++read) {
@@ -272,31 +333,34 @@ struct CrawlEngine::State {
                         ++counts.read;
                         if (!value.is_object()) {
                             ++counts.rejected;
+                            if (refused.empty()) refused = "a record is not a JSON object: " + quote_record(value);
                             continue;
                         }
                         const auto& record = value.get_object();
                         auto mapped = map_record(spec, record, context);
                         counts.sanitized += mapped.sanitized_values;
                         if (!mapped.row) {
-                            if (++counts.rejected <= max_logged_rejections)
-                                log->warn("{}: record skipped: {}", scope.name, mapped.problem);
+                            // Never keyed by the request instead: that would
+                            // collapse every such record into one row.
+                            ++counts.rejected;
+                            if (refused.empty()) refused = mapped.problem + ", e.g. " + quote_record(value);
+                            continue;
+                        }
+                        if (before_window(l, *mapped.row, date_position)) {
+                            ++report.stats_rows_before_window;
                             continue;
                         }
                         collect_children(l, record, children, child_ids);
                         batch.push_back(std::move(*mapped.row));
-                        if (batch.size() >= settings.batch_rows) {
-                            // A named local, not a temporary inside co_await: GCC 12.
-                            auto full = std::exchange(batch, {});
-                            co_await sink.write(table, std::move(full), scope);
-                        }
                     }
                     // Each page's rows go at once: the writer gathers them into
                     // large merges anyway, and a worker holding up to batch_rows
                     // mapped rows per long listing (statistics) made memory grow
                     // with the agency: 16 workers x 2,000 rows was +70 MB at large.
                     if (!batch.empty()) {
+                        // A named local, not a temporary inside co_await: GCC 12.
                         auto page_rows = std::exchange(batch, {});
-                        co_await sink.write(table, std::move(page_rows), scope);
+                        co_await sink.write(table, std::move(page_rows), write_scope);
                     }
                     if (observer)
                         observer->on_page(stream, page->data.size(), read == 1 && reader->pages_read() == 1,
@@ -304,17 +368,23 @@ struct CrawlEngine::State {
                     // Children go to the queue page by page, not when the listing
                     // ends: with many requests in flight, the children of a long
                     // listing's first pages are fetched while its later pages are.
-                    any_child = any_child || !children.empty();
                     for (auto it = children.rbegin(); it != children.rend(); ++it) enqueue(std::move(*it));
                     children.clear();
+                    // A listing holding a record without its key is not what we
+                    // read it as: it is not read further, nor completed.
+                    if (!refused.empty()) break;
                 }
-                if (!complete || !spec.removable || !reader->shrank_while_read()) break;
+                if (!refused.empty()) {
+                    complete = false;
+                    break;
+                }
+                if (!complete || !counts_for_removals || !reader->shrank_while_read()) break;
                 note_shrunk(scope.name, reader->shrink(), read);
                 if (read == 2) break;
                 complete = false;
             }
-            if (complete && spec.removable) co_await sink.complete_listing(table, scope);
-            if (complete && is_leaf(l.kind)) co_await sink.checkpoint(scope);
+            if (complete && removes) co_await sink.complete_listing(table, write_scope);
+            if (complete && model::is_leaf(l.kind)) co_await sink.checkpoint(scope);
         } catch (const ApiError& e) {
             api_failure.emplace(e);
         } catch (const std::exception& e) {
@@ -324,52 +394,134 @@ struct CrawlEngine::State {
             complete = false;
         }
 
+        ErrorOutcome outcome = ErrorOutcome::failed;
         if (api_failure) {
             complete = false;
-            co_await handle_api_error(l, *api_failure);
+            outcome = co_await handle_api_error(l, *api_failure);
+        } else if (!refused.empty()) {
+            fail_listing(l, "GET " + std::string(listing_label(l.kind)) + ": " + refused);
         }
-        if (observer) observer->on_listing_done(stream, complete);
-        if (!complete) co_return;
-        ++report.listings_completed;
-        // Statistics are never removed, so a shrunk statistics listing is not
-        // read again; it only stays out of the figures check's sample.
-        if (l.kind == ListingKind::media_plan_statistics && reader->pages_read() > 0 &&
-            !reader->shrank_while_read() && report.stats_sample.size() < stats_sample_size)
-            report.stats_sample.push_back(l.media_plan_id);
-
-        if (l.kind == ListingKind::campaign_ad_sets && !any_child) {
-            // No ad sets (Twitter campaigns have none): the ads hang off the campaign.
-            auto c = child(ListingKind::campaign_ads);
-            c.media_plan_id = l.media_plan_id;
-            c.campaign_id = l.campaign_id;
-            enqueue(std::move(c));
+        const bool not_applicable = outcome == ErrorOutcome::not_applicable;
+        if (observer) observer->on_listing_done(stream, complete || not_applicable);
+        if (complete) {
+            ++report.listings_completed;
+            // Statistics are never removed, so a shrunk statistics listing is
+            // not read again; it only stays out of the figures check's sample.
+            if (lspec.statistics && reader->pages_read() > 0 && !reader->shrank_while_read() &&
+                report.stats_sample.size() < stats_sample_size)
+                report.stats_sample.push_back(l.id(model::PathId::media_plan));
         }
+        if (not_applicable && l.after_complete_subtree && removes && gathers_others(l.kind)) {
+            // The campaign's ads listing does not apply, but every ad-set
+            // listing of the campaign was read to its end: the ads they showed
+            // are the campaign's ads.
+            std::string store_error;
+            try {
+                co_await sink.complete_listing(table, write_scope);
+            } catch (const std::exception& e) {
+                store_error = e.what();
+            }
+            if (!store_error.empty()) abort("storing " + scope.name + " failed: " + store_error);
+        }
+        co_return ListingEnd{complete, outcome};
     }
 
-    asio::awaitable<void> handle_api_error(const Listing& l, const ApiError& e) {
+    // A listing that does not apply, recorded; the info line once per kind
+    // of listing (a thousand Twitter campaigns are one line, not a thousand).
+    void note_not_applicable(const Listing& l, const ParentRef& parent, const ApiError& e) {
+        ++report.listings_not_applicable;
+        ++report.not_applicable_by_listing[std::string(listing_label(l.kind))];
+        const auto bit = static_cast<std::size_t>(l.kind);
+        if (not_applicable_logged.test(bit)) return;
+        not_applicable_logged.set(bit);
+        log->info("GET {} does not apply to some parents (first: {}, which the API still serves on its own; it "
+                  "answered {}): nothing under them is marked removed; counted in sync_runs.listings_not_applicable",
+                  listing_label(l.kind), parent.name, e.status());
+    }
+
+    // What an error of a listing means, from where it happened:
+    // - 403 on a top-level listing is the key refused: the run stops;
+    //   under a parent it is access denied to that parent: that listing
+    //   fails, the rest of the run goes on, nothing under it is removed;
+    // - 404 under a parent (or 400 for a network-specific listing) means
+    //   the parent is gone only if the parent's own GET answers 404 too;
+    //   if the parent is served, the listing does not apply to it.
+    asio::awaitable<ErrorOutcome> handle_api_error(const Listing& l, const ApiError& e) {
+        const auto parent = listing_parent(l);
+        const auto& spec = spec_of(l);
         switch (e.kind()) {
+            case ApiError::Kind::cancelled: co_return ErrorOutcome::stopped;  // the listing stays unfinished
             case ApiError::Kind::auth_refused:
-                report.auth_refused = true;
-                abort(std::string("the API refused the key: ") + e.what());
-                co_return;
-            case ApiError::Kind::cancelled: co_return;  // stopping: the listing stays unfinished
-            case ApiError::Kind::not_found: {
-                const auto parent = listing_parent(l);
-                if (!parent.table) break;
-                // The parent vanished between its listing and this one.
-                ++report.parents_gone;
-                log->info("{}: parent gone (404), marking it removed", listing_scope(l).name);
-                try {
-                    auto key = parent.key;
-                    co_await sink.mark_gone(*parent.table, std::move(key));
-                } catch (const std::exception& se) {
-                    abort(std::string("marking a gone parent failed: ") + se.what());
+                if (!parent) {
+                    report.auth_refused = true;
+                    abort(std::string("the API refused the key: ") + e.what());
+                    co_return ErrorOutcome::stopped;
                 }
-                co_return;
+                fail_listing(l, "access denied to " + parent->name + ": " + e.what());
+                co_return ErrorOutcome::failed;
+            case ApiError::Kind::not_found:
+            case ApiError::Kind::bad_request: {
+                const bool may_not_apply =
+                    e.kind() == ApiError::Kind::not_found || (spec.network_specific && e.status() == 400);
+                if (!parent || !may_not_apply) break;
+                if (parent->path.empty()) {
+                    fail_listing(l, std::string(e.what()) + " (the API has no GET of " + parent->name +
+                                        " alone to tell whether it is gone)");
+                    co_return ErrorOutcome::failed;
+                }
+                std::optional<ApiError> parent_error;
+                try {
+                    const std::string label = "parent check " + fill_label(parent->path);
+                    (void)co_await api.get(parent->path, {}, label);
+                } catch (const ApiError& pe) {
+                    parent_error.emplace(pe);
+                }
+                if (parent_error) {
+                    const auto& pe = *parent_error;
+                    if (pe.kind() == ApiError::Kind::cancelled) co_return ErrorOutcome::stopped;
+                    if (pe.kind() != ApiError::Kind::not_found) {
+                        fail_listing(l, std::string(e.what()) + "; and asking for " + parent->name +
+                                            " alone failed: " + pe.what());
+                        co_return ErrorOutcome::failed;
+                    }
+                    // Gone between its listing and this one.
+                    ++report.parents_gone;
+                    log->info("{}: {} is gone (it and GET {} answered 404), marking it removed",
+                              listing_scope(l).name, parent->name, listing_label(l.kind));
+                    std::string store_error;
+                    try {
+                        auto key = parent->key;
+                        co_await sink.mark_gone(parent->table, std::move(key));
+                    } catch (const std::exception& se) {
+                        store_error = se.what();
+                    }
+                    if (!store_error.empty()) abort("marking a gone parent failed: " + store_error);
+                    co_return ErrorOutcome::parent_gone;
+                }
+                note_not_applicable(l, *parent, e);
+                co_return ErrorOutcome::not_applicable;
             }
             default: break;
         }
         fail_listing(l, e.what());
+        co_return ErrorOutcome::failed;
+    }
+
+    // "/clients/50001/campaigns/7" -> "/clients/{id}/campaigns/{id}" for the
+    // request metrics: a label per endpoint, not per object.
+    static std::string fill_label(const std::string& path) {
+        std::string out;
+        std::size_t i = 0;
+        bool id_segment = false;
+        while (i < path.size()) {
+            const auto next = path.find('/', i + 1);
+            const auto seg = path.substr(i, next == std::string::npos ? std::string::npos : next - i);
+            out += id_segment ? std::string("/{id}") : seg;
+            id_segment = !id_segment;
+            if (next == std::string::npos) break;
+            i = next;
+        }
+        return out;
     }
 
     asio::awaitable<void> worker() {
@@ -427,9 +579,7 @@ asio::awaitable<CrawlReport> CrawlEngine::run() {
     s.wakeup = std::make_unique<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
 
     // Top-level listings; the rest is discovered from them.
-    for (auto kind : {ListingKind::users, ListingKind::advertisers, ListingKind::accounts, ListingKind::campaigns,
-                      ListingKind::media_plans})
-        s.enqueue(s.child(kind));
+    for (auto kind : model::top_level_listings()) s.enqueue(s.make_listing(kind, Listing{}));
 
     // Workers plus the stop watcher; run() returns only after all ended, so
     // none outlives the state it uses.

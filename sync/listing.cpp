@@ -1,59 +1,18 @@
+// Requests, row context, scope and parent of one listing, all derived from
+// the object graph (model/object_graph.hpp).
 #include "marin/sync/listing.hpp"
 
+#include <array>
 #include <cctype>
+#include <stdexcept>
 
 namespace marin::sync {
 
+using model::PathId;
 using model::TableId;
 
-model::TableId listing_table(ListingKind kind) {
-    switch (kind) {
-        case ListingKind::accounts: return TableId::accounts;
-        case ListingKind::advertisers: return TableId::advertisers;
-        case ListingKind::media_plans: return TableId::media_plans;
-        case ListingKind::campaigns: return TableId::campaigns;
-        case ListingKind::users: return TableId::users;
-        case ListingKind::account_publisher_objects: return TableId::publisher_objects;
-        case ListingKind::account_funding_instruments: return TableId::funding_instruments;
-        case ListingKind::account_lead_forms: return TableId::lead_forms;
-        case ListingKind::account_audiences: return TableId::audiences;
-        case ListingKind::account_targeting_clusters: return TableId::targeting_clusters;
-        case ListingKind::media_plan_users: return TableId::media_plan_users;
-        case ListingKind::campaign_ad_sets: return TableId::ad_sets;
-        case ListingKind::ad_set_ads: return TableId::ads;
-        case ListingKind::campaign_ads: return TableId::ads;
-        case ListingKind::media_plan_statistics: return TableId::ad_stats_daily;
-    }
-    return TableId::accounts;
-}
-
-std::string_view listing_stream(ListingKind kind) {
-    if (kind == ListingKind::media_plan_statistics) return "statistics";
-    return model::table_spec(listing_table(kind)).name;
-}
-
-std::string_view listing_label(ListingKind kind) {
-    switch (kind) {
-        case ListingKind::accounts: return "/accounts";
-        case ListingKind::advertisers: return "/advertisers";
-        case ListingKind::media_plans: return "/clients";
-        case ListingKind::campaigns: return "/campaigns";
-        case ListingKind::users: return "/users";
-        case ListingKind::account_publisher_objects: return "/accounts/{id}/objects";
-        case ListingKind::account_funding_instruments: return "/accounts/{id}/funding-instruments";
-        case ListingKind::account_lead_forms: return "/accounts/{id}/lead-forms";
-        case ListingKind::account_audiences: return "/accounts/{id}/audiences";
-        case ListingKind::account_targeting_clusters: return "/accounts/{id}/targeting-clusters";
-        case ListingKind::media_plan_users: return "/clients/{id}/users";
-        case ListingKind::campaign_ad_sets: return "/clients/{id}/campaigns/{id}/adsets";
-        case ListingKind::ad_set_ads: return "/clients/{id}/campaigns/{id}/adsets/{id}/ads";
-        case ListingKind::campaign_ads: return "/clients/{id}/campaigns/{id}/ads";
-        case ListingKind::media_plan_statistics: return "/clients/{id}/statistics";
-    }
-    return "?";
-}
-
 namespace {
+
 // Ids are opaque text from the API; percent-encode anything that is not
 // safe in a path segment so that an odd id can never change the path.
 std::string segment(const std::string& id) {
@@ -70,35 +29,67 @@ std::string segment(const std::string& id) {
     }
     return out;
 }
-}  // namespace
 
-std::string listing_path(const Listing& l) {
-    const std::string mp_campaign =
-        "/clients/" + segment(l.media_plan_id) + "/campaigns/" + segment(l.campaign_id);
-    switch (l.kind) {
-        case ListingKind::accounts: return "/accounts";
-        case ListingKind::advertisers: return "/advertisers";
-        case ListingKind::media_plans: return "/clients";
-        case ListingKind::campaigns: return "/campaigns";
-        case ListingKind::users: return "/users";
-        case ListingKind::account_publisher_objects: return "/accounts/" + segment(l.account_id) + "/objects";
-        case ListingKind::account_funding_instruments:
-            return "/accounts/" + segment(l.account_id) + "/funding-instruments";
-        case ListingKind::account_lead_forms: return "/accounts/" + segment(l.account_id) + "/lead-forms";
-        case ListingKind::account_audiences: return "/accounts/" + segment(l.account_id) + "/audiences";
-        case ListingKind::account_targeting_clusters:
-            return "/accounts/" + segment(l.account_id) + "/targeting-clusters";
-        case ListingKind::media_plan_users: return "/clients/" + segment(l.media_plan_id) + "/users";
-        case ListingKind::campaign_ad_sets: return mp_campaign + "/adsets";
-        case ListingKind::ad_set_ads: return mp_campaign + "/adsets/" + segment(l.ad_set_id) + "/ads";
-        case ListingKind::campaign_ads: return mp_campaign + "/ads";
-        case ListingKind::media_plan_statistics: return "/clients/" + segment(l.media_plan_id) + "/statistics";
-    }
-    return "/";
+std::optional<PathId> path_id_named(std::string_view name) {
+    for (auto p : {PathId::account, PathId::media_plan, PathId::campaign, PathId::ad_set})
+        if (model::path_id_name(p) == name) return p;
+    return std::nullopt;
 }
 
+// "/clients/{media_plan}/users" -> "/clients/{id}/users": the endpoint as
+// metrics and logs name it, whatever the ids.
+std::string label_of(std::string_view templ) {
+    std::string out;
+    for (std::size_t i = 0; i < templ.size(); ++i) {
+        if (templ[i] == '{') {
+            out += "{id}";
+            i = templ.find('}', i);
+        } else {
+            out += templ[i];
+        }
+    }
+    return out;
+}
+
+const std::array<std::string, model::listing_kind_count>& labels() {
+    static const auto all = [] {
+        std::array<std::string, model::listing_kind_count> out;
+        for (const auto& l : model::all_listings()) out[static_cast<std::size_t>(l.kind)] = label_of(l.path);
+        return out;
+    }();
+    return all;
+}
+
+}  // namespace
+
+const model::ListingSpec& spec_of(const Listing& l) { return model::listing_spec(l.kind); }
+
+TableId listing_table(ListingKind kind) { return model::listing_spec(kind).table; }
+
+std::string_view listing_stream(ListingKind kind) { return model::listing_spec(kind).stream; }
+
+std::string_view listing_label(ListingKind kind) { return labels()[static_cast<std::size_t>(kind)]; }
+
+std::string fill_path(std::string_view templ, const Listing& l) {
+    std::string out;
+    for (std::size_t i = 0; i < templ.size(); ++i) {
+        if (templ[i] != '{') {
+            out += templ[i];
+            continue;
+        }
+        const auto end = templ.find('}', i);
+        const auto id = path_id_named(templ.substr(i + 1, end - i - 1));
+        if (!id) throw std::logic_error("object graph: unknown id in path template " + std::string(templ));
+        out += segment(l.id(*id));
+        i = end;
+    }
+    return out;
+}
+
+std::string listing_path(const Listing& l) { return fill_path(spec_of(l).path, l); }
+
 QueryParams listing_query(const Listing& l) {
-    if (l.kind != ListingKind::media_plan_statistics) return {};
+    if (!spec_of(l).statistics) return {};
     // One paginated stream gives every ad-day row of a media plan.
     return {{"level", "ad"},
             {"aggregate", "day"},
@@ -107,78 +98,50 @@ QueryParams listing_query(const Listing& l) {
 }
 
 RecordContext listing_context(const Listing& l) {
+    const auto& spec = spec_of(l);
     RecordContext c;
-    switch (l.kind) {
-        case ListingKind::account_publisher_objects:
-        case ListingKind::account_funding_instruments:
-        case ListingKind::account_lead_forms:
-        case ListingKind::account_audiences:
-        case ListingKind::account_targeting_clusters:
-            c.forced = {{"account_id", l.account_id}};
-            break;
-        case ListingKind::media_plan_users: c.forced = {{"media_plan_id", l.media_plan_id}}; break;
-        case ListingKind::campaign_ad_sets:
-            c.forced = {{"campaign_id", l.campaign_id}, {"media_plan_id", l.media_plan_id}};
-            break;
-        case ListingKind::ad_set_ads:
-            c.forced = {{"ad_set_id", l.ad_set_id}, {"campaign_id", l.campaign_id}, {"media_plan_id", l.media_plan_id}};
-            break;
-        case ListingKind::campaign_ads:
-            c.forced = {{"ad_set_id", std::nullopt},
-                        {"campaign_id", l.campaign_id},
-                        {"media_plan_id", l.media_plan_id}};
-            break;
-        case ListingKind::media_plan_statistics:
-            // A row without ids or date is keyed by the request that produced it.
-            c.fallback = {{"media_plan_id", l.media_plan_id},
-                          {"ad_id", "unattributed:media_plan:" + l.media_plan_id},
-                          {"date", l.stats_fallback_date}};
-            break;
-        default: break;
+    for (const auto& pc : spec.path_columns) {
+        if (pc.record_first)
+            c.fallback.emplace_back(pc.column, l.id(pc.id));
+        else
+            c.forced.emplace_back(pc.column, l.id(pc.id));
     }
+    for (const auto column : spec.kept_columns) c.forced.emplace_back(column, std::nullopt);
+    c.keeps_links = !spec.kept_columns.empty();
     return c;
 }
 
 ListingScope listing_scope(const Listing& l) {
-    const auto stream = std::string(listing_stream(l.kind));
-    switch (l.kind) {
-        case ListingKind::account_publisher_objects:
-        case ListingKind::account_funding_instruments:
-        case ListingKind::account_lead_forms:
-        case ListingKind::account_audiences:
-        case ListingKind::account_targeting_clusters:
-            return {stream + "@account:" + l.account_id, {{"account_id", l.account_id}}};
-        case ListingKind::media_plan_users:
-            return {stream + "@media_plan:" + l.media_plan_id, {{"media_plan_id", l.media_plan_id}}};
-        case ListingKind::campaign_ad_sets:
-            return {stream + "@campaign:" + l.campaign_id, {{"campaign_id", l.campaign_id}}};
-        case ListingKind::ad_set_ads: return {stream + "@ad_set:" + l.ad_set_id, {{"ad_set_id", l.ad_set_id}}};
-        case ListingKind::campaign_ads:
-            return {stream + "@campaign:" + l.campaign_id,
-                    {{"campaign_id", l.campaign_id}, {"ad_set_id", std::nullopt}}};
-        case ListingKind::media_plan_statistics:
-            return {stream + "@media_plan:" + l.media_plan_id, {{"media_plan_id", l.media_plan_id}}};
-        default: return {stream, {}};
-    }
+    const auto& spec = spec_of(l);
+    std::string name(spec.stream);
+    if (!spec.parent) return {name, {}};
+    const auto parent_id = model::object_spec(*spec.parent).id;
+    if (!parent_id) throw std::logic_error("object graph: a listing's parent has no path id");
+    name += "@" + std::string(model::path_id_name(*parent_id)) + ":" + l.id(*parent_id);
+    for (const auto& pc : spec.path_columns)
+        if (pc.id == *parent_id) return {name, {{std::string(pc.column), l.id(*parent_id)}}};
+    throw std::logic_error("object graph: listing " + std::string(spec.path) + " records no parent column");
 }
 
-ParentRef listing_parent(const Listing& l) {
-    switch (l.kind) {
-        case ListingKind::account_publisher_objects:
-        case ListingKind::account_funding_instruments:
-        case ListingKind::account_lead_forms:
-        case ListingKind::account_audiences:
-        case ListingKind::account_targeting_clusters:
-            return {TableId::accounts, {l.account_id}};
-        case ListingKind::media_plan_users:
-        case ListingKind::media_plan_statistics:
-            return {TableId::media_plans, {l.media_plan_id}};
-        case ListingKind::campaign_ad_sets:
-        case ListingKind::campaign_ads:
-            return {TableId::campaigns, {l.campaign_id}};
-        case ListingKind::ad_set_ads: return {TableId::ad_sets, {l.ad_set_id}};
-        default: return {};
-    }
+ListingScope seen_scope(const Listing& l) {
+    const auto& spec = spec_of(l);
+    if (!model::table_spec(spec.table).removable) return {};
+    if (!spec.removals_by) return spec.removes ? listing_scope(l) : ListingScope{};
+    Listing decider = l;
+    decider.kind = *spec.removals_by;
+    return listing_scope(decider);
+}
+
+std::optional<ParentRef> listing_parent(const Listing& l) {
+    const auto& spec = spec_of(l);
+    if (!spec.parent) return std::nullopt;
+    const auto& object = model::object_spec(*spec.parent);
+    const auto& id = l.id(*object.id);
+    std::string noun(model::path_id_name(*object.id));
+    for (auto& ch : noun)
+        if (ch == '_') ch = ' ';
+    return ParentRef{*spec.parent, {id}, object.path.empty() ? std::string() : fill_path(object.path, l),
+                     noun + " " + id};
 }
 
 }  // namespace marin::sync

@@ -118,9 +118,17 @@ asio::awaitable<std::optional<Page>> PageReader::next() {
                            fmt::format("{} ({}): next URL '{}' is not a URL", client_.masked(path_), label_,
                                        client_.masked(*range.next)));
         }
+        // The reference's next links mostly drop `limit` (and sometimes the
+        // request's other parameters): followed as written, the next pages
+        // would be read at the default 100 and overlap the first, or ask for
+        // another thing altogether (a statistics stream without its level).
+        // So `next` gives the page and the place; the parameters are ours.
+        boost::urls::url own(*parsed);
+        own.params().set("limit", std::to_string(client_.settings().page_limit));
+        for (const auto& [k, v] : extra_query_) own.params().set(k, v);
         std::vector<std::pair<std::string, std::string>> params;
         std::optional<std::int64_t> next_page;
-        for (const auto& p : parsed->params()) {
+        for (const auto& p : own.params()) {
             params.emplace_back(p.key, p.value);
             if (p.key == "page") {
                 std::int64_t n = 0;
@@ -143,7 +151,7 @@ asio::awaitable<std::optional<Page>> PageReader::next() {
                            fmt::format("{} ({}): pagination loop: next URL '{}' leads back to a page already read",
                                        client_.masked(path_), label_, client_.masked(*range.next)));
         }
-        next_url_ = *range.next;
+        next_url_ = std::string(own.buffer());
     }
     co_return page;
 }

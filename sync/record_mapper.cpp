@@ -89,6 +89,7 @@ MapOutcome map_record(const model::TableSpec& table, const boost::json::object& 
     model::Row row;
     const auto columns = table.sent_columns();
     row.values.reserve(columns.size());
+    std::string missing_keys;
 
     for (const auto* column : columns) {
         bool done = false;
@@ -114,11 +115,16 @@ MapOutcome map_record(const model::TableSpec& table, const boost::json::object& 
         auto converted = convert_value(field, column->type);
         if (converted.sanitized) ++out.sanitized_values;
         if (column->role == model::ColumnRole::key && (!converted.text || converted.text->empty())) {
-            out.problem = "record has no usable '" + std::string(column->json_field) + "' for key column " +
-                          std::string(table.name) + "." + std::string(column->name);
-            return out;
+            if (!missing_keys.empty()) missing_keys += ", ";
+            missing_keys += "'" + std::string(column->json_field) + "'";
+            row.values.emplace_back();
+            continue;
         }
         row.values.push_back(std::move(converted.text));
+    }
+    if (!missing_keys.empty()) {
+        out.problem = "record has no usable " + missing_keys + " (key of marin." + std::string(table.name) + ")";
+        return out;
     }
 
     row.raw = boost::json::serialize(record);
@@ -129,7 +135,8 @@ MapOutcome map_record(const model::TableSpec& table, const boost::json::object& 
             row.raw = boost::json::serialize(copy);
         }
     }
-    row.hash = content_hash(row);
+    row.keeps_links = context.keeps_links;
+    row.hash = content_hash(row, table.link_positions());
     out.row = std::move(row);
     return out;
 }

@@ -13,6 +13,7 @@
 #include "marin/model/table_spec.hpp"
 #include "marin/sync/api_error.hpp"
 #include "marin/sync/page_parser.hpp"
+#include "marin/sync/listing.hpp"
 #include "marin/sync/record_mapper.hpp"
 #include "marin/sync/value_conversion.hpp"
 
@@ -232,28 +233,21 @@ void check_mapping(const model::TableSpec& table, const json::object& record, co
 }
 
 // The values the crawl takes from a listing's path (sync/listing.cpp,
-// listing_context), with made-up ids.
+// listing_context, from the object graph), with made-up ids: ads as an ad
+// set's listing sends them, or as their campaign's (keeping the link).
 sync::RecordContext crawl_context(TableId table, bool campaign_ads = false) {
-    sync::RecordContext c;
-    switch (table) {
-        case TableId::publisher_objects:
-        case TableId::funding_instruments:
-        case TableId::lead_forms:
-        case TableId::audiences:
-        case TableId::targeting_clusters: c.forced = {{"account_id", "11"}}; break;
-        case TableId::media_plan_users: c.forced = {{"media_plan_id", "105"}}; break;
-        case TableId::ad_sets: c.forced = {{"campaign_id", "7"}, {"media_plan_id", "105"}}; break;
-        case TableId::ads:
-            c.forced = {{"ad_set_id", campaign_ads ? std::nullopt : std::optional<std::string>("70")},
-                        {"campaign_id", "7"},
-                        {"media_plan_id", "105"}};
-            break;
-        case TableId::ad_stats_daily:
-            c.fallback = {{"media_plan_id", "105"}, {"ad_id", "unattributed:media_plan:105"}, {"date", "2024-01-31"}};
-            break;
-        default: break;
+    sync::Listing l;
+    l.kind = model::ListingKind::users;
+    for (const auto& spec : model::all_listings()) {
+        if (spec.table != table) continue;
+        l.kind = spec.kind;
+        if (table != TableId::ads || (spec.kind == model::ListingKind::campaign_ads) == campaign_ads) break;
     }
-    return c;
+    l.id(model::PathId::account) = "11";
+    l.id(model::PathId::media_plan) = "105";
+    l.id(model::PathId::campaign) = "7";
+    l.id(model::PathId::ad_set) = "70";
+    return sync::listing_context(l);
 }
 
 // The table whose API fields the record holds most of (the first on a tie).

@@ -58,7 +58,8 @@ TEST(RecordMapper, NulIsReplacedInRawAndCounted) {
 TEST(RecordMapper, RecordWithoutIdIsRejectedWithAReason) {
     const auto out = map(TableId::campaigns, R"({"name":"no id"})");
     EXPECT_FALSE(out.row);
-    EXPECT_NE(out.problem.find("campaigns.id"), std::string::npos);
+    EXPECT_NE(out.problem.find("'id'"), std::string::npos) << out.problem;
+    EXPECT_NE(out.problem.find("marin.campaigns"), std::string::npos) << out.problem;
 }
 
 TEST(RecordMapper, StatisticsRowWithoutIdsIsKeyedByItsRequest) {
@@ -78,6 +79,43 @@ TEST(RecordMapper, TargetingClusterNumericIdsBecomeText) {
     const auto out = map(TableId::targeting_clusters, R"({"id":2200,"name":"t","targets":[{"id":4314}]})", ctx);
     ASSERT_TRUE(out.row);
     EXPECT_EQ(value(*out.row, TableId::targeting_clusters, "id"), "2200");
+}
+
+TEST(RecordMapper, AStatisticsRowWithoutItsKeyIsRefusedNamingEveryMissingField) {
+    // Never keyed by the request: every such row of a media plan would
+    // collapse into one.
+    RecordContext ctx;
+    ctx.fallback = {{"media_plan_id", "105"}};
+    auto out = map(TableId::ad_stats_daily, R"({"impression": 3, "click": 1})", ctx);
+    EXPECT_FALSE(out.row);
+    EXPECT_NE(out.problem.find("'ad_id', 'date'"), std::string::npos) << out.problem;
+    out = map(TableId::ad_stats_daily, R"({"ad_id": "9", "impression": 3})", ctx);
+    EXPECT_FALSE(out.row);
+    EXPECT_NE(out.problem.find("'date'"), std::string::npos) << out.problem;
+    out = map(TableId::ad_stats_daily, R"({"ad_id": "9", "date": "2026-01-02"})", ctx);
+    ASSERT_TRUE(out.row) << out.problem;
+    EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "media_plan_id"), "105") << "client_id from the path";
+}
+
+TEST(RecordMapper, TheAdSetLinkIsLeftOutOfTheHash) {
+    // The campaign's ads listing does not know the link: its row must hash
+    // like the ad set listing's, so that neither looks like a change.
+    const char* ad = R"({"id": "90000001", "name": "n", "status": "play"})";
+    RecordContext from_ad_set;
+    from_ad_set.forced = {{"ad_set_id", "8000001"}, {"campaign_id", "7"}, {"media_plan_id", "105"}};
+    RecordContext from_campaign;
+    from_campaign.forced = {{"ad_set_id", std::nullopt}, {"campaign_id", "7"}, {"media_plan_id", "105"}};
+    from_campaign.keeps_links = true;
+    const auto a = map(TableId::ads, ad, from_ad_set);
+    const auto b = map(TableId::ads, ad, from_campaign);
+    ASSERT_TRUE(a.row && b.row);
+    EXPECT_EQ(a.row->hash, b.row->hash);
+    EXPECT_FALSE(a.row->keeps_links);
+    EXPECT_TRUE(b.row->keeps_links);
+    EXPECT_EQ(value(*a.row, TableId::ads, "ad_set_id"), "8000001");
+    // Every other value is hashed.
+    from_campaign.forced[1].second = "8";
+    EXPECT_NE(map(TableId::ads, ad, from_campaign).row->hash, b.row->hash);
 }
 
 }  // namespace

@@ -12,9 +12,41 @@ TEST(MergeSql, StagingKeepsRawAsTextAndNamesColumnsByPosition) {
     // would truncate every temporary table at each commit.
     EXPECT_EQ(s.create_stage.find("ON COMMIT DELETE ROWS"), std::string::npos);
     EXPECT_EQ(s.stage_copy_columns.front(), "c0");
-    // c0..cN, _raw, _hash, _seq, _listing, _batch
-    EXPECT_EQ(s.stage_copy_columns.size(), model::table_spec(model::TableId::ads).sent_columns().size() + 5);
-    EXPECT_EQ(s.stage_copy_columns.back(), "_batch");
+    // c0..cN, _raw, _hash, _seq, _listing, _batch, and _keep: ads have a link column
+    EXPECT_EQ(s.stage_copy_columns.size(), model::table_spec(model::TableId::ads).sent_columns().size() + 6);
+    EXPECT_EQ(s.stage_copy_columns.back(), "_keep");
+    const auto& c = table_sql(model::TableId::campaigns);
+    EXPECT_EQ(c.stage_copy_columns.back(), "_batch") << "no link column, no _keep";
+}
+
+TEST(MergeSql, LinkColumnsAreComparedOnTheirOwnAndKeptByRowsThatDoNotKnowThem) {
+    const auto& s = table_sql(model::TableId::ads);
+    ASSERT_EQ(s.link_positions.size(), 1u);
+    EXPECT_EQ(model::table_spec(model::TableId::ads).sent_columns()[s.link_positions[0]]->name, "ad_set_id");
+    EXPECT_NE(s.classify.find("(p._keep OR t.\"ad_set_id\" IS NOT DISTINCT FROM p.l0)"), std::string::npos)
+        << s.classify;
+    EXPECT_NE(s.classify.find("_keep, _seq DESC"), std::string::npos) << "a row carrying links wins";
+    EXPECT_NE(s.merge.find("CASE WHEN src._keep THEN t.\"ad_set_id\""), std::string::npos) << s.merge;
+    EXPECT_NE(s.merge.find("OR (NOT src._keep AND t.\"ad_set_id\" IS DISTINCT FROM src."), std::string::npos);
+    EXPECT_EQ(s.probe_copy_columns.back(), "_listing");
+}
+
+TEST(MergeSql, ARowWhoseContentIsUnchangedOnlyGetsItsNewHash) {
+    const auto& m = table_sql(model::TableId::ad_sets).merge;
+    EXPECT_NE(m.find("AS refresh_only"), std::string::npos);
+    EXPECT_NE(m.find("t._raw = src._raw_json"), std::string::npos);
+    EXPECT_NE(m.find("WHERE todo.existed AND NOT todo.refresh_only"), std::string::npos) << "no history version";
+    EXPECT_NE(m.find("CASE WHEN hash_only THEN old_synced_at ELSE now() END"), std::string::npos);
+}
+
+TEST(MergeSql, CascadesFollowTheObjectGraph) {
+    bool campaign_ads = false, ad_set_ads = false;
+    for (const auto& c : storage::detail::cascades()) {
+        campaign_ads = campaign_ads || (c.parent == model::TableId::campaigns && c.child == model::TableId::ads);
+        ad_set_ads = ad_set_ads || (c.parent == model::TableId::ad_sets && c.child == model::TableId::ads);
+    }
+    EXPECT_TRUE(campaign_ads);
+    EXPECT_FALSE(ad_set_ads) << "an ad outlives its ad set's listing: its campaign decides";
 }
 
 TEST(MergeSql, OneMergeCoversManyListingsAndCommands) {

@@ -529,3 +529,81 @@ TEST(MirrorWriter, PendingRowsAreBounded) {
     // 12 queued rows in one group: merged 5 + 5 + 2, one commit
     EXPECT_EQ(db.count("SELECT DISTINCT xmin::text FROM marin.campaigns"), 1);
 }
+
+namespace {
+
+// An ad as both listings send it: the same record (its _raw and hash do not
+// depend on the link), with the ad-set link from an ad set's listing, or
+// none and keeps_links from the campaign's listing.
+model::Row listed_ad(const std::string& id, std::optional<std::string> ad_set_id, const std::string& name = "n") {
+    auto row = test::make_row(TableId::ads, {{"id", id}, {"campaign_id", "c1"}, {"media_plan_id", "m1"}, {"name", name}});
+    const auto link = model::table_spec(TableId::ads).link_positions().at(0);
+    row.values[link] = ad_set_id;
+    row.keeps_links = !ad_set_id;
+    return row;
+}
+
+}  // namespace
+
+TEST(MirrorWriter, AnAdSetLinkIsNeverClearedByAListingThatDoesNotKnowIt) {
+    test::MigratedDatabase db("w_links");
+    MirrorWriter w(test::settings_for(db.dsn()), test::quiet_logger());
+    write(w, TableId::ads, {listed_ad("a1", "s1")});
+    const auto synced = db.value("SELECT _synced_at FROM marin.ads WHERE id = 'a1'");
+    const auto versions = tuple_versions(db, "ads");
+
+    // The campaign's listing shows the same ad: nothing to write.
+    auto r = write(w, TableId::ads, {listed_ad("a1", std::nullopt)});
+    EXPECT_EQ(r.unchanged, 1);
+    EXPECT_EQ(tuple_versions(db, "ads"), versions);
+    EXPECT_EQ(db.value("SELECT ad_set_id FROM marin.ads WHERE id = 'a1'"), "s1");
+
+    // ... with a changed record: written, the link kept.
+    r = write(w, TableId::ads, {listed_ad("a1", std::nullopt, "renamed")});
+    EXPECT_EQ(r.changed, 1);
+    EXPECT_EQ(db.value("SELECT name || '|' || ad_set_id FROM marin.ads WHERE id = 'a1'"), "renamed|s1");
+    EXPECT_EQ(db.value("SELECT name || '|' || ad_set_id FROM marin.ads_history"), "n|s1");
+    EXPECT_NE(db.value("SELECT _synced_at FROM marin.ads WHERE id = 'a1'"), synced);
+
+    // Both listings in one merge, in either order: the link is written.
+    write(w, TableId::ads, {listed_ad("a2", "s2"), listed_ad("a2", std::nullopt)});
+    write(w, TableId::ads, {listed_ad("a3", std::nullopt), listed_ad("a3", "s3")});
+    EXPECT_EQ(db.value("SELECT string_agg(id || '=' || ad_set_id, ',' ORDER BY id) FROM marin.ads"),
+              "a1=s1,a2=s2,a3=s3");
+
+    // The ad moved to another ad set: a new version.
+    r = write(w, TableId::ads, {listed_ad("a2", "s9")});
+    EXPECT_EQ(r.changed, 1);
+    EXPECT_EQ(db.value("SELECT ad_set_id FROM marin.ads WHERE id = 'a2'"), "s9");
+    EXPECT_EQ(db.count("SELECT 1 FROM marin.ads_history WHERE id = 'a2' AND ad_set_id = 's2'"), 1);
+}
+
+TEST(MirrorWriter, ALinkLearntWhereNoneWasKnownIsNoNewVersion) {
+    // The first load reads an ad from its campaign's listing, then its ad
+    // set's listing names the link: one row, no history version.
+    test::MigratedDatabase db("w_link_learnt");
+    MirrorWriter w(test::settings_for(db.dsn()), test::quiet_logger());
+    write(w, TableId::ads, {listed_ad("a1", std::nullopt)});
+    EXPECT_EQ(db.value("SELECT coalesce(ad_set_id, 'null') FROM marin.ads"), "null");
+    write(w, TableId::ads, {listed_ad("a1", "s1")});
+    EXPECT_EQ(db.value("SELECT ad_set_id FROM marin.ads"), "s1");
+    EXPECT_EQ(db.count("SELECT 1 FROM marin.ads_history"), 0);
+}
+
+TEST(MirrorWriter, ARowWhoseOnlyDifferenceIsItsHashGetsTheNewHashAndNoVersion) {
+    // A hash made by an older release (or before a migration added typed
+    // columns, filled from _raw): the first run after the upgrade stores the
+    // new hash and nothing else.
+    test::MigratedDatabase db("w_rehash");
+    MirrorWriter w(test::settings_for(db.dsn()), test::quiet_logger());
+    const auto row = campaign("1", "m", "same");
+    write(w, TableId::campaigns, {row});
+    const auto synced = db.value("SELECT _synced_at FROM marin.campaigns");
+    db.value("UPDATE marin.campaigns SET _hash = 'made-by-an-older-release' RETURNING 1");
+    write(w, TableId::campaigns, {row});
+    EXPECT_EQ(db.value("SELECT _hash FROM marin.campaigns"), row.hash);
+    EXPECT_EQ(db.value("SELECT _synced_at FROM marin.campaigns"), synced);
+    EXPECT_EQ(db.count("SELECT 1 FROM marin.campaigns_history"), 0);
+    // And the next run finds it unchanged.
+    EXPECT_EQ(write(w, TableId::campaigns, {row}).unchanged, 1);
+}

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -24,20 +26,40 @@ namespace {
 
 class RecordingSink : public RowSink {
 public:
-    asio::awaitable<void> write(TableId table, std::vector<marin::model::Row> rows, const ListingScope&) override {
+    asio::awaitable<void> write(TableId table, std::vector<marin::model::Row> rows,
+                                const ListingScope& scope) override {
         rows_written[table] += rows.size();
+        for (const auto& r : rows) {
+            written.push_back({table, scope.name, r.keeps_links});
+            if (table == TableId::ad_stats_daily) stats_rows.push_back(r);
+        }
         co_return;
     }
-    asio::awaitable<void> complete_listing(TableId table, const ListingScope&) override {
+    asio::awaitable<void> complete_listing(TableId table, const ListingScope& scope) override {
         completed.insert(table);
+        completed_scopes.insert(scope.name);
+        scope_filters[scope.name] = scope.parent_filter;
         co_return;
     }
-    asio::awaitable<void> mark_gone(TableId, std::vector<std::string>) override { co_return; }
+    asio::awaitable<void> mark_gone(TableId table, std::vector<std::string> key) override {
+        gone.emplace_back(table, key.empty() ? std::string() : key.front());
+        co_return;
+    }
     asio::awaitable<void> checkpoint(const ListingScope&) override { co_return; }
     asio::awaitable<void> flush() override { co_return; }
 
+    struct Written {
+        TableId table;
+        std::string scope;  // "" when the listing does not decide removals
+        bool keeps_links;
+    };
     std::map<TableId, std::size_t> rows_written;
+    std::vector<Written> written;
+    std::vector<marin::model::Row> stats_rows;
     std::set<TableId> completed;
+    std::set<std::string> completed_scopes;
+    std::map<std::string, std::vector<std::pair<std::string, std::optional<std::string>>>> scope_filters;
+    std::vector<std::pair<TableId, std::string>> gone;
 };
 
 // A page of `ids` with the given total; `next` empty on the last page.
@@ -59,10 +81,10 @@ const char* const empty_listing = R"({"data": [], "range": {"total": 0, "nb_page
 // A whole crawl against `server`, into a recording sink.
 class CrawlEngineTest : public ::testing::Test {
 protected:
-    CrawlReport crawl(const TestServer& server) {
+    CrawlReport crawl(const TestServer& server, CrawlSettings settings = {}) {
         ApiClient client(ioc.get_executor(), fast_settings(server.base_url()), tls, log.logger, nullptr);
         std::atomic<bool> stop{false};
-        CrawlEngine engine(client, sink, CrawlSettings{}, log.logger, nullptr, stop);
+        CrawlEngine engine(client, sink, settings, log.logger, nullptr, stop);
         return run_sync(ioc, engine.run());
     }
 
@@ -134,4 +156,247 @@ TEST_F(CrawlEngineTest, ListingThatShrinksOnBothReadsIsCompletedAfterTheSecond) 
                               "rows neither read showed are marked removed"),
               std::string::npos)
         << log.text();
+}
+
+namespace {
+
+// The request's path, without its query.
+std::string path_of(const SeenRequest& r) { return r.target.substr(0, r.target.find('?')); }
+
+// One page holding these records (JSON objects as text).
+std::string records_page(const std::vector<std::string>& records) {
+    std::string data;
+    for (const auto& rec : records) data += (data.empty() ? "" : ",") + rec;
+    return fmt::format(R"({{"data": [{}], "range": {{"total": {}, "nb_pages": 1, "page": 1, "next": null}}}})", data,
+                       records.size());
+}
+
+const char* const not_found_body = R"([{"message": "Not found"}])";
+
+// A small agency: one account, one media plan 50001 with campaigns 7
+// (Facebook, ad set 71 holding ad 701; the campaign's ads listing also holds
+// ad 702, whose ad set no listing shows) and 8 (Twitter, ad 801, no ad sets).
+// `override` answers first when it returns a reply.
+TestServer::Handler agency(std::function<std::optional<Reply>(const std::string& path, const SeenRequest&)> override) {
+    return [override](const SeenRequest& r, std::size_t) {
+        const auto path = path_of(r);
+        if (override)
+            if (auto reply = override(path, r)) return *reply;
+        if (path == "/accounts") return Reply{200, records_page({R"({"id": "1001", "timezone": "Europe/Paris"})"})};
+        if (path == "/accounts/1001") return Reply{200, R"({"data": {"id": "1001"}})"};
+        if (path == "/clients") return Reply{200, records_page({R"({"id": "50001", "account_id": "1001"})"})};
+        if (path == "/clients/50001") return Reply{200, R"({"data": {"id": "50001"}})"};
+        if (path == "/campaigns")
+            return Reply{200, records_page({R"({"id": "7", "client_id": "50001", "src": "fb"})",
+                                            R"({"id": "8", "client_id": "50001", "src": "tw"})"})};
+        if (path == "/clients/50001/campaigns/7" || path == "/clients/50001/campaigns/8")
+            return Reply{200, R"({"data": {"id": "x"}})"};
+        if (path == "/clients/50001/campaigns/7/ads")
+            return Reply{200, records_page({R"({"id": "701"})", R"({"id": "702"})"})};
+        if (path == "/clients/50001/campaigns/7/adsets") return Reply{200, records_page({R"({"id": "71"})"})};
+        if (path == "/clients/50001/campaigns/7/adsets/71/ads") return Reply{200, records_page({R"({"id": "701"})"})};
+        if (path == "/clients/50001/campaigns/8/ads") return Reply{200, records_page({R"({"id": "801"})"})};
+        if (path == "/clients/50001/campaigns/8/adsets") return Reply{200, empty_listing};
+        return Reply{200, empty_listing};
+    };
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_F(CrawlEngineTest, EveryCampaignsAdsListingDecidesRemovalsAndAdSetListingsOnlyAddTheLink) {
+    TestServer server(agency({}));
+    const auto report = crawl(server);
+    ASSERT_TRUE(report.complete()) << log.text();
+
+    // Ad 702 is in no ad-set listing: the campaign's listing still mirrors it.
+    std::multiset<std::pair<std::string, bool>> ads;  // (scope, keeps_links)
+    for (const auto& w : sink.written)
+        if (w.table == TableId::ads) ads.insert({w.scope, w.keeps_links});
+    EXPECT_EQ(ads.count({"ads@campaign:7", true}), 2u) << "701 and 702, leaving their ad-set link as stored";
+    EXPECT_EQ(ads.count({"ads@campaign:8", true}), 1u);
+    EXPECT_EQ(ads.count({"ads@campaign:7", false}), 1u)
+        << "701 from its ad set's listing: with the link, seen for the campaign's removals";
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:7"));
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:8"));
+    EXPECT_FALSE(sink.completed_scopes.contains("ads@ad_set:71")) << "an ad set's listing removes no ad";
+    // The campaign's listing covers all its ads, with or without an ad set.
+    const auto filter = sink.scope_filters["ads@campaign:7"];
+    ASSERT_EQ(filter.size(), 1u);
+    EXPECT_EQ(filter[0].first, "campaign_id");
+    EXPECT_EQ(report.listings_not_applicable, 0u);
+    // The campaign's ads are read after its ad sets' ads: on a first load an
+    // ad is then written once, with its link.
+    std::size_t ad_set_ads_at = 0, campaign_ads_at = 0;
+    const auto seen = server.seen();
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        if (path_of(seen[i]) == "/clients/50001/campaigns/7/adsets/71/ads") ad_set_ads_at = i;
+        if (path_of(seen[i]) == "/clients/50001/campaigns/7/ads") campaign_ads_at = i;
+    }
+    EXPECT_LT(ad_set_ads_at, campaign_ads_at);
+}
+
+TEST_F(CrawlEngineTest, NotFoundUnderAParentThatIsStillServedDoesNotApplyAndRemovesNothing) {
+    // A third campaign, so that two Twitter campaigns answer 404 for ad sets:
+    // one info line for the kind, not one per campaign.
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path == "/campaigns")
+            return Reply{200, records_page({R"({"id": "7", "client_id": "50001"})",
+                                            R"({"id": "8", "client_id": "50001"})",
+                                            R"({"id": "9", "client_id": "50001"})"})};
+        if (path == "/clients/50001/campaigns/9") return Reply{200, R"({"data": {"id": "9"}})"};
+        if (path == "/clients/50001/campaigns/8/adsets" || path == "/clients/50001/campaigns/9/adsets")
+            return Reply{404, not_found_body};
+        if (path == "/accounts/1001/funding-instruments") return Reply{400, R"([{"message": "Not a Twitter account"}])"};
+        return std::nullopt;
+    }));
+    const auto report = crawl(server);
+
+    EXPECT_TRUE(report.complete()) << log.text();
+    EXPECT_EQ(report.listings_not_applicable, 3u);
+    EXPECT_EQ(report.not_applicable_by_listing.at("/clients/{id}/campaigns/{id}/adsets"), 2u);
+    EXPECT_EQ(report.not_applicable_by_listing.at("/accounts/{id}/funding-instruments"), 1u);
+    EXPECT_TRUE(sink.gone.empty()) << "no parent is marked removed";
+    EXPECT_EQ(report.parents_gone, 0u);
+    EXPECT_EQ(count_of(log.text(), "/clients/{id}/campaigns/{id}/adsets does not apply"), 1u) << log.text();
+    EXPECT_EQ(count_of(log.text(), "/accounts/{id}/funding-instruments does not apply"), 1u) << log.text();
+}
+
+TEST_F(CrawlEngineTest, NotFoundUnderAParentWhoseOwnGetIsNotFoundMarksItGone) {
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path.starts_with("/clients/50001/campaigns/8")) return Reply{404, not_found_body};
+        return std::nullopt;
+    }));
+    const auto report = crawl(server);
+
+    EXPECT_TRUE(report.complete()) << log.text();
+    ASSERT_EQ(sink.gone.size(), 1u);
+    EXPECT_EQ(sink.gone[0], std::make_pair(TableId::campaigns, std::string("8")));
+    EXPECT_EQ(report.parents_gone, 1u);
+    EXPECT_EQ(report.listings_not_applicable, 0u);
+}
+
+TEST_F(CrawlEngineTest, BadRequestOnAListingForEveryNetworkIsAFailureNotAnAbsence) {
+    // Publisher objects are not network-specific: a 400 there is an error.
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path == "/accounts/1001/objects") return Reply{400, R"([{"message": "bad"}])"};
+        return std::nullopt;
+    }));
+    const auto report = crawl(server);
+    EXPECT_FALSE(report.complete());
+    EXPECT_EQ(report.listings_failed, 1u);
+    EXPECT_EQ(report.listings_not_applicable, 0u);
+    EXPECT_TRUE(sink.gone.empty());
+}
+
+TEST_F(CrawlEngineTest, AccessDeniedUnderAParentFailsThatListingOnlyAndTheRestIsRead) {
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path.starts_with("/accounts/1001/")) return Reply{403, R"([{"message": "Access denied"}])"};
+        return std::nullopt;
+    }));
+    const auto report = crawl(server);
+
+    EXPECT_FALSE(report.auth_refused) << "the key itself was accepted";
+    EXPECT_TRUE(report.fatal_error.empty()) << report.fatal_error;
+    EXPECT_EQ(report.listings_failed, 5u) << "the account's five listings";
+    ASSERT_FALSE(report.failures.empty());
+    EXPECT_NE(report.failures.front().find("access denied to account 1001"), std::string::npos)
+        << report.failures.front();
+    EXPECT_FALSE(sink.completed_scopes.contains("publisher_objects@account:1001"));
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:7")) << "the rest of the graph is read";
+    EXPECT_TRUE(sink.gone.empty());
+}
+
+TEST_F(CrawlEngineTest, AccessDeniedOnATopLevelListingIsTheKeyRefused) {
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path == "/users") return Reply{403, R"([{"message": "Invalid key"}])"};
+        return std::nullopt;
+    }));
+    const auto report = crawl(server);
+    EXPECT_TRUE(report.auth_refused);
+}
+
+TEST_F(CrawlEngineTest, CampaignAdsListingThatDoesNotApplyIsCompletedFromItsAdSetsListings) {
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path == "/clients/50001/campaigns/7/ads") return Reply{404, not_found_body};
+        return std::nullopt;
+    }));
+    const auto report = crawl(server);
+
+    EXPECT_TRUE(report.complete()) << log.text();
+    EXPECT_EQ(report.listings_not_applicable, 1u);
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:7"))
+        << "every ad-set listing of the campaign was read to its end: the ads they showed are its ads";
+    EXPECT_FALSE(sink.completed_scopes.contains("ads@ad_set:71"));
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:8"));
+    EXPECT_TRUE(sink.gone.empty());
+}
+
+TEST_F(CrawlEngineTest, CampaignAdsListingThatDoesNotApplyRemovesNothingWhenItsAdSetsWereNotAllRead) {
+    // Neither the campaign's ads nor its ad sets apply: nothing proves any
+    // of its ads gone.
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path == "/clients/50001/campaigns/7/ads" || path == "/clients/50001/campaigns/7/adsets")
+            return Reply{404, not_found_body};
+        return std::nullopt;
+    }));
+    const auto report = crawl(server);
+
+    EXPECT_TRUE(report.complete()) << log.text();
+    EXPECT_EQ(report.listings_not_applicable, 2u);
+    EXPECT_FALSE(sink.completed_scopes.contains("ads@campaign:7"));
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:8"));
+}
+
+TEST_F(CrawlEngineTest, StatisticsRowsWithoutTheirKeyFailTheStreamAndAreNeverWritten) {
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path == "/clients/50001/statistics")
+            return Reply{200, records_page({R"({"impression": 10, "click": 1, "spent": "1.5"})",
+                                            R"({"impression": 20, "click": 2, "spent": "2.5"})"})};
+        return std::nullopt;
+    }));
+    const auto report = crawl(server);
+
+    EXPECT_FALSE(report.complete());
+    EXPECT_EQ(report.listings_failed, 1u);
+    EXPECT_TRUE(sink.stats_rows.empty()) << "no row under a made-up key";
+    ASSERT_EQ(report.failures.size(), 1u);
+    const auto& why = report.failures.front();
+    EXPECT_NE(why.find("statistics@media_plan:50001"), std::string::npos) << why;
+    EXPECT_NE(why.find("/clients/{id}/statistics"), std::string::npos) << why;
+    EXPECT_NE(why.find("'ad_id'"), std::string::npos) << why;
+    EXPECT_NE(why.find("'date'"), std::string::npos) << why;
+    EXPECT_NE(why.find(R"("impression":10)"), std::string::npos) << "quotes one offending row: " << why;
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:7")) << "the objects are still mirrored";
+}
+
+TEST_F(CrawlEngineTest, StatisticsWindowStartsADayEarlyAndDropsTheDaysItMayCut) {
+    CrawlSettings settings;
+    settings.stats_days = 3;
+    settings.now = std::chrono::sys_days{std::chrono::year{2026} / 3 / 10} + std::chrono::hours{15};
+    std::string stats_query;
+    TestServer server(agency([&](const std::string& path, const SeenRequest& r) -> std::optional<Reply> {
+        if (path == "/clients/50001/statistics") {
+            stats_query = r.target;
+            return Reply{200, records_page({R"({"ad_id": "701", "date": "2026-03-06", "impression": 1})",
+                                            R"({"ad_id": "701", "date": "2026-03-07", "impression": 5})",
+                                            R"({"ad_id": "701", "date": "2026-03-10", "impression": 7})"})};
+        }
+        return std::nullopt;
+    }));
+    const auto report = crawl(server, settings);
+
+    ASSERT_TRUE(report.complete()) << log.text();
+    EXPECT_EQ(report.stats_from, "2026-03-07");
+    // 2026-03-06T00:00:00Z: a day before the first day kept.
+    EXPECT_NE(stats_query.find("start_date=1772755200"), std::string::npos) << stats_query;
+    EXPECT_NE(stats_query.find("level=ad"), std::string::npos) << stats_query;
+    ASSERT_EQ(sink.stats_rows.size(), 2u) << "the 6th may be cut by the window: dropped";
+    EXPECT_EQ(report.stats_rows_before_window, 1u);
+    for (const auto& row : sink.stats_rows) EXPECT_GE(*row.values[1], "2026-03-07");
 }

@@ -78,7 +78,29 @@ TEST_F(PageReaderTest, FollowsNextToTheLastPage) {
     const auto seen = server->seen();
     ASSERT_EQ(seen.size(), 3u);
     EXPECT_EQ(seen[0].target, fmt::format("/clients/5/campaigns?status=active&limit=300&page=1&key={}", test_key));
-    EXPECT_EQ(seen[2].target, fmt::format("/clients/5/campaigns?limit=300&page=3&key={}", test_key));
+    // next gives the page; the request's own parameters stay.
+    EXPECT_EQ(seen[2].target, fmt::format("/clients/5/campaigns?limit=300&page=3&status=active&key={}", test_key));
+}
+
+TEST_F(PageReaderTest, NextWithoutLimitOrParametersStillReads300PerPageOfTheSameQuery) {
+    // As the reference writes them: next drops limit (the server would then
+    // answer 100 per page) and, on some endpoints, the other parameters.
+    std::unique_ptr<TestServer> server;
+    server = std::make_unique<TestServer>([&](const SeenRequest&, std::size_t i) {
+        const int page = static_cast<int>(i) + 1;
+        const auto next = fmt::format("{}/clients/5/campaigns?page={}&key={}", server->base_url(), page + 1, test_key);
+        return Reply{200, page_body(page * 10, 2, page, 3, page < 3 ? next : "")};
+    });
+    const auto r = read_all(server->base_url(), {{"level", "ad"}, {"aggregate", "day"}});
+    ASSERT_FALSE(r.error) << r.error->what();
+    EXPECT_EQ(r.pages, 3u);
+    for (const auto& seen : server->seen()) {
+        EXPECT_NE(seen.target.find("limit=300"), std::string::npos) << seen.target;
+        EXPECT_NE(seen.target.find("level=ad"), std::string::npos) << seen.target;
+        EXPECT_NE(seen.target.find("aggregate=day"), std::string::npos) << seen.target;
+    }
+    EXPECT_EQ(server->seen().back().target,
+              fmt::format("/clients/5/campaigns?page=3&limit=300&level=ad&aggregate=day&key={}", test_key));
 }
 
 TEST_F(PageReaderTest, StopsAtNbPagesEvenWithANext) {

@@ -38,6 +38,9 @@ class Metrics {
   // One retry decision; reason e.g. "429", "503", "timeout", "connection".
   void record_retry(std::string_view endpoint, std::string_view reason);
   void add_rows(std::string_view table, RowKind kind, std::uint64_t n);
+  // Child listings that did not apply to their parent (404/400 while the
+  // parent is served), by endpoint template.
+  void add_listings_not_applicable(std::string_view endpoint, std::uint64_t n);
   // Commands waiting in the writer channel.
   void set_queue_depth(std::int64_t n);
   // A run that ended; counts it and keeps its duration and end time.
@@ -67,6 +70,7 @@ class Metrics {
   std::map<Labels2, std::uint64_t> rows_;          // table, kind
   std::map<Labels2, std::uint64_t> requests_;      // endpoint, status
   std::map<Labels2, std::uint64_t> retries_;       // endpoint, reason
+  std::map<std::string, std::uint64_t> not_applicable_;  // endpoint
   std::map<std::string, Histogram> latency_;       // endpoint
   std::uint64_t bytes_read_ = 0;
   std::int64_t queue_depth_ = 0;

@@ -57,6 +57,11 @@ struct ColumnSpec {
     std::string_view json_field;  // field name in the API record ("" = not from the record body)
     ColumnType type;
     ColumnRole role;
+    // A link that only some listings know (an ad's ad set: the campaign's
+    // ads listing does not say it). Left out of the row's hash and compared
+    // on its own, so that a row from a listing that does not know the link
+    // leaves it as stored instead of clearing it (object_graph.hpp).
+    bool link = false;
 };
 
 struct TableSpec {
@@ -71,6 +76,8 @@ struct TableSpec {
     [[nodiscard]] std::vector<const ColumnSpec*> sent_columns() const;
     [[nodiscard]] std::vector<const ColumnSpec*> key_columns() const;
     [[nodiscard]] const ColumnSpec* column(std::string_view name) const;
+    // Positions among sent_columns() of the link columns.
+    [[nodiscard]] std::vector<std::size_t> link_positions() const;
 };
 
 [[nodiscard]] const TableSpec& table_spec(TableId id);

@@ -155,7 +155,7 @@ public:
     // stored rows matching listing.parent_filter, not yet removed, that no
     // batch of this listing held in this run; cascades to their children
     // (media plan -> campaigns, ad sets, ads, media_plan_users; campaign ->
-    // ad sets, ads; ad set -> ads; account -> funding_instruments,
+    // ad sets, ads; account -> funding_instruments,
     // publisher_objects, lead_forms, audiences, targeting_clusters); then
     // forgets the listing's keys. Atomic (in the writer's group
     // transaction). Throws RemovalGuardError (nothing marked) when the guard

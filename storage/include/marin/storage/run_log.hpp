@@ -52,6 +52,9 @@ struct RunTotals {
     // Values in records that PostgreSQL could not store as sent (NUL bytes,
     // lone surrogates, ...) and that the mapper made safe in _raw.
     std::int64_t sanitized_values = 0;
+    // Child listings that did not apply to their parent (the API answered
+    // 404 or 400 while the parent itself is served): nothing was removed.
+    std::int64_t listings_not_applicable = 0;
 };
 
 struct RunSummary {

@@ -52,14 +52,26 @@ struct CrawlReport {
     std::uint64_t listings_failed = 0;
     std::uint64_t listings_skipped = 0;  // by the incremental rule
     std::uint64_t listings_resumed = 0;  // completed by the interrupted run this one resumes
-    std::uint64_t parents_gone = 0;      // child listings that answered 404
+    std::uint64_t parents_gone = 0;      // child listings that answered 404 whose parent's own GET did too
+    // Child listings that answered 404 (or 400, where the listing is
+    // documented for one network) while their parent's own GET found it: the
+    // listing does not apply to that parent (a Twitter campaign's ad sets).
+    // Nothing under it is removed.
+    std::uint64_t listings_not_applicable = 0;
+    std::map<std::string, std::uint64_t> not_applicable_by_listing;  // endpoint label -> count
     std::uint64_t listings_reread = 0;   // read twice: their total fell while they were read
     std::vector<std::string> failures;   // first few failed listings, with why (key masked)
     // A few media plans whose statistics stream was read in full with rows:
     // the sample for the figures check of a full run.
     std::vector<std::string> stats_sample;
-    std::string stats_from, stats_to;        // the statistics window's days, YYYY-MM-DD
-    std::int64_t stats_start = 0, stats_end = 0;  // the same window as the request's UNIX seconds
+    std::string stats_from, stats_to;        // the days whose statistics are kept, YYYY-MM-DD
+    // The request's window, UNIX seconds: from UTC midnight the day before
+    // stats_from (so stats_from is whole in any time zone) to the end of the
+    // UTC day after stats_to's.
+    std::int64_t stats_start = 0, stats_end = 0;
+    // Statistics rows of days before stats_from: buckets the window may cut
+    // (the account's day starts before or after UTC midnight), not stored.
+    std::uint64_t stats_rows_before_window = 0;
     bool interrupted = false;            // the stop flag ended the crawl early
     bool auth_refused = false;           // 403: the key was refused
     std::string fatal_error;             // set when the crawl could not go on

@@ -1,11 +1,17 @@
-// The listings of the object graph (API-NOTES.md, "The object graph the sync
-// walks"): for each, the endpoint, the table it fills, the values that come
-// from its path, and which rows of the table it covers.
+// One listing to read: a kind of the object graph (model/object_graph.hpp)
+// with the ids its path needs, and what follows from them: the request, the
+// values its rows take from the path, the rows it covers, its parent.
 #pragma once
 
+#include <array>
+#include <memory>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "marin/model/object_graph.hpp"
 #include "marin/model/table_spec.hpp"
 #include "marin/sync/api_client.hpp"
 #include "marin/sync/record_mapper.hpp"
@@ -13,45 +19,57 @@
 
 namespace marin::sync {
 
-enum class ListingKind {
-    accounts,
-    advertisers,
-    media_plans,
-    campaigns,
-    users,
-    account_publisher_objects,
-    account_funding_instruments,
-    account_lead_forms,
-    account_audiences,
-    account_targeting_clusters,
-    media_plan_users,
-    campaign_ad_sets,
-    ad_set_ads,
-    campaign_ads,  // a campaign without ad sets (Twitter): its ads have no ad-set link
-    media_plan_statistics,
-};
+using model::ListingKind;
+
+struct SubtreeJoin;  // sync/crawl_engine.cpp
 
 struct Listing {
-    ListingKind kind;
-    // Ids from the path: account, media plan, campaign, ad set (as needed).
-    std::string account_id, media_plan_id, campaign_id, ad_set_id;
-    // Statistics window, as the request's UNIX-second parameters.
+    ListingKind kind = ListingKind::users;
+    std::array<std::string, model::path_id_count> ids;  // by model::PathId
+    // Statistics: the request's window (UNIX seconds) and the first day
+    // whose rows are kept (YYYY-MM-DD). The window starts a day before that
+    // day, at UTC midnight, so that whatever the account's time zone the
+    // first kept day is whole; rows of earlier days (buckets the window may
+    // cut) are dropped.
     std::int64_t stats_start = 0, stats_end = 0;
-    std::string stats_fallback_date;  // YYYY-MM-DD of stats_start
+    std::string stats_first_day;
+    // The listing with followers (model::ListingSpec::then) that this one
+    // is under, if any: its followers start when all of it is done.
+    std::shared_ptr<SubtreeJoin> subtree;
+    // A follower: whether the listing it follows and everything that one
+    // started were read to their end.
+    bool after_complete_subtree = false;
+
+    [[nodiscard]] const std::string& id(model::PathId p) const { return ids[static_cast<std::size_t>(p)]; }
+    std::string& id(model::PathId p) { return ids[static_cast<std::size_t>(p)]; }
 };
 
-model::TableId listing_table(ListingKind kind);
-std::string_view listing_stream(ListingKind kind);   // progress stream name
-std::string_view listing_label(ListingKind kind);    // endpoint template, for metrics
-std::string listing_path(const Listing& l);
-QueryParams listing_query(const Listing& l);
-RecordContext listing_context(const Listing& l);
-ListingScope listing_scope(const Listing& l);
-// The table and key of the parent whose 404 means "gone" (empty for top-level).
+[[nodiscard]] const model::ListingSpec& spec_of(const Listing& l);
+[[nodiscard]] model::TableId listing_table(ListingKind kind);
+[[nodiscard]] std::string_view listing_stream(ListingKind kind);  // progress stream name
+[[nodiscard]] std::string_view listing_label(ListingKind kind);   // path template with {id}, for metrics
+// Fills a path template ("/accounts/{account}/objects") with the listing's
+// ids, each percent-encoded as a path segment.
+[[nodiscard]] std::string fill_path(std::string_view templ, const Listing& l);
+[[nodiscard]] std::string listing_path(const Listing& l);
+[[nodiscard]] QueryParams listing_query(const Listing& l);
+[[nodiscard]] RecordContext listing_context(const Listing& l);
+// The rows it covers (for removals) and its name in logs and checkpoints,
+// e.g. "ads@campaign:700001".
+[[nodiscard]] ListingScope listing_scope(const Listing& l);
+// The scope its rows are recorded under as seen: its own, or that of the
+// listing that decides their removals (model::ListingSpec::removals_by);
+// empty for a listing whose rows are never removed.
+[[nodiscard]] ListingScope seen_scope(const Listing& l);
+
+// The object a child listing lives under, and how to ask for that object
+// alone (to tell "gone" from "does not apply").
 struct ParentRef {
-    std::optional<model::TableId> table;
-    std::vector<std::string> key;
+    model::TableId table;
+    std::vector<std::string> key;  // the parent's key values
+    std::string path;              // GET of the parent alone ("" when the API has none)
+    std::string name;              // e.g. "campaign 700001"
 };
-ParentRef listing_parent(const Listing& l);
+[[nodiscard]] std::optional<ParentRef> listing_parent(const Listing& l);
 
 }  // namespace marin::sync
