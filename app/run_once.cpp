@@ -43,6 +43,7 @@ void publish_row_metrics(daemon::Metrics* metrics, const storage::RunTotals& tot
         metrics->add_rows(name, daemon::RowKind::unchanged, static_cast<std::uint64_t>(c.unchanged));
         metrics->add_rows(name, daemon::RowKind::removed, static_cast<std::uint64_t>(c.removed));
     }
+    metrics->add_listings_reread(static_cast<std::uint64_t>(totals.listings_reread));
 }
 
 std::string summarize(sync::CrawlMode mode, const RunReport& r, std::int64_t requests, std::int64_t retries) {
@@ -276,6 +277,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             }
             report.totals.requests_by_status = requests.requests_by_status();
             report.totals.retries = requests.retries();
+            report.totals.listings_reread = static_cast<std::int64_t>(crawl.listings_reread);
             report.wall = std::chrono::steady_clock::now() - started;
             co_await writer.finish_run(report.run_id, outcome, report.totals, report.error);
         },

@@ -55,6 +55,7 @@ TEST(RunLog, BeginFinishAndRecentRuns) {
     totals.requests_by_status = {{200, 42}, {429, 3}, {0, 1}};
     totals.retries = 4;
     totals.sanitized_values = 2;
+    totals.listings_reread = 3;
     test::run(w.finish_run(run_id, storage::RunOutcome::succeeded, totals, ""));
     runs = storage::recent_runs(db.dsn(), 10);
     ASSERT_EQ(runs.size(), 1u);
@@ -69,6 +70,8 @@ TEST(RunLog, BeginFinishAndRecentRuns) {
     EXPECT_EQ(r.totals.requests_by_status, totals.requests_by_status);
     EXPECT_EQ(r.totals.retries, 4);
     EXPECT_EQ(r.totals.sanitized_values, 2);
+    EXPECT_EQ(r.totals.listings_reread, 3);
+    EXPECT_EQ(db.value("SELECT listings_reread FROM marin.sync_runs"), "3");
     EXPECT_EQ(r.error, "");
     EXPECT_GT(r.process_id, 0);
     EXPECT_EQ(db.value("SELECT rows->'ads'->>'inserted' FROM marin.sync_runs"), "3");

@@ -38,6 +38,8 @@ class Metrics {
   // One retry decision; reason e.g. "429", "503", "timeout", "connection".
   void record_retry(std::string_view endpoint, std::string_view reason);
   void add_rows(std::string_view table, RowKind kind, std::uint64_t n);
+  // Listings read a second time because their total fell while read.
+  void add_listings_reread(std::uint64_t n);
   // Commands waiting in the writer channel.
   void set_queue_depth(std::int64_t n);
   // A run that ended; counts it and keeps its duration and end time.
@@ -69,6 +71,7 @@ class Metrics {
   std::map<Labels2, std::uint64_t> retries_;       // endpoint, reason
   std::map<std::string, Histogram> latency_;       // endpoint
   std::uint64_t bytes_read_ = 0;
+  std::uint64_t listings_reread_ = 0;
   std::int64_t queue_depth_ = 0;
   std::map<std::string, double> last_success_;     // stream -> unix time
   std::map<std::string, int> in_progress_;         // mode -> 0/1

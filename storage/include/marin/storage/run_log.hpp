@@ -52,6 +52,9 @@ struct RunTotals {
     // Values in records that PostgreSQL could not store as sent (NUL bytes,
     // lone surrogates, ...) and that the mapper made safe in _raw.
     std::int64_t sanitized_values = 0;
+    // Listings read a second time because their range.total fell while they
+    // were read (records may have moved past the reader).
+    std::int64_t listings_reread = 0;
 };
 
 struct RunSummary {
