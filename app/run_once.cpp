@@ -18,6 +18,7 @@
 #include "marin/sync/api_client.hpp"
 #include "marin/sync/page_reader.hpp"
 #include "marin/sync/tls_context.hpp"
+#include "run_lock_watch.hpp"
 #include "run_observers.hpp"
 #include "settings_bridge.hpp"
 #include "writer_sink.hpp"
@@ -61,6 +62,11 @@ std::string summarize(sync::CrawlMode mode, const RunReport& r, std::int64_t req
     if (!r.error.empty()) line += "; " + r.error;
     return line;
 }
+
+// How often the run lock's session is asked whether it still holds the
+// lock: a lost lock stops the run within about this (plus a check's own
+// time, a few seconds at most).
+constexpr std::chrono::milliseconds lock_check_interval{1000};
 
 // How long an interrupted run stays worth resuming: past this, what it read
 // may have changed, and the next run reads everything again.
@@ -224,10 +230,18 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     RunProgressObserver progress(ctx.progress, ctx.metrics);
     const auto api_cfg = api_settings(settings);
     auto tls = sync::make_tls_context(api_cfg);
-    storage::MirrorWriter writer(writer_settings(settings), log);
+    // The lock is checked from here on; a lost one stops the crawl as a stop
+    // request would, and the writer's session holds the write lock, so a
+    // second run cannot write before this one has stopped.
+    RunLockWatch lock_watch(*lock, stop, lock_check_interval, log);
+    auto writer_cfg = writer_settings(settings);
+    writer_cfg.write_lock = storage::WriteLockPolicy{
+        lock_mode(settings), std::chrono::duration_cast<std::chrono::milliseconds>(settings.sync.lock_timeout)};
+    writer_cfg.stop = &stop;
+    storage::MirrorWriter writer(std::move(writer_cfg), log);
     sync::ApiClient api(io.get_executor(), api_cfg, tls, log, &requests);
     WriterSink sink(writer);
-    sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress, stop);
+    sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress, lock_watch.stop_flag());
 
     std::vector<PeriodTotals> api_totals;
     std::exception_ptr failure;
@@ -243,7 +257,12 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             const auto& crawl = report.crawl;
 
             storage::RunOutcome outcome = storage::RunOutcome::succeeded;
-            if (crawl.auth_refused) {
+            if (auto lost = lock_watch.lost()) {
+                outcome = storage::RunOutcome::failed;
+                report.exit_code = exit_run_failed;
+                report.error = *lost + "; the run stopped so that no two runs write at once (the next run resumes)";
+                if (!crawl.fatal_error.empty()) report.error += "; also: " + crawl.fatal_error;
+            } else if (crawl.auth_refused) {
                 outcome = storage::RunOutcome::failed;
                 report.exit_code = exit_key_refused;
                 report.error = crawl.fatal_error;
