@@ -958,12 +958,13 @@ struct MirrorWriter::Impl {
         }
     }
 
+    // A stop request (SIGTERM) for the run.
+    bool stopping() const { return settings.stop && settings.stop->load(); }
+
     // A new run-log session for a run's last record. The server may not be
     // back yet (a restart takes a second or two): asked 5 times over 7.5 s,
     // so that the run's outcome and its cause reach marin.sync_runs rather
     // than the run being found abandoned later with its cause in the log only.
-    bool stopping() const { return settings.stop && settings.stop->load(); }
-
     std::unique_ptr<pqxx::connection> reconnect_run_log(const std::string& what) {
         constexpr int attempts = 5;
         auto wait = std::chrono::milliseconds(500);
@@ -971,7 +972,8 @@ struct MirrorWriter::Impl {
             try {
                 return detail::connect(settings.dsn, "run log", settings.statement_timeout, "marin-sync run log");
             } catch (const StorageError& e) {
-                if (attempt == attempts || stopping()) throw;
+                if (stopping()) throw StorageError(e.what() + std::string("; stopped trying: a stop was requested"));
+                if (attempt == attempts) throw;
                 log->warn("{}: no new session yet ({}); trying again in {} ms", what, e.what(), wait.count());
                 // A stop request cuts the attempts short (the unit's
                 // TimeoutStopSec is 60 s): the next run marks this one
