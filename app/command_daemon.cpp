@@ -39,8 +39,11 @@ private:
     std::shared_ptr<const config::Settings> current_;
 };
 
-std::optional<daemon::TimePoint> last_success_of(const std::string& dsn, daemon::RunMode mode) {
-    for (const auto& run : storage::recent_runs(dsn, 500)) {
+// database.statement_timeout_s bounds the read (capped at a minute), as it
+// bounds a run's bookkeeping: the daemon loop waits for it.
+std::optional<daemon::TimePoint> last_success_of(const config::Settings& settings, daemon::RunMode mode) {
+    const auto timeout = storage::bookkeeping_timeout(settings.database.statement_timeout);
+    for (const auto& run : storage::recent_runs(settings.database.connection_string(), 500, timeout)) {
         if (run.outcome != storage::RunOutcome::succeeded || !run.finished_at) continue;
         if (run.mode == (mode == daemon::RunMode::full ? "full" : "incremental")) return run.finished_at;
     }
@@ -81,7 +84,7 @@ int command_daemon(const CommonOptions& common) {
     };
     hooks.last_success = [&](daemon::RunMode mode) {
         try {
-            return last_success_of(settings.get()->database.connection_string(), mode);
+            return last_success_of(*settings.get(), mode);
         } catch (const std::exception& e) {
             log->warn("could not read the last runs: {}", e.what());
             return std::optional<daemon::TimePoint>{};
@@ -128,7 +131,8 @@ int command_daemon(const CommonOptions& common) {
     }
 
     try {
-        storage::Migrator::check_schema(s->database.connection_string());
+        storage::Migrator::check_schema(s->database.connection_string(),
+                                        storage::bookkeeping_timeout(s->database.statement_timeout));
     } catch (const std::exception& e) {
         log->error("cannot start: {}", e.what());
         return exit_run_failed;

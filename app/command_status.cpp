@@ -14,9 +14,12 @@ int command_status(const CommonOptions& common, int limit) {
     const auto settings = load_or_report(common, config::Environment::from_process());
     if (!settings) return exit_bad_usage;
     try {
-        const auto runs = storage::recent_runs(settings->database.connection_string(), limit);
-        std::printf("%-6s %-11s %-20s %-9s %-11s %9s %9s %9s %9s %9s  %s\n", "run", "mode", "started (UTC)",
-                    "duration", "outcome", "requests", "inserted", "changed", "unchanged", "removed", "error");
+        const auto runs = storage::recent_runs(settings->database.connection_string(), limit,
+                                               storage::bookkeeping_timeout(settings->database.statement_timeout));
+        // "reread": listings read twice because their total fell while read.
+        std::printf("%-6s %-11s %-20s %-9s %-11s %9s %9s %9s %9s %9s %7s  %s\n", "run", "mode", "started (UTC)",
+                    "duration", "outcome", "requests", "inserted", "changed", "unchanged", "removed", "reread",
+                    "error");
         for (const auto& r : runs) {
             storage::TableCounts sum;
             for (const auto& [table, c] : r.totals.tables) sum += c;
@@ -29,12 +32,12 @@ int command_status(const CommonOptions& common, int limit) {
                                                   .count());
             const auto started = fmt::format("{:%Y-%m-%d %H:%M:%S}",
                                              std::chrono::floor<std::chrono::seconds>(r.started_at));
-            std::printf("%-6lld %-11s %-20s %-9s %-11s %9lld %9lld %9lld %9lld %9lld  %s\n",
+            std::printf("%-6lld %-11s %-20s %-9s %-11s %9lld %9lld %9lld %9lld %9lld %7lld  %s\n",
                         static_cast<long long>(r.run_id), r.mode.c_str(), started.c_str(), duration.c_str(),
                         std::string(storage::to_string(r.outcome)).c_str(), static_cast<long long>(requests),
                         static_cast<long long>(sum.inserted), static_cast<long long>(sum.changed),
                         static_cast<long long>(sum.unchanged), static_cast<long long>(sum.removed),
-                        r.error.substr(0, 200).c_str());
+                        static_cast<long long>(r.totals.listings_reread), r.error.substr(0, 200).c_str());
         }
         if (runs.empty()) std::printf("(no runs yet)\n");
         return exit_success;

@@ -31,7 +31,8 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
               settings->api.base_url, config::mask_dsn(settings->database.dsn));
     log->debug("settings: {}", config::describe(*settings));
     try {
-        storage::Migrator::check_schema(settings->database.connection_string());
+        storage::Migrator::check_schema(settings->database.connection_string(),
+                                        storage::bookkeeping_timeout(settings->database.statement_timeout));
     } catch (const std::exception& e) {
         log->error("cannot start: {}", e.what());
         return exit_run_failed;

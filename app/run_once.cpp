@@ -18,6 +18,7 @@
 #include "marin/sync/api_client.hpp"
 #include "marin/sync/page_reader.hpp"
 #include "marin/sync/tls_context.hpp"
+#include "run_lock_watch.hpp"
 #include "run_observers.hpp"
 #include "settings_bridge.hpp"
 #include "writer_sink.hpp"
@@ -43,6 +44,7 @@ void publish_row_metrics(daemon::Metrics* metrics, const storage::RunTotals& tot
         metrics->add_rows(name, daemon::RowKind::unchanged, static_cast<std::uint64_t>(c.unchanged));
         metrics->add_rows(name, daemon::RowKind::removed, static_cast<std::uint64_t>(c.removed));
     }
+    metrics->add_listings_reread(static_cast<std::uint64_t>(totals.listings_reread));
 }
 
 std::string summarize(sync::CrawlMode mode, const RunReport& r, std::int64_t requests, std::int64_t retries) {
@@ -63,6 +65,11 @@ std::string summarize(sync::CrawlMode mode, const RunReport& r, std::int64_t req
     if (!r.error.empty()) line += "; " + r.error;
     return line;
 }
+
+// How often the run lock's session is asked whether it still holds the
+// lock: a lost lock stops the run within about this (plus a check's own
+// time, a few seconds at most).
+constexpr std::chrono::milliseconds lock_check_interval{1000};
 
 // How long an interrupted run stays worth resuming: past this, what it read
 // may have changed, and the next run reads everything again.
@@ -230,10 +237,18 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     RunProgressObserver progress(ctx.progress, ctx.metrics);
     const auto api_cfg = api_settings(settings);
     auto tls = sync::make_tls_context(api_cfg);
-    storage::MirrorWriter writer(writer_settings(settings), log);
+    // The lock is checked from here on; a lost one stops the crawl as a stop
+    // request would, and the writer's session holds the write lock, so a
+    // second run cannot write before this one has stopped.
+    RunLockWatch lock_watch(*lock, stop, lock_check_interval, log);
+    auto writer_cfg = writer_settings(settings);
+    writer_cfg.write_lock = storage::WriteLockPolicy{
+        lock_mode(settings), std::chrono::duration_cast<std::chrono::milliseconds>(settings.sync.lock_timeout)};
+    writer_cfg.stop = &stop;
+    storage::MirrorWriter writer(std::move(writer_cfg), log);
     sync::ApiClient api(io.get_executor(), api_cfg, tls, log, &requests);
     WriterSink sink(writer);
-    sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress, stop);
+    sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress, lock_watch.stop_flag());
 
     std::vector<PeriodTotals> api_totals;
     std::exception_ptr failure;
@@ -249,7 +264,12 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             const auto& crawl = report.crawl;
 
             storage::RunOutcome outcome = storage::RunOutcome::succeeded;
-            if (crawl.auth_refused) {
+            if (auto lost = lock_watch.lost()) {
+                outcome = storage::RunOutcome::failed;
+                report.exit_code = exit_run_failed;
+                report.error = *lost + "; the run stopped so that no two runs write at once (the next run resumes)";
+                if (!crawl.fatal_error.empty()) report.error += "; also: " + crawl.fatal_error;
+            } else if (crawl.auth_refused) {
                 outcome = storage::RunOutcome::failed;
                 report.exit_code = exit_key_refused;
                 report.error = crawl.fatal_error;
@@ -284,6 +304,7 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             report.totals.requests_by_status = requests.requests_by_status();
             report.totals.retries = requests.retries();
             report.totals.listings_not_applicable = static_cast<std::int64_t>(crawl.listings_not_applicable);
+            report.totals.listings_reread = static_cast<std::int64_t>(crawl.listings_reread);
             report.wall = std::chrono::steady_clock::now() - started;
             co_await writer.finish_run(report.run_id, outcome, report.totals, report.error);
         },

@@ -1,6 +1,8 @@
 #include "marin/config/settings.hpp"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace marin::config {
 
@@ -25,11 +27,30 @@ std::string_view to_string(LogSection::Format format) {
 }
 
 std::string DatabaseSection::connection_string() const {
-  if (dsn.find("connect_timeout") != std::string::npos) return dsn;
-  const auto seconds = std::max<long long>(1, (connect_timeout.count() + 999) / 1000);
+  std::vector<std::pair<std::string, std::string>> added;
+  if (dsn.find("connect_timeout") == std::string::npos) {
+    const auto seconds = std::max<long long>(1, (connect_timeout.count() + 999) / 1000);
+    added.emplace_back("connect_timeout", std::to_string(seconds));
+  }
+  // TCP keepalives: a dead network path (a failover, a firewall dropping the
+  // flow) is noticed in about idle + interval x count = 25 s, not at the
+  // operating system's two hours, on every session (the run lock's one is
+  // idle for a whole run). A DSN naming any keepalives setting keeps its own.
+  if (dsn.find("keepalives") == std::string::npos) {
+    added.emplace_back("keepalives", "1");
+    added.emplace_back("keepalives_idle", "10");
+    added.emplace_back("keepalives_interval", "5");
+    added.emplace_back("keepalives_count", "3");
+  }
   const bool uri = dsn.starts_with("postgresql://") || dsn.starts_with("postgres://");
-  if (!uri) return dsn + " connect_timeout=" + std::to_string(seconds);
-  return dsn + (dsn.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" + std::to_string(seconds);
+  std::string out = dsn;
+  for (const auto& [key, value] : added) {
+    if (uri)
+      out += (out.find('?') == std::string::npos ? "?" : "&") + key + "=" + value;
+    else
+      out += " " + key + "=" + value;
+  }
+  return out;
 }
 
 std::string_view to_string(SyncSection::LockWait wait) {

@@ -2,6 +2,7 @@
 #include "marin/daemon/http_listener.hpp"
 
 #include <exception>
+#include <list>
 #include <stdexcept>
 
 #include <boost/asio/as_tuple.hpp>
@@ -26,7 +27,14 @@ struct HttpListener::State {
   HttpListenerLimits limits;
   std::optional<tcp::acceptor> acceptor;
   std::optional<tcp::endpoint> endpoint;
-  std::size_t connections = 0;
+  // Open connections, oldest first (all on the io_context's one thread).
+  // `waiting`: the client has yet to send its next request, so dropping it
+  // loses no answer; `stream` lives in the connection's coroutine frame.
+  struct Open {
+    beast::tcp_stream* stream = nullptr;
+    bool waiting = true;
+  };
+  std::list<Open> open;
   bool stopped = false;
 };
 
@@ -35,14 +43,40 @@ namespace {
 using State = HttpListener::State;
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 
-// Counts the open connection for as long as the session lives.
+// Lists the open connection for as long as the session lives.
 struct ConnectionSlot {
-  explicit ConnectionSlot(State& s) : state(s) { ++state.connections; }
-  ~ConnectionSlot() { --state.connections; }
+  ConnectionSlot(State& s, beast::tcp_stream& stream)
+      : state(s), entry(state.open.insert(state.open.end(), State::Open{&stream, true})) {}
+  ~ConnectionSlot() { state.open.erase(entry); }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  void set_waiting(bool waiting) { entry->waiting = waiting; }
   State& state;
+  std::list<State::Open>::iterator entry;
 };
+
+// Closes the oldest connection still waiting for its request, to make room
+// for a new one; false when every open connection is busy answering.
+bool drop_oldest_waiting(State& state) {
+  for (auto& open : state.open) {
+    if (!open.waiting) continue;
+    open.waiting = false;  // not picked twice while its coroutine unwinds
+    open.stream->close();  // its pending read ends with operation_aborted
+    state.logger->debug("http: {} connections open: dropped the oldest one waiting for a request",
+                        state.open.size());
+    return true;
+  }
+  return false;
+}
+
+// Connections not yet dropped (a dropped one leaves the list once its
+// coroutine has unwound, on the next turn of the io_context).
+std::size_t live_connections(const State& state) {
+  std::size_t n = 0;
+  for (const auto& open : state.open)
+    if (open.stream->socket().is_open()) ++n;
+  return n;
+}
 
 HttpResponse plain_error(unsigned version, http::status status, std::string_view text) {
   HttpResponse response{status, version};
@@ -55,17 +89,20 @@ HttpResponse plain_error(unsigned version, http::status status, std::string_view
 }
 
 asio::awaitable<void> serve_connection(std::shared_ptr<State> state, tcp::socket socket) {
-  ConnectionSlot slot(*state);
   beast::tcp_stream stream(std::move(socket));
+  ConnectionSlot slot(*state, stream);
   // Bounds what one client can make us buffer (headers + body + one pipelined request).
   beast::flat_buffer buffer(2 * (state->limits.header_limit + state->limits.body_limit));
   for (;;) {
     http::request_parser<http::string_body> parser;  // fresh per request: limits reset
     parser.body_limit(state->limits.body_limit);
     parser.header_limit(state->limits.header_limit);
-    stream.expires_after(state->limits.io_timeout);
+    slot.set_waiting(true);
+    stream.expires_after(state->limits.request_timeout);
     auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, kToken);
     (void)read_bytes;
+    slot.set_waiting(false);
+    if (read_error == asio::error::operation_aborted) break;  // dropped for a newer client
     if (read_error == http::error::end_of_stream) break;
     if (read_error == http::error::body_limit || read_error == http::error::header_limit ||
         read_error == http::error::buffer_overflow) {
@@ -109,7 +146,7 @@ asio::awaitable<void> accept_connections(std::shared_ptr<State> state) {
       co_await pause.async_wait(kToken);
       continue;
     }
-    if (state->connections >= state->limits.max_connections) {
+    if (live_connections(*state) >= state->limits.max_connections && !drop_oldest_waiting(*state)) {
       beast::error_code ignored;
       socket.close(ignored);
       continue;

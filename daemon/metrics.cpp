@@ -119,6 +119,11 @@ void Metrics::add_listings_not_applicable(std::string_view endpoint, std::uint64
   not_applicable_[std::string(endpoint)] += n;
 }
 
+void Metrics::add_listings_reread(std::uint64_t n) {
+  std::lock_guard lock(mutex_);
+  listings_reread_ += n;
+}
+
 void Metrics::set_queue_depth(std::int64_t n) {
   std::lock_guard lock(mutex_);
   queue_depth_ = n;
@@ -200,6 +205,10 @@ std::string Metrics::render_prometheus() const {
     sample(out, "marin_request_duration_seconds_sum", ep, h.sum);
     sample(out, "marin_request_duration_seconds_count", ep, h.count);
   }
+
+  header(out, "marin_listings_reread_total", "counter",
+         "Listings read a second time because their total fell while they were read.");
+  sample(out, "marin_listings_reread_total", "", listings_reread_);
 
   header(out, "marin_read_bytes_total", "counter", "Response body bytes read from the API.");
   sample(out, "marin_read_bytes_total", "", bytes_read_);

@@ -111,9 +111,9 @@ std::vector<int> Migrator::migrate(const std::string& dsn, const std::shared_ptr
     }
 }
 
-int Migrator::current_version(const std::string& dsn) {
+int Migrator::current_version(const std::string& dsn, std::chrono::milliseconds timeout) {
     try {
-        auto conn = detail::connect(dsn, "schema check", std::chrono::seconds{60}, "marin-sync");
+        auto conn = detail::connect(dsn, "schema check", timeout, "marin-sync");
         pqxx::read_transaction tx(*conn);
         const auto applied = applied_migrations(tx);
         return applied.empty() ? 0 : applied.rbegin()->first;
@@ -122,10 +122,10 @@ int Migrator::current_version(const std::string& dsn) {
     }
 }
 
-void Migrator::check_schema(const std::string& dsn) {
+void Migrator::check_schema(const std::string& dsn, std::chrono::milliseconds timeout) {
     std::map<int, Applied> applied;
     try {
-        auto conn = detail::connect(dsn, "schema check", std::chrono::seconds{60}, "marin-sync");
+        auto conn = detail::connect(dsn, "schema check", timeout, "marin-sync");
         pqxx::read_transaction tx(*conn);
         applied = applied_migrations(tx);
     } catch (...) {

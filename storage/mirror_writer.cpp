@@ -281,6 +281,7 @@ struct MirrorWriter::Impl {
             // log's own, synchronous, commit, whose WAL flush makes every
             // earlier commit of this session durable first.
             pqxx::nontransaction(*conn).exec0("SET synchronous_commit = off");
+            if (settings.write_lock) detail::take_write_lock(*conn, *settings.write_lock);
             backend_pid = conn->backendpid();
             log->debug("storage writer connected (backend pid {})", backend_pid);
         } catch (const std::exception& e) {
@@ -961,6 +962,9 @@ struct MirrorWriter::Impl {
         }
     }
 
+    // A stop request (SIGTERM) for the run.
+    bool stopping() const { return settings.stop && settings.stop->load(); }
+
     // A new run-log session for a run's last record. The server may not be
     // back yet (a restart takes a second or two): asked 5 times over 7.5 s,
     // so that the run's outcome and its cause reach marin.sync_runs rather
@@ -972,9 +976,16 @@ struct MirrorWriter::Impl {
             try {
                 return detail::connect(settings.dsn, "run log", settings.statement_timeout, "marin-sync run log");
             } catch (const StorageError& e) {
+                if (stopping()) throw StorageError(e.what() + std::string("; stopped trying: a stop was requested"));
                 if (attempt == attempts) throw;
                 log->warn("{}: no new session yet ({}); trying again in {} ms", what, e.what(), wait.count());
-                std::this_thread::sleep_for(wait);
+                // A stop request cuts the attempts short (the unit's
+                // TimeoutStopSec is 60 s): the next run marks this one
+                // interrupted.
+                const auto until = std::chrono::steady_clock::now() + wait;
+                while (std::chrono::steady_clock::now() < until && !stopping())
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                if (stopping()) throw StorageError(e.what() + std::string("; stopped trying: a stop was requested"));
                 wait *= 2;
             }
         }

@@ -4,6 +4,12 @@
 
 namespace marin::storage::detail {
 
+namespace {
+constexpr const char* idle_session_timeout_off =
+    "SELECT set_config('idle_session_timeout', '0', false) "
+    "WHERE current_setting('idle_session_timeout', true) IS NOT NULL";
+}  // namespace
+
 std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_view purpose,
                                           std::chrono::milliseconds statement_timeout,
                                           std::string_view application_name) {
@@ -18,6 +24,13 @@ std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_vi
         pqxx::nontransaction tx(*conn);
         tx.exec0("SET statement_timeout = " + std::to_string(statement_timeout.count()));
         tx.exec0("SET lock_timeout = 0");
+        // Policies meant for people's sessions (ALTER DATABASE/ROLE ... SET
+        // idle_session_timeout, idle_in_transaction_session_timeout) must
+        // not end ours: the run lock's session is idle for a whole run, and
+        // its silent end would let a second run write beside this one.
+        // idle_session_timeout is PostgreSQL 14+: set only where it exists.
+        tx.exec0("SET idle_in_transaction_session_timeout = 0");
+        tx.exec(idle_session_timeout_off);
         tx.exec0("SET TIME ZONE 'UTC'");
         if (!application_name.empty())
             tx.exec_params("SELECT set_config('application_name', $1, false) WHERE current_setting('application_name') = ''",

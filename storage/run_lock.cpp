@@ -8,6 +8,7 @@ namespace marin::storage {
 
 struct RunLock::Impl {
     std::unique_ptr<pqxx::connection> conn;
+    int backend_pid = 0;  // kept: a broken connection no longer tells it
 };
 
 namespace {
@@ -18,9 +19,17 @@ constexpr const char* holder_sql =
     "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
     "WHERE l.locktype = 'advisory' AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 2 AND l.granted";
 
-std::string describe_holder(pqxx::transaction_base& tx) {
+// Whether this session holds advisory lock (namespace, $1).
+constexpr const char* holds_lock_sql =
+    "SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::oid "
+    "AND objid = $2::oid AND objsubid = 2 AND granted AND pid = pg_backend_pid()";
+
+// A check of the lock is one catalogue read: seconds mean something is wrong.
+constexpr std::chrono::milliseconds check_timeout{5000};
+
+std::string describe_holder(pqxx::transaction_base& tx, int lock_id = detail::run_lock_id) {
     try {
-        const auto r = tx.exec_params(holder_sql, detail::lock_namespace, detail::run_lock_id);
+        const auto r = tx.exec_params(holder_sql, detail::lock_namespace, lock_id);
         if (r.empty()) return "another session (it may just have ended)";
         const auto& row = r[0];
         std::string app = row[1].as<std::string>();
@@ -67,25 +76,63 @@ std::unique_ptr<RunLock> RunLock::acquire(const std::string& dsn, LockMode mode,
             }
             tx.exec0("SET lock_timeout = 0");
         }
+        tx.exec0("SET statement_timeout = " + std::to_string(check_timeout.count()));
+        impl->backend_pid = impl->conn->backendpid();
     } catch (...) {
         detail::rethrow_as_storage_error("taking the run lock");
     }
     return std::unique_ptr<RunLock>(new RunLock(std::move(impl)));
 }
 
-bool RunLock::held() {
+bool RunLock::held() { return !lost(); }
+
+std::optional<std::string> RunLock::lost() {
+    const int pid = backend_pid();
+    const std::string session = "lost the run lock: its session (backend pid " + std::to_string(pid) + ")";
     try {
-        if (!impl_->conn || !impl_->conn->is_open()) return false;
+        if (!impl_->conn || !impl_->conn->is_open()) return session + " is closed";
         pqxx::nontransaction tx(*impl_->conn);
-        return tx.exec_params1("SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::oid "
-                               "AND objid = $2::oid AND objsubid = 2 AND granted AND pid = pg_backend_pid()",
-                               detail::lock_namespace, detail::run_lock_id)[0]
-            .as<bool>();
-    } catch (const std::exception&) {
-        return false;
+        if (tx.exec_params1(holds_lock_sql, detail::lock_namespace, detail::run_lock_id)[0].as<bool>())
+            return std::nullopt;
+        return session + " no longer holds it";
+    } catch (const std::exception& e) {
+        return detail::describe(session + " ended", e);
     }
 }
 
-int RunLock::backend_pid() const { return impl_->conn ? impl_->conn->backendpid() : 0; }
+namespace detail {
+
+void take_write_lock(pqxx::connection& conn, const WriteLockPolicy& policy) {
+    const std::string busy = "another marin-sync run is still writing (its run lock was lost, and it has not "
+                             "stopped yet): the write lock is held by ";
+    try {
+        pqxx::nontransaction tx(conn);
+        if (policy.mode == LockMode::fail_fast) {
+            if (!tx.exec_params1("SELECT pg_try_advisory_lock($1, $2)", lock_namespace, write_lock_id)[0].as<bool>())
+                throw RunLockBusy(busy + describe_holder(tx, write_lock_id));
+            return;
+        }
+        // The wait is bounded by lock_timeout alone, not by the session's
+        // statement timeout, which is restored after it.
+        const auto statement_timeout = tx.exec1("SELECT current_setting('statement_timeout')")[0].as<std::string>();
+        tx.exec0("SET statement_timeout = 0");
+        tx.exec0("SET lock_timeout = " + std::to_string(policy.timeout.count()));
+        try {
+            tx.exec_params1("SELECT pg_advisory_lock($1, $2)", lock_namespace, write_lock_id);
+        } catch (const pqxx::sql_error& e) {
+            if (e.sqlstate() != "55P03") throw;
+            throw RunLockBusy("waited " + std::to_string(policy.timeout.count()) + " ms: " + busy +
+                              describe_holder(tx, write_lock_id));
+        }
+        tx.exec0("SET lock_timeout = 0");
+        tx.exec_params("SELECT set_config('statement_timeout', $1, false)", statement_timeout);
+    } catch (...) {
+        rethrow_as_storage_error("taking the write lock");
+    }
+}
+
+}  // namespace detail
+
+int RunLock::backend_pid() const { return impl_->backend_pid; }
 
 }  // namespace marin::storage

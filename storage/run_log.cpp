@@ -95,9 +95,10 @@ void update_run(pqxx::connection& conn, std::int64_t run_id, RunOutcome outcome,
     pqxx::work tx(conn, "finish_run");
     const auto r = tx.exec_params0(
         "UPDATE marin.sync_runs SET finished_at = now(), outcome = $2, requests = $3::jsonb, rows = $4::jsonb, "
-        "retries = $5, sanitized_values = $6, error = NULLIF($7, ''), listings_not_applicable = $8 WHERE run_id = $1",
+        "retries = $5, sanitized_values = $6, error = NULLIF($7, ''), listings_not_applicable = $8, "
+        "listings_reread = $9 WHERE run_id = $1",
         run_id, std::string(to_string(outcome)), requests_json(totals), rows_json(totals), totals.retries,
-        totals.sanitized_values, error, totals.listings_not_applicable);
+        totals.sanitized_values, error, totals.listings_not_applicable, totals.listings_reread);
     if (r.affected_rows() != 1)
         throw StorageError("finishing run " + std::to_string(run_id) + ": no such run in marin.sync_runs");
     tx.commit();
@@ -113,7 +114,8 @@ std::vector<RunSummary> recent_runs(const std::string& dsn, int limit, std::chro
         std::map<std::int64_t, std::size_t> index;
         const auto r = tx.exec_params(
             "SELECT run_id, mode, extract(epoch FROM started_at)::float8, extract(epoch FROM finished_at)::float8, "
-            "outcome, retries, sanitized_values, coalesce(error, ''), host, process_id, listings_not_applicable "
+            "outcome, retries, sanitized_values, coalesce(error, ''), host, process_id, listings_not_applicable, "
+            "listings_reread "
             "FROM marin.sync_runs ORDER BY run_id DESC LIMIT $1",
             limit);
         for (const auto& row : r) {
@@ -129,6 +131,7 @@ std::vector<RunSummary> recent_runs(const std::string& dsn, int limit, std::chro
             s.host = row[8].as<std::string>();
             s.process_id = row[9].as<std::int64_t>();
             s.totals.listings_not_applicable = row[10].as<std::int64_t>();
+            s.totals.listings_reread = row[11].as<std::int64_t>();
             index[s.run_id] = runs.size();
             runs.push_back(std::move(s));
         }

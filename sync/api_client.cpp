@@ -306,14 +306,56 @@ struct ApiClient::Impl : std::enable_shared_from_this<ApiClient::Impl> {
         in_flight.cancel_all();
     }
 
+    // A lookup in progress. Shared with its completion, which may come
+    // after the attempt stopped waiting (getaddrinfo cannot be interrupted).
+    struct Lookup {
+        explicit Lookup(const asio::any_io_executor& ex) : wake(ex, asio::steady_timer::time_point::max()) {}
+        asio::steady_timer wake;
+        bool done = false;
+        boost::system::error_code error;
+        tcp::resolver::results_type endpoints;
+    };
+
+    void start_lookup(const std::string& host, const std::shared_ptr<Lookup>& lookup) {
+        ResolveDone done = [lookup](boost::system::error_code ec, tcp::resolver::results_type endpoints) {
+            if (lookup->done) return;
+            lookup->done = true;
+            lookup->error = ec;
+            lookup->endpoints = std::move(endpoints);
+            lookup->wake.cancel();
+        };
+        if (settings.resolve) {
+            settings.resolve(host, origin.port, std::move(done));
+            return;
+        }
+        auto resolver = std::make_shared<tcp::resolver>(executor);
+        resolver->async_resolve(host, origin.port,
+                                [resolver, done = std::move(done)](boost::system::error_code ec,
+                                                                   tcp::resolver::results_type endpoints) {
+                                    done(ec, std::move(endpoints));
+                                });
+    }
+
     asio::awaitable<Exchange> open(Connection& conn, Clock::time_point deadline) {
         const auto host = origin.bare_host();
-        tcp::resolver resolver(executor);
-        auto [rec, endpoints] = co_await resolver.async_resolve(host, origin.port, tuple_awaitable);
-        if (rec) {
-            co_return failed(Failure::retryable, "resolve",
-                             fmt::format("cannot resolve {}: {}", host, rec.message()));
+        // A resolver that never answers would hold the attempt (and its
+        // in-flight slot) for ever: the stream's timer does not cover DNS.
+        auto lookup = std::make_shared<Lookup>(executor);
+        start_lookup(host, lookup);
+        if (!lookup->done) {
+            const auto limit = std::min(Clock::now() + settings.connect_timeout, deadline);
+            lookup->wake.expires_at(limit);
+            (void)co_await lookup->wake.async_wait(tuple_awaitable);
         }
+        if (!lookup->done) {
+            co_return failed(Failure::retryable, "timeout",
+                             fmt::format("cannot resolve {}: no answer from the resolver, timed out", host));
+        }
+        if (lookup->error) {
+            co_return failed(Failure::retryable, "resolve",
+                             fmt::format("cannot resolve {}: {}", host, lookup->error.message()));
+        }
+        const auto endpoints = lookup->endpoints;
         if (origin.tls) {
             conn.secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls);
             if (!is_ip_literal(host) && !SSL_set_tlsext_host_name(conn.secure->native_handle(), host.c_str())) {

@@ -223,22 +223,29 @@ TEST(ConfigWarnings, KeyInAFileOthersCanReadIsFlagged) {
   EXPECT_TRUE(load_settings(file, Environment{}).warnings.empty());
 }
 
-TEST(DatabaseConnectionString, CarriesTheConnectTimeoutUnlessTheDsnNamesOne) {
+TEST(DatabaseConnectionString, CarriesTheConnectTimeoutAndKeepalivesUnlessTheDsnNamesThem) {
   DatabaseSection db;
   db.connect_timeout = std::chrono::seconds(7);
+  const std::string ka = "keepalives=1&keepalives_idle=10&keepalives_interval=5&keepalives_count=3";
+  const std::string ka_words = "keepalives=1 keepalives_idle=10 keepalives_interval=5 keepalives_count=3";
   db.dsn = "postgresql:///marin";
-  EXPECT_EQ(db.connection_string(), "postgresql:///marin?connect_timeout=7");
+  EXPECT_EQ(db.connection_string(), "postgresql:///marin?connect_timeout=7&" + ka);
   db.dsn = "postgresql://u@db:5432/marin?sslmode=require";
-  EXPECT_EQ(db.connection_string(), "postgresql://u@db:5432/marin?sslmode=require&connect_timeout=7");
+  EXPECT_EQ(db.connection_string(), "postgresql://u@db:5432/marin?sslmode=require&connect_timeout=7&" + ka);
   db.dsn = "postgres://db/marin";
-  EXPECT_EQ(db.connection_string(), "postgres://db/marin?connect_timeout=7");
+  EXPECT_EQ(db.connection_string(), "postgres://db/marin?connect_timeout=7&" + ka);
   db.dsn = "host=db dbname=marin";
-  EXPECT_EQ(db.connection_string(), "host=db dbname=marin connect_timeout=7");
+  EXPECT_EQ(db.connection_string(), "host=db dbname=marin connect_timeout=7 " + ka_words);
   db.dsn = "host=db connect_timeout=30";
-  EXPECT_EQ(db.connection_string(), "host=db connect_timeout=30") << "the DSN's own wins";
+  EXPECT_EQ(db.connection_string(), "host=db connect_timeout=30 " + ka_words) << "the DSN's own timeout wins";
+  db.dsn = "host=db keepalives_idle=60";
+  EXPECT_EQ(db.connection_string(), "host=db keepalives_idle=60 connect_timeout=7")
+      << "a DSN naming a keepalives setting keeps its own";
+  db.dsn = "postgresql:///marin?keepalives=0&connect_timeout=3";
+  EXPECT_EQ(db.connection_string(), "postgresql:///marin?keepalives=0&connect_timeout=3");
   db.dsn = "postgresql:///marin";
   db.connect_timeout = std::chrono::milliseconds(1500);
-  EXPECT_EQ(db.connection_string(), "postgresql:///marin?connect_timeout=2") << "whole seconds, rounded up";
+  EXPECT_EQ(db.connection_string(), "postgresql:///marin?connect_timeout=2&" + ka) << "whole seconds, rounded up";
 }
 
 }  // namespace

@@ -178,6 +178,62 @@ TEST_F(ListenerTest, OversizedRequestIsRefused) {
   }
 }
 
+// Idle clients (a stuck scraper, a port scan) must not take the health
+// check away: 40 connections that never send a request, more than the 32
+// slots, and /healthz still answers at once; a silent client is dropped
+// after request_timeout.
+TEST(HttpListener, IdleClientsNeverLockOutTheHealthCheck) {
+  Fixture f;
+  f.last_success = kNow - 1min;
+  boost::asio::io_context io;
+  HttpListenerLimits limits;
+  limits.request_timeout = 3s;
+  HttpListener listener(io, f.sources(), std::make_shared<spdlog::logger>(
+      "http", std::make_shared<spdlog::sinks::null_sink_mt>()), limits);
+  ASSERT_TRUE(listener.listen("127.0.0.1:0"));
+  const auto port = listener.local_endpoint()->port();
+  std::thread work([&] { io.run(); });
+
+  boost::asio::io_context client_io;
+  std::vector<boost::asio::ip::tcp::socket> idle;
+  for (int i = 0; i < 40; ++i) idle.push_back(connect_to(client_io, port));
+  std::this_thread::sleep_for(100ms);  // all accepted by now
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    auto socket = connect_to(client_io, port);
+    http::write(socket, get("/healthz"));
+    boost::beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    boost::beast::error_code ec;
+    http::read(socket, buffer, response, ec);
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_FALSE(ec) << "health check " << i << " with 40 idle clients: " << ec.message();
+    EXPECT_EQ(response.result(), http::status::ok) << i;
+    EXPECT_LT(took, 2s) << i;
+  }
+
+  // The oldest idle client went first; the newest ones are still open, and
+  // the server drops them too once request_timeout has passed.
+  auto closed_by_server = [](boost::asio::ip::tcp::socket& socket) {
+    socket.non_blocking(true);
+    char byte;
+    boost::system::error_code ec;
+    socket.read_some(boost::asio::buffer(&byte, 1), ec);
+    return ec && ec != boost::asio::error::would_block;
+  };
+  EXPECT_TRUE(closed_by_server(idle.front())) << "the oldest idle connection was not the one dropped";
+  EXPECT_FALSE(closed_by_server(idle.back()));
+  std::this_thread::sleep_for(4s);
+  int still_open = 0;
+  for (auto& socket : idle)
+    if (!closed_by_server(socket)) ++still_open;
+  EXPECT_EQ(still_open, 0) << "silent clients outlived request_timeout";
+
+  boost::asio::post(io, [&] { listener.stop(); });
+  io.stop();
+  work.join();
+}
+
 TEST(HttpListener, EmptyAddressDisables) {
   boost::asio::io_context io;
   Fixture f;

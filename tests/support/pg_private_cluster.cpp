@@ -57,6 +57,8 @@ PrivateCluster::~PrivateCluster() {
 }
 
 void PrivateCluster::restart() { pg_cluster("restart", dir_); }
+void PrivateCluster::stop_server() { pg_cluster("stop", dir_); }
+void PrivateCluster::start_server() { (void)pg_cluster("start", dir_); }
 
 std::string PrivateCluster::server_log_tail(std::size_t bytes) const {
     std::ifstream in(dir_ + "/server.log", std::ios::binary);

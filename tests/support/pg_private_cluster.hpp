@@ -24,6 +24,9 @@ public:
     // pg_ctl restart -m fast: every session is terminated; returns once the
     // server accepts connections again. Throws when the script fails.
     void restart();
+    // pg_ctl stop -m fast, and start again (the server down for a while).
+    void stop_server();
+    void start_server();
     // The server's log (for failure messages).
     std::string server_log_tail(std::size_t bytes = 4000) const;
 

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/chrono.h>
@@ -13,6 +15,7 @@
 #include "test_support.hpp"
 
 namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 using namespace marin::sync;
 using namespace marin::sync::test;
 using namespace std::chrono_literals;
@@ -300,6 +303,66 @@ TEST_F(ApiClientTest, ConnectionRefusedIsRetriedThenGivesUp) {
     const auto e = get_error(*c);
     EXPECT_EQ(e.kind(), ApiError::Kind::retries_exhausted);
     EXPECT_NE(std::string(e.what()).find("connect"), std::string::npos) << e.what();
+}
+
+TEST_F(ApiClientTest, ResolverThatNeverAnswersTimesOutAndIsRetried) {
+    // The seam of ApiSettings::resolve: a lookup whose answer never comes
+    // (a DNS server that drops queries). Each attempt gives up after
+    // connect_timeout, as a timeout, and is retried; without a bound the
+    // request would wait for ever.
+    auto s = fast_settings("http://api.example.invalid:8080");
+    s.connect_timeout = 200ms;
+    s.max_attempts = 3;
+    int lookups = 0;
+    std::vector<ResolveDone> never_called;  // kept: a lookup still pending
+    s.resolve = [&](const std::string& host, const std::string& port, ResolveDone done) {
+        ++lookups;
+        EXPECT_EQ(host, "api.example.invalid");
+        EXPECT_EQ(port, "8080");
+        never_called.push_back(std::move(done));
+    };
+    auto c = client(s);
+    const auto start = std::chrono::steady_clock::now();
+    const auto e = get_error(*c);
+    EXPECT_EQ(e.kind(), ApiError::Kind::retries_exhausted);
+    EXPECT_NE(std::string(e.what()).find("cannot resolve api.example.invalid"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
+    EXPECT_EQ(lookups, 3);
+    EXPECT_EQ(observer.retries, 2);
+    // 3 x 200 ms plus short backoffs; far from "never".
+    EXPECT_LT(seconds_since(start), 3.0);
+}
+
+TEST_F(ApiClientTest, LookupBoundedByTheRequestTimeoutToo) {
+    auto s = fast_settings("http://api.example.invalid:8080");
+    s.connect_timeout = 10s;
+    s.request_timeout = 300ms;
+    s.max_attempts = 1;
+    std::vector<ResolveDone> never_called;
+    s.resolve = [&](const std::string&, const std::string&, ResolveDone done) { never_called.push_back(std::move(done)); };
+    auto c = client(s);
+    const auto start = std::chrono::steady_clock::now();
+    const auto e = get_error(*c);
+    EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
+    EXPECT_LT(seconds_since(start), 2.0);
+}
+
+TEST_F(ApiClientTest, ResolveStepThatAnswersIsUsed) {
+    TestServer server(scripted({{200, "{\"data\": []}"}}));
+    auto s = fast_settings(fmt::format("http://api.example.invalid:{}", server.port()));
+    int lookups = 0;
+    s.resolve = [&](const std::string&, const std::string& port, ResolveDone done) {
+        ++lookups;
+        // Answered later, from the executor, as Asio's resolver does.
+        asio::post(ioc, [port, done = std::move(done)] {
+            done({}, tcp::resolver::results_type::create(
+                         tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(port))),
+                         "api.example.invalid", port));
+        });
+    };
+    auto c = client(s);
+    EXPECT_EQ(get(*c).status, 200u);
+    EXPECT_EQ(lookups, 1);
 }
 
 TEST_F(ApiClientTest, InFlightBoundIsRespected) {

@@ -55,6 +55,8 @@ struct DatabaseSection {
   // The DSN as libpq takes it: with connect_timeout set from
   // connect_timeout_s, unless the DSN names its own. Without it, libpq waits
   // on a server that accepts and never answers for as long as TCP lets it.
+  // Also TCP keepalives (keepalives=1, idle 10 s, interval 5 s, count 3)
+  // unless the DSN names any keepalives setting.
   std::string connection_string() const;
 
   bool operator==(const DatabaseSection&) const = default;

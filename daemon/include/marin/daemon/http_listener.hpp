@@ -1,7 +1,8 @@
 #pragma once
 // The metrics / health / status HTTP listener, on the daemon's io_context.
 // GET only: /metrics, /healthz, / . Small limits, one fresh parser per
-// request, a timeout before every read and write.
+// request, a timeout before every read and write; idle clients cannot take
+// the place of new requests (see HttpListenerLimits).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -46,7 +47,15 @@ HttpResponse handle_request(const HttpRequest& request, const StatusSources& sou
 struct HttpListenerLimits {
   std::uint64_t body_limit = 1024;         // GET has no body
   std::uint32_t header_limit = 8 * 1024;
-  std::chrono::seconds io_timeout{15};
+  // To send a whole request, from the connection's start or the previous
+  // answer (keep-alive). A scraper sends its few hundred bytes at once; a
+  // client still silent after this (a stuck one, a port scan) is dropped, so
+  // idle clients cannot hold the slots the health check needs.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(5)};
+  std::chrono::seconds io_timeout{15};     // to write an answer
+  // Open connections. When all are taken, a new one takes the place of the
+  // oldest connection waiting for its request; only when every connection
+  // is busy answering is the new one refused.
   std::size_t max_connections = 32;
 };
 

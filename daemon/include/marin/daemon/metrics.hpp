@@ -41,6 +41,8 @@ class Metrics {
   // Child listings that did not apply to their parent (404/400 while the
   // parent is served), by endpoint template.
   void add_listings_not_applicable(std::string_view endpoint, std::uint64_t n);
+  // Listings read a second time because their total fell while read.
+  void add_listings_reread(std::uint64_t n);
   // Commands waiting in the writer channel.
   void set_queue_depth(std::int64_t n);
   // A run that ended; counts it and keeps its duration and end time.
@@ -73,6 +75,7 @@ class Metrics {
   std::map<std::string, std::uint64_t> not_applicable_;  // endpoint
   std::map<std::string, Histogram> latency_;       // endpoint
   std::uint64_t bytes_read_ = 0;
+  std::uint64_t listings_reread_ = 0;
   std::int64_t queue_depth_ = 0;
   std::map<std::string, double> last_success_;     // stream -> unix time
   std::map<std::string, int> in_progress_;         // mode -> 0/1

@@ -4,6 +4,7 @@
 // checksum, applied_at). Blocking API.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <span>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "marin/storage/errors.hpp"
+#include "marin/storage/run_log.hpp"
 
 namespace spdlog {
 class logger;
@@ -41,11 +43,15 @@ public:
 
     // Throws SchemaError ("schema is at version N, this marin-sync needs M:
     // run `marin-sync migrate`") unless the database holds exactly the
-    // embedded migrations with equal checksums.
-    static void check_schema(const std::string& dsn);
+    // embedded migrations with equal checksums. `timeout` bounds its
+    // statement (a lock held on marin.schema_migrations): a run passes
+    // bookkeeping_timeout(database.statement_timeout_s).
+    static void check_schema(const std::string& dsn,
+                             std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
     // Version recorded in the database (0 = never migrated).
-    static int current_version(const std::string& dsn);
+    static int current_version(const std::string& dsn,
+                               std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 };
 
 }  // namespace marin::storage

@@ -36,6 +36,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -48,6 +49,7 @@
 #include "marin/model/row.hpp"
 #include "marin/model/table_spec.hpp"
 #include "marin/storage/errors.hpp"
+#include "marin/storage/run_lock.hpp"
 #include "marin/storage/run_log.hpp"
 
 namespace spdlog {
@@ -82,6 +84,14 @@ struct WriterSettings {
     double removal_guard_ratio = 0.2;
     // ... unless it marks no more than this many rows in that table.
     std::int64_t removal_guard_min_rows = 100;
+    // The write lock (run_lock.hpp), taken on the mirror session as it
+    // opens (a failure to take it fails ready()). A run's writer takes it;
+    // nullopt takes none.
+    std::optional<WriteLockPolicy> write_lock;
+    // The run's stop request (nullable): the run log's reconnect at
+    // finish_run gives up once it is set, rather than trying for its 7.5 s
+    // (or 5 connect timeouts). Must outlive the writer.
+    const std::atomic<bool>* stop = nullptr;
 };
 
 // Which listing a batch belongs to, so that completing the listing can mark

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "marin/storage/errors.hpp"
@@ -38,6 +39,12 @@ public:
     // True while the session is alive and still holds the lock (asks the
     // server). A false here means another run may start: stop writing.
     bool held();
+    // nullopt while held; else what happened to the lock, e.g. "lost the run
+    // lock: its session (backend pid 123) ended: ...". Asks the server on
+    // the lock's session with a statement timeout of a few seconds, so a
+    // check never blocks longer (a dead network path: the TCP keepalives of
+    // the connection string). Call it every few seconds during a run.
+    std::optional<std::string> lost();
     // Backend pid of the session holding the lock.
     int backend_pid() const;
 
@@ -45,6 +52,16 @@ private:
     struct Impl;
     explicit RunLock(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
+};
+
+// The write lock: a second advisory lock, held by the writer's own mirror
+// session (WriterSettings::write_lock). The run lock's session may be ended
+// from outside while its run still writes; the writer's session cannot be
+// without the writer failing. So however the run lock was lost, a second
+// run's writer cannot start while the first one's still lives.
+struct WriteLockPolicy {
+    LockMode mode = LockMode::fail_fast;
+    std::chrono::milliseconds timeout{0};  // wait: how long (0 = forever)
 };
 
 }  // namespace marin::storage

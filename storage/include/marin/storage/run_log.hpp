@@ -55,6 +55,9 @@ struct RunTotals {
     // Child listings that did not apply to their parent (the API answered
     // 404 or 400 while the parent itself is served): nothing was removed.
     std::int64_t listings_not_applicable = 0;
+    // Listings read a second time because their range.total fell while they
+    // were read (records may have moved past the reader).
+    std::int64_t listings_reread = 0;
 };
 
 struct RunSummary {
