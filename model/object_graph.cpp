@@ -64,7 +64,7 @@ constexpr std::array<ListingSpec, listing_kind_count> listings = {{
      account_children, {}, false},
     // Every campaign, listed once; its children live under its media plan's path.
     {campaigns, "/campaigns", T::campaigns, "campaigns", std::nullopt, {}, true, std::nullopt, {}, false,
-     P::campaign, campaign_media_plan, campaign_children, {}, false},
+     P::campaign, campaign_media_plan, campaign_children, {}, false, /*incremental_skips_frozen=*/true},
     {media_plans, "/clients", T::media_plans, "media_plans", std::nullopt, {}, true, std::nullopt, {}, false,
      P::media_plan, {}, media_plan_children, {}, false},
     {account_publisher_objects, "/accounts/{account}/objects", T::publisher_objects, "publisher_objects",
@@ -128,9 +128,9 @@ std::span<const ListingKind> top_level_listings() { return top_level; }
 
 const ObjectSpec& object_spec(TableId table) { return objects[static_cast<std::size_t>(table)]; }
 
-bool is_leaf(ListingKind kind) {
+bool resumable(ListingKind kind) {
     const auto& l = listing_spec(kind);
-    return l.children.empty() && l.then.empty();
+    return l.children.empty() && l.then.empty() && !l.removals_by;
 }
 
 const std::vector<Cascade>& cascades() {

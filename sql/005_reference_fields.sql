@@ -116,4 +116,4 @@ END
 $rebuild$;
 
 ALTER TABLE marin.sync_runs ADD COLUMN listings_not_applicable bigint NOT NULL DEFAULT 0;
-COMMENT ON COLUMN marin.sync_runs.listings_not_applicable IS 'Child listings that did not apply to their parent: the API answered 404 or 400 for a listing documented for the other network (a Twitter campaign''s ad sets, say) while the parent itself still exists. Nothing under them was removed.';
+COMMENT ON COLUMN marin.sync_runs.listings_not_applicable IS 'Child listings that did not apply to their parent: the API answered 404 (or 400, for a listing documented for one network, such as a Twitter campaign''s ad sets) while its own GET of the parent still served it. Nothing under them was removed.';

@@ -126,7 +126,9 @@ TableSql build(const model::TableSpec& spec) {
     for (const auto& k : key_names) probe_keys.push_back("p." + k);
     // A row that keeps its links (it does not know them) matches any stored
     // link; among duplicates, one that carries the links wins over one that
-    // keeps them, so that the link is written whatever their order.
+    // keeps them, so that the link is written whatever their order (both
+    // are the same record read by one run; a newer one that keeps links
+    // loses to it until the next run, rather than the link until the next).
     std::string probe_links_same, stage_links_differ;
     for (std::size_t j = 0; j < s.link_positions.size(); ++j) {
         const auto column = quote_ident(sent[s.link_positions[j]]->name);
@@ -147,7 +149,7 @@ TableSql build(const model::TableSpec& spec) {
     for (auto p : key_pos) src_keys.push_back("s." + stage_column(p));
     const auto hist_cols = plain_columns(spec, "");
     const auto old_cols = plain_columns(spec, "t.");
-    std::vector<std::string> insert_cols, insert_vals, updates, conflict_keys, todo_cols, same_content, same_links;
+    std::vector<std::string> insert_cols, insert_vals, updates, conflict_keys, todo_cols, same_content;
     for (std::size_t i = 0; i < sent.size(); ++i) {
         const auto column = quote_ident(sent[i]->name);
         insert_cols.push_back(column);
@@ -158,11 +160,11 @@ TableSql build(const model::TableSpec& spec) {
             todo_cols.push_back("CASE WHEN src._keep THEN t." + column + " ELSE src." + stage_column(i) + " END AS " +
                                 stage_column(i));
             // A link learnt where none was known (NULL: unknown) is no new
-            // version of the object: the first load reads an ad from its
-            // campaign's listing before its ad set's listing names the link.
+            // version of the object: an ad listed by its campaign only, whose
+            // ad set a later run lists. The row is updated in place and keeps
+            // its _synced_at, so its history has no gap (*_as_of).
             same_content.push_back("(src._keep OR t." + column + " IS NULL OR t." + column +
                                    " IS NOT DISTINCT FROM src." + stage_column(i) + ")");
-            same_links.push_back("(src._keep OR t." + column + " IS NOT DISTINCT FROM src." + stage_column(i) + ")");
         } else {
             todo_cols.push_back("src." + stage_column(i));
             if (sent[i]->role != model::ColumnRole::key)
@@ -175,17 +177,16 @@ TableSql build(const model::TableSpec& spec) {
         updates.push_back(quote_ident(b) + " = EXCLUDED." + quote_ident(b));
     }
     insert_vals.insert(insert_vals.end(),
-                       {"_raw_json", "_hash", "CASE WHEN hash_only THEN old_synced_at ELSE now() END",
+                       {"_raw_json", "_hash", "CASE WHEN refresh_only THEN old_synced_at ELSE now() END",
                         "NULL::timestamptz"});
     same_content.emplace_back("t._raw = src._raw_json");
 
     // Unchanged rows (same _hash, not removed) drop out before staging, so
     // no step reads their _raw or writes their tuple: an unchanged batch
     // writes nothing to the mirror or its WAL. Of the staged ones, those
-    // whose content equals the stored row only had another hash: they get
-    // the new hash (hash_only), with no history version and their
-    // _synced_at; those that only learnt a link are written in place
-    // (refresh_only: no history version either).
+    // whose content equals the stored row (only the hash differs, or a link
+    // was learnt where none was known) are updated in place: no history
+    // version, their _synced_at kept (refresh_only).
     s.merge =
         "WITH src AS (\n"
         "  SELECT DISTINCT ON (" + join(src_keys, ", ") + ") s.*, s._raw::jsonb AS _raw_json FROM " + s.stage + " s\n"
@@ -193,9 +194,7 @@ TableSql build(const model::TableSpec& spec) {
         "), todo AS (\n"
         "  SELECT " + join(todo_cols, ", ") + ",\n"
         "    src._raw_json, src._hash, src._batch, t._hash IS NOT NULL AS existed, t._synced_at AS old_synced_at,\n"
-        "    (t._hash IS NOT NULL AND t._removed_at IS NULL AND " + join(same_content, " AND ") + ") AS refresh_only,\n"
-        "    (t._hash IS NOT NULL AND t._removed_at IS NULL AND " + join(same_content, " AND ") +
-        (same_links.empty() ? std::string() : " AND " + join(same_links, " AND ")) + ") AS hash_only\n"
+        "    (t._hash IS NOT NULL AND t._removed_at IS NULL AND " + join(same_content, " AND ") + ") AS refresh_only\n"
         "  FROM src LEFT JOIN " + s.table + " t ON " + key_match("src", true) + "\n"
         "  WHERE t._hash IS NULL OR t._hash <> src._hash OR t._removed_at IS NOT NULL" + stage_links_differ + "\n"
         "), hist AS (\n"

@@ -635,7 +635,14 @@ struct MirrorWriter::Impl {
             if (staged > 0) {
                 ensure_stage_table(t);
                 copy_lines(w, sql.stage, sql.stage_copy_columns, changes);
-                w.exec_prepared(prepared(sql.merge));
+                // Staged rows the merge only refreshed (same content, another
+                // hash or a link learnt) changed nothing about the object.
+                for (const auto& m : w.exec_prepared(prepared(sql.merge))) {
+                    const auto refreshed = m[1].as<std::int64_t>() - m[2].as<std::int64_t>() - m[3].as<std::int64_t>();
+                    auto& b = by_batch[m[0].as<int>()];
+                    b.changed -= refreshed;
+                    b.unchanged += refreshed;
+                }
                 empty_session_table(w, st.staged_since_truncate, staged, sql.truncate_stage, sql.clear_stage);
             }
         });

@@ -65,6 +65,7 @@ bool flag_set(const boost::json::object& record, std::string_view field) {
 struct SubtreeJoin {
     Listing root;               // the listing with followers, as it was queued
     unsigned open = 0;          // listings of the subtree queued and not done yet
+    unsigned started = 0;       // listings it started besides the root
     bool all_complete = true;   // every one done so far was read to its end
     bool root_went = false;     // the root's parent is gone: no followers
 };
@@ -132,7 +133,10 @@ struct CrawlEngine::State {
     }
 
     void enqueue(Listing l) {
-        if (l.subtree) ++l.subtree->open;
+        if (l.subtree) {
+            ++l.subtree->open;
+            ++l.subtree->started;
+        }
         if (observer) observer->on_listing_queued(listing_stream(l.kind));
         pending.push_back(std::move(l));
         notify();
@@ -165,9 +169,9 @@ struct CrawlEngine::State {
         notify();
     }
 
-    // Whether an incremental run may skip a campaign's ad sets and ads:
-    // deleted and archived campaigns are frozen on the networks, and one that
-    // ended before the statistics lookback began has nothing left to change.
+    // Whether an incremental run may skip a record's children (a campaign's
+    // ad sets and ads): deleted and archived campaigns are frozen on the
+    // networks, and one that ended long ago has nothing left to change.
     bool incremental_skips(const boost::json::object& campaign) const {
         if (settings.mode != CrawlMode::incremental) return false;
         if (flag_set(campaign, "deleted") || flag_set(campaign, "archived")) return true;
@@ -200,7 +204,7 @@ struct CrawlEngine::State {
         if (spec.children.empty() || !spec.record_id) return;
         const std::string id = id_text(record, "id");
         if (id.empty() || !seen_ids.insert(id).second) return;  // repeated record: children once
-        if (l.kind == ListingKind::campaigns && incremental_skips(record)) {
+        if (spec.incremental_skips_frozen && incremental_skips(record)) {
             ++report.listings_skipped;
             return;
         }
@@ -228,7 +232,9 @@ struct CrawlEngine::State {
         for (auto kind : spec_of(join.root).then) {
             Listing follower = make_listing(kind, join.root);
             follower.subtree.reset();
-            follower.after_complete_subtree = join.all_complete;
+            // Completing from the subtree's keys needs at least one listing
+            // besides the root: a campaign without ad sets proves nothing.
+            follower.after_complete_subtree = join.all_complete && join.started > 0;
             enqueue(std::move(follower));
         }
     }
@@ -287,7 +293,7 @@ struct CrawlEngine::State {
         }();
         auto& counts = report.tables[std::string(spec.name)];
 
-        if (model::is_leaf(l.kind) && settings.resume_completed.contains(scope.name)) {
+        if (model::resumable(l.kind) && settings.resume_completed.contains(scope.name)) {
             // Read to its end and stored by the interrupted run this one
             // resumes; carried over so that a second interruption keeps it.
             ++report.listings_resumed;
@@ -352,6 +358,11 @@ struct CrawlEngine::State {
                         }
                         collect_children(l, record, children, child_ids);
                         batch.push_back(std::move(*mapped.row));
+                        if (batch.size() >= settings.batch_rows) {
+                            // A named local, not a temporary inside co_await: GCC 12.
+                            auto full = std::exchange(batch, {});
+                            co_await sink.write(table, std::move(full), write_scope);
+                        }
                     }
                     // Each page's rows go at once: the writer gathers them into
                     // large merges anyway, and a worker holding up to batch_rows
@@ -371,8 +382,11 @@ struct CrawlEngine::State {
                     for (auto it = children.rbegin(); it != children.rend(); ++it) enqueue(std::move(*it));
                     children.clear();
                     // A listing holding a record without its key is not what we
-                    // read it as: it is not read further, nor completed.
-                    if (!refused.empty()) break;
+                    // read it as: it is not completed (nothing removed). An
+                    // object listing is read on, so that the children of its
+                    // other records are; a statistics stream stops (its rows
+                    // most likely all lack the key).
+                    if (!refused.empty() && lspec.statistics) break;
                 }
                 if (!refused.empty()) {
                     complete = false;
@@ -384,7 +398,7 @@ struct CrawlEngine::State {
                 complete = false;
             }
             if (complete && removes) co_await sink.complete_listing(table, write_scope);
-            if (complete && model::is_leaf(l.kind)) co_await sink.checkpoint(scope);
+            if (complete && model::resumable(l.kind)) co_await sink.checkpoint(scope);
         } catch (const ApiError& e) {
             api_failure.emplace(e);
         } catch (const std::exception& e) {
@@ -434,9 +448,14 @@ struct CrawlEngine::State {
         const auto bit = static_cast<std::size_t>(l.kind);
         if (not_applicable_logged.test(bit)) return;
         not_applicable_logged.set(bit);
-        log->info("GET {} does not apply to some parents (first: {}, which the API still serves on its own; it "
-                  "answered {}): nothing under them is marked removed; counted in sync_runs.listings_not_applicable",
-                  listing_label(l.kind), parent.name, e.status());
+        // Documented for one network: expected. Any other listing: the API
+        // answers otherwise than the reference reads, which an operator
+        // should see (its rows under that parent are not synced).
+        const auto level = spec_of(l).network_specific ? spdlog::level::info : spdlog::level::warn;
+        log->log(level,
+                 "GET {} does not apply to some parents (first: {}, which the API still serves on its own; it "
+                 "answered {}): nothing under them is marked removed; counted in sync_runs.listings_not_applicable",
+                 listing_label(l.kind), parent.name, e.status());
     }
 
     // What an error of a listing means, from where it happened:
@@ -452,7 +471,9 @@ struct CrawlEngine::State {
         switch (e.kind()) {
             case ApiError::Kind::cancelled: co_return ErrorOutcome::stopped;  // the listing stays unfinished
             case ApiError::Kind::auth_refused:
-                if (!parent) {
+                // 401 is the key itself; 403 under a parent is access denied
+                // to that parent (an account the agency lost).
+                if (!parent || e.status() == 401) {
                     report.auth_refused = true;
                     abort(std::string("the API refused the key: ") + e.what());
                     co_return ErrorOutcome::stopped;
@@ -471,8 +492,11 @@ struct CrawlEngine::State {
                 }
                 std::optional<ApiError> parent_error;
                 try {
+                    // Named locals, not temporaries inside co_await: GCC 12.
                     const std::string label = "parent check " + fill_label(parent->path);
-                    (void)co_await api.get(parent->path, {}, label);
+                    QueryParams no_query;
+                    BodyCheck any_body;
+                    (void)co_await api.get(parent->path, std::move(no_query), label, std::move(any_body));
                 } catch (const ApiError& pe) {
                     parent_error.emplace(pe);
                 }

@@ -102,7 +102,8 @@ MapOutcome map_record(const model::TableSpec& table, const boost::json::object& 
         }
         if (done) continue;
         const boost::json::value* field = find_field(record, column->json_field);
-        if (field == nullptr || field->is_null()) {
+        // Never a key column from the request (see RecordContext).
+        if ((field == nullptr || field->is_null()) && column->role != model::ColumnRole::key) {
             for (const auto& [name, value] : context.fallback) {
                 if (name == column->name) {
                     row.values.emplace_back(value);

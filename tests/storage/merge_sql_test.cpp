@@ -36,7 +36,7 @@ TEST(MergeSql, ARowWhoseContentIsUnchangedOnlyGetsItsNewHash) {
     EXPECT_NE(m.find("AS refresh_only"), std::string::npos);
     EXPECT_NE(m.find("t._raw = src._raw_json"), std::string::npos);
     EXPECT_NE(m.find("WHERE todo.existed AND NOT todo.refresh_only"), std::string::npos) << "no history version";
-    EXPECT_NE(m.find("CASE WHEN hash_only THEN old_synced_at ELSE now() END"), std::string::npos);
+    EXPECT_NE(m.find("CASE WHEN refresh_only THEN old_synced_at ELSE now() END"), std::string::npos);
 }
 
 TEST(MergeSql, CascadesFollowTheObjectGraph) {

@@ -585,9 +585,16 @@ TEST(MirrorWriter, ALinkLearntWhereNoneWasKnownIsNoNewVersion) {
     MirrorWriter w(test::settings_for(db.dsn()), test::quiet_logger());
     write(w, TableId::ads, {listed_ad("a1", std::nullopt)});
     EXPECT_EQ(db.value("SELECT coalesce(ad_set_id, 'null') FROM marin.ads"), "null");
-    write(w, TableId::ads, {listed_ad("a1", "s1")});
+    const auto synced = db.value("SELECT _synced_at FROM marin.ads");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto r = write(w, TableId::ads, {listed_ad("a1", "s1")});
+    EXPECT_EQ(r.changed, 0) << "no change of the ad";
+    EXPECT_EQ(r.unchanged, 1);
     EXPECT_EQ(db.value("SELECT ad_set_id FROM marin.ads"), "s1");
     EXPECT_EQ(db.count("SELECT 1 FROM marin.ads_history"), 0);
+    // The row is as it was since its first load: its history has no gap.
+    EXPECT_EQ(db.value("SELECT _synced_at FROM marin.ads"), synced);
+    EXPECT_EQ(db.value("SELECT count(*) FROM marin.ads_as_of('" + synced + "')"), "1");
 }
 
 TEST(MirrorWriter, ARowWhoseOnlyDifferenceIsItsHashGetsTheNewHashAndNoVersion) {
@@ -600,7 +607,9 @@ TEST(MirrorWriter, ARowWhoseOnlyDifferenceIsItsHashGetsTheNewHashAndNoVersion) {
     write(w, TableId::campaigns, {row});
     const auto synced = db.value("SELECT _synced_at FROM marin.campaigns");
     db.value("UPDATE marin.campaigns SET _hash = 'made-by-an-older-release' RETURNING 1");
-    write(w, TableId::campaigns, {row});
+    const auto r = write(w, TableId::campaigns, {row});
+    EXPECT_EQ(r.changed, 0);
+    EXPECT_EQ(r.unchanged, 1) << "counted as unchanged: nothing about the campaign changed";
     EXPECT_EQ(db.value("SELECT _hash FROM marin.campaigns"), row.hash);
     EXPECT_EQ(db.value("SELECT _synced_at FROM marin.campaigns"), synced);
     EXPECT_EQ(db.count("SELECT 1 FROM marin.campaigns_history"), 0);

@@ -400,3 +400,47 @@ TEST_F(CrawlEngineTest, StatisticsWindowStartsADayEarlyAndDropsTheDaysItMayCut) 
     EXPECT_EQ(report.stats_rows_before_window, 1u);
     for (const auto& row : sink.stats_rows) EXPECT_GE(*row.values[1], "2026-03-07");
 }
+
+TEST_F(CrawlEngineTest, ACampaignWithoutAdSetsWhoseAdsListingDoesNotApplyRemovesNothing) {
+    // Campaign 8 has no ad sets (an empty listing): the ads its ad-set
+    // listings showed are none, which proves nothing about its ads.
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path == "/clients/50001/campaigns/8/ads") return Reply{404, not_found_body};
+        return std::nullopt;
+    }));
+    const auto report = crawl(server);
+    EXPECT_TRUE(report.complete()) << log.text();
+    EXPECT_FALSE(sink.completed_scopes.contains("ads@campaign:8"));
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:7"));
+}
+
+TEST_F(CrawlEngineTest, AnObjectWithoutItsIdFailsItsListingButTheOthersAreReadOn) {
+    // /campaigns: page 1 holds a campaign without id; page 2 campaign 7.
+    std::unique_ptr<TestServer> server;
+    server = std::make_unique<TestServer>(agency([&](const std::string& path, const SeenRequest& r)
+                                                     -> std::optional<Reply> {
+        if (path != "/campaigns") return std::nullopt;
+        if (r.target.find("page=2") != std::string::npos)
+            return Reply{200, R"({"data": [{"id": "7", "client_id": "50001"}], "range": {"total": 2, "nb_pages": 2, "page": 2, "next": null}})"};
+        return Reply{200, fmt::format(R"({{"data": [{{"name": "no id", "client_id": "50001"}}], "range": {{"total": 2, "nb_pages": 2, "page": 1, "next": "{}"}}}})",
+                                      next_url(*server, "/campaigns"))};
+    }));
+    const auto report = crawl(*server);
+    EXPECT_EQ(report.listings_failed, 1u);
+    ASSERT_FALSE(report.failures.empty());
+    EXPECT_NE(report.failures.front().find("'id'"), std::string::npos) << report.failures.front();
+    EXPECT_FALSE(sink.completed.contains(TableId::campaigns)) << "nothing removed from a listing read as other than it is";
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:7")) << "the campaign on page 2 is read, and its ads";
+}
+
+TEST_F(CrawlEngineTest, AResumedRunReadsAgainTheAdSetListingsItsCampaignsRemovalsCountOn) {
+    TestServer server(agency({}));
+    CrawlSettings settings;
+    settings.resume_completed = {"ads@ad_set:71", "ads@campaign:7"};
+    const auto report = crawl(server, settings);
+    ASSERT_TRUE(report.complete()) << log.text();
+    EXPECT_EQ(report.listings_resumed, 1u) << "the campaign's ads listing: its rows are all its own";
+    bool ad_set_ads_read = false;
+    for (const auto& r : server.seen()) ad_set_ads_read |= path_of(r) == "/clients/50001/campaigns/7/adsets/71/ads";
+    EXPECT_TRUE(ad_set_ads_read) << "its rows count for the campaign's removals";
+}

@@ -104,15 +104,22 @@ struct ListingSpec {
     // once, and the campaign's listing then finds it unchanged).
     std::span<const ListingKind> then;
     bool statistics;  // rows are never removed; the key must come from the record
+    // An incremental run starts no children for a frozen record (deleted,
+    // archived, or ended before sync.incremental_skip_ended_days): a
+    // campaign the networks no longer change (README, "What an incremental
+    // run skips").
+    bool incremental_skips_frozen = false;
 };
 
 [[nodiscard]] const ListingSpec& listing_spec(ListingKind kind);
 [[nodiscard]] std::span<const ListingSpec> all_listings();
 [[nodiscard]] std::span<const ListingKind> top_level_listings();
 [[nodiscard]] const ObjectSpec& object_spec(TableId table);
-// Whether a listing starts nothing (children or then): the only listings a
-// resumed run may skip, since a parent must be read again to find its children.
-[[nodiscard]] bool is_leaf(ListingKind kind);
+// Whether a run that resumes an interrupted one may skip this listing when
+// that run read it to its end: it starts nothing (a parent must be read
+// again to find its children), and no other listing's removals count on
+// its rows being seen in this run (an ad set's ads listing: its campaign's).
+[[nodiscard]] bool resumable(ListingKind kind);
 
 // When `parent` is marked removed, its rows in `child` whose `child_column`
 // holds its id are marked removed too. Derived from the owners above; in an
