@@ -208,7 +208,10 @@ constexpr ColumnSpec ad_stats_daily_columns[] = {
     {"cpm", "cpm", float8, field},
     {"cpa", "cpa", float8, field},
     {"roi", "roi", float8, field},
-    {"main_metrics", "main_metrics", json_subtree, field},
+    {"link_clicks", "link_click", numeric, main_metric},
+    {"app_installs", "mobile_app_install", numeric, main_metric},
+    {"app_purchases", "app_custom_event.fb_mobile_purchase", numeric, main_metric},
+    {"leads", "leadgen.other", numeric, main_metric},
     {"other_metrics", "other_metrics", json_subtree, field},
 };
 

@@ -18,6 +18,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
     return out;
 }
 
+// sql/007_analyst_rollups.sql: (ad_ids text[], dates date[]) -> pairs refreshed.
+constexpr std::string_view stats_rollup_refresh = "marin.refresh_stats_rollups";
+
 std::string stage_column(std::size_t i) { return "c" + std::to_string(i); }
 std::string key_column(std::size_t i) { return "k" + std::to_string(i); }
 std::string link_column(std::size_t i) { return "l" + std::to_string(i); }
@@ -213,6 +216,12 @@ TableSql build(const model::TableSpec& spec) {
         "  SELECT _batch, 0, count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND NOT refresh_only)\n"
         "  FROM todo GROUP BY _batch\n"
         ") b GROUP BY b._batch";
+
+    // The roll-ups are recomputed from their rows in the merge's transaction
+    // (so they never disagree with them), for the keys this merge wrote.
+    if (spec.id == TableId::ad_stats_daily)
+        s.refresh_rollups = "SELECT " + std::string(stats_rollup_refresh) + "(array_agg(k0), array_agg(k1)) FROM " +
+                            s.probe + " WHERE _seq = ANY($1::integer[])";
 
     s.count_live = "SELECT count(*) FROM " + s.table + " WHERE _removed_at IS NULL";
 

@@ -86,6 +86,11 @@ struct TableSql {
     std::string clear_stage;     // DELETE FROM the staging table
     std::string truncate_stage;  // TRUNCATE it (drops accumulated dead tuples)
     std::string clear_gone;      // DELETE FROM marin_gone_<t> (empty for tables never removed)
+    // Only for tables with roll-ups (ad_stats_daily): brings the roll-ups up
+    // to date for the rows of the probe whose _seq is in $1 (an integer[]
+    // literal: the rows this merge inserted or changed), by
+    // marin.refresh_stats_rollups of sql/007. Empty for other tables.
+    std::string refresh_rollups;
     std::string count_live;     // -> one row: live rows
     std::string mark_gone_rows; // history + update of the rows in marin_gone_<t>
 };

@@ -585,7 +585,9 @@ struct MirrorWriter::Impl {
     //  2. record the keys each listing held (for removals);
     //  3. COPY the new rows straight into the mirror table;
     //  4. COPY the changed rows into the staging table and merge them (their
-    //     previous version goes to the history).
+    //     previous version goes to the history);
+    //  5. for statistics, recompute the roll-up rows of the (campaign, day)
+    //     pairs the new and changed rows belong to.
     // An unchanged row costs PostgreSQL its key lookup and nothing more.
     bool merge_pending(TableId t) {
         auto& p = pending_of(t);
@@ -602,11 +604,14 @@ struct MirrorWriter::Impl {
             copy_lines(w, sql.probe, sql.probe_copy_columns, p.probe);
             std::string inserts, changes;
             std::int64_t staged = 0;
+            std::vector<std::string> written;  // _seq of the new and changed rows, for the roll-ups
             for (const auto& r : w.exec_prepared(prepared(sql.classify))) {
                 const auto seq = r[0].as<std::size_t>();
                 const auto& e = p.entries.at(seq);
                 auto& b = by_batch[e.batch];
-                switch (r[1].as<int>()) {
+                const int kind = r[1].as<int>();
+                if (kind != 2 && !sql.refresh_rollups.empty()) written.push_back(std::to_string(seq));
+                switch (kind) {
                     case 0:
                         inserts += e.line;
                         inserts += "\tnow\n";  // _synced_at: 'now' is the transaction's start, as now()
@@ -630,7 +635,6 @@ struct MirrorWriter::Impl {
             }
             if (p.any_listing) w.exec_prepared0(prepared(sql.record_seen));
             auto& st = state(t);
-            empty_session_table(w, st.probed_since_truncate, rows, sql.truncate_probe, sql.clear_probe);
             copy_lines(w, sql.table, sql.table_copy_columns, inserts);
             if (staged > 0) {
                 ensure_stage_table(t);
@@ -645,6 +649,9 @@ struct MirrorWriter::Impl {
                 }
                 empty_session_table(w, st.staged_since_truncate, staged, sql.truncate_stage, sql.clear_stage);
             }
+            // Unchanged rows change no roll-up: an unchanged batch skips this.
+            if (!written.empty()) w.exec_prepared(prepared(sql.refresh_rollups), detail::text_array(written));
+            empty_session_table(w, st.probed_since_truncate, rows, sql.truncate_probe, sql.clear_probe);
         });
         if (!ok) return false;
         for (const auto& [batch, b] : by_batch) {

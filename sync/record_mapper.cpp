@@ -4,8 +4,10 @@
 #include <boost/json/value.hpp>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "marin/sync/content_hash.hpp"
+#include "marin/sync/main_metric_sum.hpp"
 #include "marin/sync/value_conversion.hpp"
 
 namespace marin::sync {
@@ -91,7 +93,17 @@ MapOutcome map_record(const model::TableSpec& table, const boost::json::object& 
     row.values.reserve(columns.size());
     std::string missing_keys;
 
+    std::vector<const model::ColumnSpec*> main_metrics;
     for (const auto* column : columns) {
+        if (column->role == model::ColumnRole::main_metric) {
+            main_metrics.push_back(column);
+            continue;
+        }
+        // The hash covers the values before the main-metric columns: those
+        // must come last, so that the stored hashes stay what they were.
+        if (!main_metrics.empty())
+            throw std::logic_error("table spec " + std::string(table.name) + ": column " + std::string(column->name) +
+                                   " follows a main_metric column");
         bool done = false;
         for (const auto& [name, value] : context.forced) {
             if (name == column->name) {
@@ -138,6 +150,8 @@ MapOutcome map_record(const model::TableSpec& table, const boost::json::object& 
     }
     row.keeps_links = context.keeps_links;
     row.hash = content_hash(row, table.link_positions());
+    // Functions of _raw (which the hash covers), appended after hashing.
+    for (const auto* column : main_metrics) row.values.push_back(main_metric_sum(record, column->json_field));
     out.row = std::move(row);
     return out;
 }

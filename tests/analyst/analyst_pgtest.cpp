@@ -227,6 +227,8 @@ void load_expected_state(const std::string& dsn, const Simulator& sim) {
             std::string source;
             if (col.role == model::ColumnRole::key)
                 source = "coalesce(l->'key'->>'" + name + "', l->'record'->>'" + field + "')";
+            else if (col.role == model::ColumnRole::main_metric)
+                source = "marin.main_metric_number(l->'record'->'main_metrics', '" + field + "')";
             else if (!field.empty())
                 source = "coalesce(l->'record'->>'" + field + "', l->'parents'->>'" + name + "')";
             else
@@ -252,6 +254,8 @@ void load_expected_state(const std::string& dsn, const Simulator& sim) {
         array += "]";
         tx.exec_params0(sql, array);
     }
+    // Rows written without marin-sync: their roll-ups are computed here.
+    tx.exec1("SELECT marin.rebuild_stats_rollups()");
     tx.commit();
 }
 

@@ -1,5 +1,8 @@
 #include "marin/sync/record_mapper.hpp"
 
+#include "marin/sync/content_hash.hpp"
+#include "marin/sync/main_metric_sum.hpp"
+
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
@@ -115,6 +118,67 @@ TEST(RecordMapper, TheAdSetLinkIsLeftOutOfTheHash) {
     // Every other value is hashed.
     from_campaign.forced[1].second = "8";
     EXPECT_NE(map(TableId::ads, ad, from_campaign).row->hash, b.row->hash);
+}
+
+}  // namespace
+}  // namespace marin::sync
+
+namespace marin::sync {
+namespace {
+
+TEST(MainMetricSum, AddsDecimalsExactly) {
+    EXPECT_EQ(add_decimals("1.5", "2"), "3.5");
+    EXPECT_EQ(add_decimals("0.10", "0.2"), "0.30");  // the larger scale, as numeric keeps it
+    EXPECT_EQ(add_decimals("-1", "0.25"), "-0.75");
+    EXPECT_EQ(add_decimals("1e3", "1"), "1001");
+    EXPECT_EQ(add_decimals("2.5E-1", "0"), "0.25");
+    EXPECT_EQ(add_decimals("12345678901234567890", "1"), "12345678901234567891");
+    EXPECT_EQ(add_decimals("-0.5", "0.5"), "0.0");
+    EXPECT_EQ(add_decimals("abc", "1"), std::nullopt);
+    EXPECT_EQ(add_decimals("1" + std::string(40, '0'), "1"), std::nullopt);  // beyond 36 digits
+}
+
+TEST(RecordMapper, MainMetricColumnsSumTheNamedActions) {
+    RecordContext ctx;
+    const auto out = map(TableId::ad_stats_daily, R"({"ad_id":"9","date":"2026-01-01","main_metrics":[
+        {"name":"link_click","amount":"0","number":3,"object_id":""},
+        {"name":"mobile_app_install","amount":"0","number":"7","object_id":""},
+        {"name":"link_click","amount":"0","number":" 2.5 ","object_id":""},
+        {"name":"leadgen.other","amount":"0","number":"n/a","object_id":""},
+        {"name":"app_custom_event.fb_mobile_purchase","amount":"12.50","number":1.25,"object_id":""},
+        "not an object", {"number":4}]})", ctx);
+    ASSERT_TRUE(out.row);
+    EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "link_clicks"), "5.5");
+    EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "app_installs"), "7");
+    EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "app_purchases"), "1.25");
+    EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "leads"), "0");  // no usable number: as SQL's sum, 0
+    const auto none = map(TableId::ad_stats_daily, R"({"ad_id":"9","date":"2026-01-01","main_metrics":{}})", ctx);
+    ASSERT_TRUE(none.row);
+    EXPECT_EQ(value(*none.row, TableId::ad_stats_daily, "link_clicks"), "0");
+}
+
+// The main-metric columns are functions of _raw: the hash is what it was
+// before they existed, so the first run after the upgrade finds every stored
+// statistics row unchanged.
+TEST(RecordMapper, MainMetricColumnsAreLeftOutOfTheHash) {
+    const auto out = map(TableId::ad_stats_daily,
+                         R"({"ad_id":"9","date":"2026-01-01","impression":10,"click":1,"spent":"0.50",
+                             "main_metrics":[{"name":"link_click","amount":"0","number":3,"object_id":""}]})");
+    ASSERT_TRUE(out.row);
+    const auto columns = model::table_spec(TableId::ad_stats_daily).sent_columns();
+    ASSERT_EQ(out.row->values.size(), columns.size());
+    model::Row before = *out.row;
+    std::size_t metric_columns = 0;
+    for (const auto* c : columns)
+        if (c->role == model::ColumnRole::main_metric) ++metric_columns;
+    ASSERT_EQ(metric_columns, 4u);
+    before.values.resize(columns.size() - metric_columns);
+    EXPECT_EQ(content_hash(before), out.row->hash);
+    // A changed action count changes _raw, and so the hash.
+    const auto changed = map(TableId::ad_stats_daily,
+                             R"({"ad_id":"9","date":"2026-01-01","impression":10,"click":1,"spent":"0.50",
+                                 "main_metrics":[{"name":"link_click","amount":"0","number":4,"object_id":""}]})");
+    EXPECT_NE(changed.row->hash, out.row->hash);
 }
 
 }  // namespace

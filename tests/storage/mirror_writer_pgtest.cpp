@@ -163,6 +163,58 @@ TEST(MirrorWriter, DuplicateKeysInOneBatchLastWins) {
     EXPECT_EQ(db.value("SELECT clicks || '/' || (_removed_at IS NULL) FROM marin.ad_stats_daily"), "3/true");
 }
 
+// The roll-ups follow the statistics rows in the merge's transaction: new
+// days, a restated day, a row that moves to another campaign, a row without
+// campaign; an unchanged batch leaves them alone.
+TEST(MirrorWriter, StatisticsRollupsFollowTheirRows) {
+    test::MigratedDatabase db("w_rollups");
+    MirrorWriter w(test::settings_for(db.dsn()), test::quiet_logger());
+    const auto stat = [](const std::string& ad, const std::string& day, const std::string& campaign,
+                         const std::string& clicks) {
+        std::map<std::string, std::optional<std::string>> values = {
+            {"ad_id", ad}, {"date", day}, {"media_plan_id", "m"}, {"clicks", clicks}, {"link_clicks", "1.5"}};
+        if (!campaign.empty()) values["campaign_id"] = campaign;
+        return test::make_row(TableId::ad_stats_daily, values);
+    };
+    const auto rollup = [&] {
+        return db.value("SELECT string_agg(coalesce(campaign_id, '-') || ' ' || date || ' ' || ads_with_activity || ' ' "
+                        "|| clicks || ' ' || link_clicks || ' ' || ads_new_since::text, '; ' "
+                        "ORDER BY campaign_id, date) FROM marin.campaign_stats_daily_rollup");
+    };
+    const auto plan = [&] {
+        return db.value("SELECT string_agg(date || ' ' || ads_with_activity || ' ' || clicks || ' ' "
+                        "|| ads_new_since::text, '; ' ORDER BY date) FROM marin.media_plan_stats_daily_rollup");
+    };
+    write(w, TableId::ad_stats_daily,
+          {stat("a", "2024-03-01", "c1", "1"), stat("b", "2024-03-01", "c1", "2"), stat("a", "2024-03-03", "c1", "4"),
+           stat("z", "2024-03-01", "", "8")});
+    EXPECT_EQ(rollup(), "c1 2024-03-01 2 3 3.0 {2,2,2,2,2,2,2}; c1 2024-03-03 1 4 1.5 {1,1,0,0,0,0,0}; "
+                        "- 2024-03-01 1 8 1.5 {1,1,1,1,1,1,1}");
+    EXPECT_EQ(plan(), "2024-03-01 3 11 {3,3,3,3,3,3,3}; 2024-03-03 1 4 {1,1,0,0,0,0,0}");
+    // A day between two of a's: the later one now has a row the day before.
+    write(w, TableId::ad_stats_daily, {stat("a", "2024-03-02", "c1", "16")});
+    EXPECT_EQ(rollup(), "c1 2024-03-01 2 3 3.0 {2,2,2,2,2,2,2}; c1 2024-03-02 1 16 1.5 {1,0,0,0,0,0,0}; "
+                        "c1 2024-03-03 1 4 1.5 {1,0,0,0,0,0,0}; - 2024-03-01 1 8 1.5 {1,1,1,1,1,1,1}");
+    // Restated, and moved to another campaign.
+    write(w, TableId::ad_stats_daily, {stat("b", "2024-03-01", "c2", "32"), stat("a", "2024-03-03", "c1", "64")});
+    EXPECT_EQ(rollup(), "c1 2024-03-01 1 1 1.5 {1,1,1,1,1,1,1}; c1 2024-03-02 1 16 1.5 {1,0,0,0,0,0,0}; "
+                        "c1 2024-03-03 1 64 1.5 {1,0,0,0,0,0,0}; c2 2024-03-01 1 32 1.5 {1,1,1,1,1,1,1}; "
+                        "- 2024-03-01 1 8 1.5 {1,1,1,1,1,1,1}");
+    EXPECT_EQ(plan(), "2024-03-01 3 41 {3,3,3,3,3,3,3}; 2024-03-02 1 16 {1,0,0,0,0,0,0}; "
+                      "2024-03-03 1 64 {1,0,0,0,0,0,0}");
+    // The only row of a (campaign, day) moves away: that roll-up row goes.
+    write(w, TableId::ad_stats_daily, {stat("z", "2024-03-01", "c2", "8")});
+    EXPECT_EQ(db.value("SELECT count(*) FROM marin.campaign_stats_daily_rollup WHERE campaign_id IS NULL"), "0");
+    EXPECT_EQ(db.value("SELECT clicks FROM marin.campaign_stats_daily_rollup WHERE campaign_id = 'c2'"), "40");
+    // Unchanged: not even the roll-ups are touched.
+    const auto xmin = db.value("SELECT string_agg(xmin::text, ',' ORDER BY date, campaign_id) "
+                               "FROM marin.campaign_stats_daily_rollup");
+    write(w, TableId::ad_stats_daily, {stat("z", "2024-03-01", "c2", "8"), stat("a", "2024-03-02", "c1", "16")});
+    EXPECT_EQ(db.value("SELECT string_agg(xmin::text, ',' ORDER BY date, campaign_id) "
+                       "FROM marin.campaign_stats_daily_rollup"),
+              xmin);
+}
+
 // Two media plans: m1 (campaigns c1, c2; c1 has ad set s1 with ad a1, and ad
 // a3 without ad set; c2 has ad set s2 with ad a2), m2 (campaign c3).
 class Removal : public ::testing::Test {

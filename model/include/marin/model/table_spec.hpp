@@ -50,6 +50,14 @@ enum class ColumnRole : std::uint8_t {
     key,     // part of the primary key
     parent,  // an ancestor's id, from the record or from the request path
     field,   // a documented field of the record
+    // The sum of `number` over the entries of the record's main_metrics array
+    // named json_field (0 when none), computed by the mapper so that roll-ups
+    // add a column instead of unnesting JSON at query time. A function of
+    // _raw, which the row hash covers already: it is left out of the hash, so
+    // adding such a column does not make every stored row look changed.
+    // These columns come last among the sent columns (the mapper appends
+    // them after hashing).
+    main_metric,
 };
 
 struct ColumnSpec {
