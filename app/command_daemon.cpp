@@ -11,6 +11,8 @@
 #include "marin/daemon/metrics.hpp"
 #include "marin/daemon/notifier.hpp"
 #include "marin/daemon/progress.hpp"
+#include "recorded_runs.hpp"
+#include "run_observers.hpp"
 #include "marin/storage/migrator.hpp"
 #include "marin/storage/run_log.hpp"
 #include "run_once.hpp"
@@ -69,6 +71,18 @@ int command_daemon(const CommonOptions& common) {
     daemon::Metrics metrics;
     metrics.set_build_info(version_string());
     daemon::ProgressBoard board;
+    board.set_graph(progress_graph());
+    // The last runs as sync_runs has them, so that the status page shows
+    // them after a restart; read again after every run (off the Asio thread).
+    const auto load_recorded_runs = [&] {
+        try {
+            const auto s = settings.get();
+            board.set_recorded_runs(recorded_runs(s->database.connection_string(), 20,
+                                                  storage::bookkeeping_timeout(s->database.statement_timeout)));
+        } catch (const std::exception& e) {
+            log->warn("could not read the last runs for the status page: {}", e.what());
+        }
+    };
     daemon::SystemdNotifier notifier;
     boost::asio::io_context io;
 
@@ -80,6 +94,7 @@ int command_daemon(const CommonOptions& common) {
                                                                    : sync::CrawlMode::incremental,
                                      stop);
         (report.exit_code == 0 ? log->info("{}", report.summary) : log->error("{}", report.summary));
+        load_recorded_runs();
         return daemon::RunResult{report.exit_code == 0, report.interrupted, report.summary};
     };
     hooks.last_success = [&](daemon::RunMode mode) {
@@ -137,6 +152,7 @@ int command_daemon(const CommonOptions& common) {
         log->error("cannot start: {}", e.what());
         return exit_run_failed;
     }
+    load_recorded_runs();
     loop.mark_ready();
     return loop.run();
 }

@@ -9,6 +9,7 @@
 #include "marin/daemon/terminal_progress.hpp"
 #include "marin/storage/migrator.hpp"
 #include "run_once.hpp"
+#include "run_observers.hpp"
 #include "stop_signals.hpp"
 
 namespace marin::app {
@@ -39,6 +40,7 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
     }
 
     daemon::ProgressBoard board;
+    board.set_graph(progress_graph());
     daemon::TerminalProgress display(board, log);
     display.start();
     const auto report =
@@ -50,7 +52,9 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
         log->info("{}", report.summary);
     else
         log->error("{}", report.summary);
-    if (::isatty(STDERR_FILENO)) {
+    // The summary table once, below the run's last log line (the live
+    // table was erased when the run ended).
+    if (display.effective_display() == daemon::ProgressDisplay::table) {
         const auto snap = board.snapshot();
         if (!snap.recent_runs.empty())
             for (const auto& line : daemon::render_summary_table(snap.recent_runs.front()))

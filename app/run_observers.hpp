@@ -16,7 +16,7 @@ namespace marin::app {
 
 class RunRequestObserver final : public sync::RequestObserver {
 public:
-    explicit RunRequestObserver(daemon::Metrics* metrics) : metrics_(metrics) {}
+    RunRequestObserver(daemon::Metrics* metrics, daemon::ProgressBoard* board) : metrics_(metrics), board_(board) {}
     void on_response(std::string_view endpoint_label, unsigned status, std::chrono::steady_clock::duration latency,
                      std::size_t body_bytes) override;
     void on_retry(std::string_view endpoint_label, std::string_view reason, std::chrono::milliseconds delay) override;
@@ -27,6 +27,7 @@ public:
 
 private:
     daemon::Metrics* metrics_;
+    daemon::ProgressBoard* board_;
     std::map<int, std::int64_t> by_status_;
     std::int64_t requests_ = 0;
     std::int64_t retries_ = 0;
@@ -35,15 +36,19 @@ private:
 class RunProgressObserver final : public sync::CrawlObserver {
 public:
     RunProgressObserver(daemon::ProgressBoard* board, daemon::Metrics* metrics) : board_(board), metrics_(metrics) {}
-    void on_page(std::string_view stream, std::uint64_t rows, bool first_page,
+    void on_page(model::ListingKind kind, std::uint64_t rows, bool first_page,
                  std::optional<std::int64_t> listing_pages) override;
-    void on_listing_done(std::string_view stream, bool complete) override;
-    void on_listing_queued(std::string_view stream) override;
+    void on_listing_done(model::ListingKind kind, sync::ListingEnd end, bool had_pages) override;
+    void on_listing_queued(model::ListingKind kind) override;
 
 private:
     daemon::ProgressBoard* board_;
     daemon::Metrics* metrics_;
-    std::map<std::string, bool, std::less<>> started_;
 };
+
+// The object graph as the progress board needs it: per listing kind, its
+// stream and the kinds that queue it (as a child of their records, or after
+// them). Index = model::ListingKind.
+daemon::ListingGraph progress_graph();
 
 }  // namespace marin::app

@@ -14,11 +14,13 @@
 
 #include "exit_codes.hpp"
 #include "marin/storage/mirror_writer.hpp"
+#include "marin/storage/run_failures.hpp"
 #include "marin/storage/run_lock.hpp"
 #include "marin/sync/api_client.hpp"
 #include "marin/sync/page_reader.hpp"
 #include "marin/sync/tls_context.hpp"
 #include "run_lock_watch.hpp"
+#include "recorded_runs.hpp"
 #include "run_observers.hpp"
 #include "settings_bridge.hpp"
 #include "writer_sink.hpp"
@@ -231,9 +233,16 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
         if (ctx.metrics) ctx.metrics->set_run_in_progress(daemon_mode(mode), true);
         if (ctx.progress) ctx.progress->begin_run(daemon_mode(mode));
     }
+    if (ctx.progress) {
+        try {
+            ctx.progress->set_baseline(previous_run_baseline(dsn, mode_name(mode), bookkeeping));
+        } catch (const std::exception& e) {
+            log->warn("cannot read the previous run for the ETA: {}", e.what());
+        }
+    }
 
     asio::io_context io(1);
-    RunRequestObserver requests(ctx.metrics);
+    RunRequestObserver requests(ctx.metrics, ctx.progress);
     RunProgressObserver progress(ctx.progress, ctx.metrics);
     const auto api_cfg = api_settings(settings);
     auto tls = sync::make_tls_context(api_cfg);
@@ -321,6 +330,15 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
             else report.error += std::string("; then: ") + e.what();
         }
     }
+    if (report.crawl.listings_failed > 0 && report.run_id > 0) {
+        try {
+            storage::record_run_failures(
+                dsn, report.run_id,
+                {static_cast<std::int64_t>(report.crawl.listings_failed), report.crawl.failures}, bookkeeping);
+        } catch (const std::exception& e) {
+            log->warn("{}", e.what());
+        }
+    }
     if (!api_totals.empty()) check_figures(dsn, report, api_totals, log, bookkeeping);
     if (report.exit_code == exit_success && report.run_id > 0) {
         try {
@@ -348,6 +366,14 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     if (ctx.metrics && ok)
         for (const auto& [name, counts] : report.crawl.tables)
             ctx.metrics->set_last_success(name, std::chrono::system_clock::now());
+    if (ctx.progress) {
+        daemon::FinishedRun details;
+        details.run_id = report.run_id;
+        details.error = report.error;
+        details.listings_failed = report.crawl.listings_failed;
+        details.failed_listings = report.crawl.failures;
+        ctx.progress->set_run_details(std::move(details));
+    }
     if (ctx.progress && ctx.record_run_lifecycle) ctx.progress->end_run(ok, report.interrupted, report.summary);
     return report;
 }

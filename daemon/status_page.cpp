@@ -1,5 +1,6 @@
 #include "marin/daemon/status_page.hpp"
 
+#include <algorithm>
 #include <iterator>
 
 #include <date/date.h>
@@ -40,6 +41,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fafa
 h1{font-size:1.3em;margin:0 0 .3em}h2{font-size:1.1em;margin:1.2em 0 .4em}
 table{border-collapse:collapse;background:#fff}td,th{padding:.25em .7em;border-bottom:1px solid #ddd;text-align:right}
 td:first-child,th:first-child{text-align:left}th{background:#eee}
+#last-runs td:last-child,#last-runs th:last-child{text-align:left;max-width:50em}
 .ok{color:#176a2b}.bad{color:#a11}.muted{color:#777}
 .bar{display:inline-block;width:8em;height:.7em;background:#ddd;vertical-align:middle}
 .bar span{display:block;height:100%;background:#3a7bd5}
@@ -61,33 +63,36 @@ std::string render_status_page(const StatusPageData& data) {
     "<meta http-equiv=\"refresh\" content=\"5\"><title>marin-sync</title><style>{}</style></head><body>\n",
     kStyle);
   put(out, "<h1>marin-sync {}</h1>\n", html_escape(data.version));
-  put(out, "<p>Health: <b class=\"{}\">{}</b> &middot; <span class=\"muted\">page generated {}</span></p>\n",
+  put(out, "<p>Health: <b id=\"health\" class=\"{}\">{}</b> &middot; <span class=\"muted\">page generated {}</span></p>\n",
     data.health.ok ? "ok" : "bad", html_escape(data.health.reason), utc(now));
 
   if (p.current) {
-    put(out, "<h2>Current run: {} (started {}, {} ago)</h2>\n", to_string(p.current->mode), utc(p.current->started_at),
-      ago(p.current->started_at, now));
-    if (p.current->listings_known > 0) {
-      put(out, "<p>{} of {} listings read</p>\n", p.current->listings_done, p.current->listings_known);
-    }
-    put(out, "<table><tr><th>stream</th><th>pages</th><th>progress</th><th>rows</th><th>state</th></tr>\n");
+    const CurrentRun& run = *p.current;
+    put(out, "<section id=\"current-run\"><h2>Current run: {} (started {}, {} ago)</h2>\n", to_string(run.mode),
+      utc(run.started_at), ago(run.started_at, now));
+    put(out, "<p id=\"run-line\">{}</p>\n", html_escape(render_run_line(run, now)));
+    put(out, "<table id=\"streams\"><tr><th>stream</th><th>listings</th><th>pages</th><th>progress</th><th>rows</th>"
+      "<th>state</th></tr>\n");
     for (const StreamProgress& s : p.streams) {
-      std::string bar = "<span class=\"muted\">?</span>";
-      std::string pages = fmt::format("{}", s.pages_done);
-      if (s.pages_total && *s.pages_total > 0) {
-        const double share = std::min(1.0, double(s.pages_done) / double(*s.pages_total));
-        bar = fmt::format("<span class=\"bar\"><span style=\"width:{:.0f}%\"></span></span> {:.0f}%", share * 100,
-                          share * 100);
-        pages = fmt::format("{} / {}", s.pages_done, *s.pages_total);
+      // A bar only when the share is known: never a full bar while more
+      // listings of the stream can still be queued.
+      std::string bar;
+      if (const auto f = stream_fraction(s)) {
+        bar = fmt::format("<span class=\"bar\"><span style=\"width:{:.0f}%\"></span></span> {:.0f}%", *f * 100,
+                          *f * 100);
+      } else if (s.more_can_come) {
+        bar = "<span class=\"muted\">more to come</span>";
       }
-      std::string state(to_string(s.state));
-      if (!s.error.empty()) state += ": " + s.error;
-      put(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>\n", html_escape(s.name), pages,
-        bar, s.rows, s.state == StreamState::failed ? "bad" : "", html_escape(state));
+      const std::string more = s.more_can_come ? "+" : "";
+      const bool bad = s.state == StreamState::failed || s.state == StreamState::stopped || s.listings_failed > 0;
+      put(out, "<tr data-stream=\"{}\" data-state=\"{}\"><td>{}</td><td>{} / {}{}</td><td>{} / {}{}</td><td>{}</td><td>{}</td>"
+        "<td class=\"{}\">{}</td></tr>\n",
+        html_escape(s.name), html_escape(to_string(s.state)), html_escape(s.name), s.listings_ended, s.listings_known, more,
+        s.pages_done, std::max(s.pages_known, s.pages_done), more, bar, s.rows, bad ? "bad" : "", html_escape(state_text(s)));
     }
-    put(out, "</table>\n");
+    put(out, "</table></section>\n");
   } else {
-    put(out, "<h2>No run in progress</h2>\n");
+    put(out, "<h2 id=\"current-run\">No run in progress</h2>\n");
   }
   if (data.next_run) {
     put(out, "<p>Next run: {} at {}</p>\n", to_string(data.next_run->mode), utc(data.next_run->at));
@@ -95,16 +100,39 @@ std::string render_status_page(const StatusPageData& data) {
 
   put(out, "<h2>Last runs</h2>\n");
   if (p.recent_runs.empty()) {
-    put(out, "<p class=\"muted\">none since the daemon started</p>\n");
+    put(out, "<p id=\"last-runs\" class=\"muted\">none recorded in marin.sync_runs</p>\n");
   } else {
-    put(out, "<table><tr><th>mode</th><th>started</th><th>duration</th><th>rows</th><th>outcome</th><th>summary</th></tr>\n");
+    put(out, "<table id=\"last-runs\"><tr><th>run</th><th>mode</th><th>started</th><th>duration</th><th>requests</th>"
+      "<th>outcome</th><th>error or summary</th></tr>\n");
     for (const FinishedRun& r : p.recent_runs) {
-      put(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n",
-        to_string(r.mode), utc(r.started_at),
-        format_duration(std::chrono::duration_cast<std::chrono::seconds>(r.ended_at - r.started_at)), r.rows,
-        r.ok ? "ok" : "bad", outcome_text(r), html_escape(r.summary));
+      const std::string duration =
+          r.running ? "-" : format_duration(std::chrono::duration_cast<std::chrono::seconds>(r.ended_at - r.started_at));
+      put(out, "<tr data-run=\"{}\" data-outcome=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td class=\"{}\">{}</td><td>{}</td></tr>\n",
+        r.run_id, outcome_text(r), r.run_id, to_string(r.mode), utc(r.started_at), duration, r.requests,
+        r.ok || r.running ? "ok" : "bad", outcome_text(r), html_escape(r.error.empty() ? r.summary : r.error));
     }
     put(out, "</table>\n");
+    // What went wrong in the newest run that failed: the listings that
+    // failed (first few, as recorded, the key masked) and the removal guard.
+    const auto failed = std::find_if(p.recent_runs.begin(), p.recent_runs.end(),
+                                     [](const FinishedRun& r) { return !r.ok && !r.running && !r.interrupted; });
+    if (failed != p.recent_runs.end()) {
+      put(out, "<section id=\"last-failure\"><h2>Last failed run: {} (run {}, ended {})</h2>\n", to_string(failed->mode),
+        failed->run_id, utc(failed->ended_at));
+      put(out, "<p>Error: <span id=\"failure-error\" class=\"bad\">{}</span></p>\n",
+        html_escape(failed->error.empty() ? failed->summary : failed->error));
+      if (const std::string guard = removal_guard_text(*failed); !guard.empty())
+        put(out, "<p>Removal guard tripped: <span id=\"removal-guard\" class=\"bad\">{}</span></p>\n", html_escape(guard));
+      if (!failed->failed_listings.empty()) {
+        put(out, "<p>{} listings failed{}:</p><ul id=\"failed-listings\">\n", failed->listings_failed,
+          failed->listings_failed > failed->failed_listings.size() ? fmt::format(", the first {}", failed->failed_listings.size())
+                                                                   : std::string());
+        for (const std::string& f : failed->failed_listings) put(out, "<li>{}</li>\n", html_escape(f));
+        put(out, "</ul>\n");
+      }
+      put(out, "</section>\n");
+    }
   }
   put(out, "</body></html>\n");
   return out;

@@ -20,19 +20,20 @@ double seconds_between(TimePoint a, TimePoint b) {
   return std::max(0.0, std::chrono::duration<double>(b - a).count());
 }
 
-std::string pages_text(const StreamProgress& s) {
-  if (s.pages_total) return fmt::format("{}/{}", s.pages_done, *s.pages_total);
-  return fmt::format("{}/?", s.pages_done);
+// "412/1274+" while more listings (so more pages) can come, "412/1274" once
+// every listing of the stream is known, "412" when nothing is known.
+std::string of_text(std::uint64_t done, std::uint64_t known, bool more) {
+  if (known == 0 && !more) return std::to_string(done);
+  return fmt::format("{}/{}{}", compact_count(done), compact_count(std::max(known, done)), more ? "+" : "");
 }
 
-std::string eta_text(const StreamProgress& s, TimePoint now) {
-  if (s.state != StreamState::running) return std::string(to_string(s.state));
-  if (!s.pages_total || s.pages_done == 0 || s.pages_done >= *s.pages_total) return "-";
-  const double elapsed = seconds_between(s.started_at, now);
-  if (elapsed <= 0) return "-";
-  const double per_page = elapsed / double(s.pages_done);
-  const auto remaining = std::chrono::seconds(static_cast<long long>(per_page * double(*s.pages_total - s.pages_done)));
-  return format_duration(remaining);
+std::string live_state(const StreamProgress& s) {
+  std::string text = state_text(s);
+  if (s.state == StreamState::reading) {
+    if (const auto f = stream_fraction(s)) text += fmt::format(" {:.0f}%", *f * 100);
+    if (s.listings_failed > 0) text += fmt::format(", {} failed", s.listings_failed);
+  }
+  return text;
 }
 
 std::string rate_text(std::uint64_t rows, double elapsed) {
@@ -48,50 +49,53 @@ std::size_t name_width(const std::vector<StreamProgress>& streams) {
 
 }  // namespace
 
+std::string render_run_line(const CurrentRun& run, TimePoint now) {
+  std::string line = fmt::format("{} sync: {} | {}/{} listings{} | {} requests | {} rows", to_string(run.mode),
+                                 to_string(run.phase), run.listings_done, run.listings_known,
+                                 run.all_known ? "" : " known so far", run.requests, compact_count(run.rows));
+  if (run.rows_per_second) line += fmt::format(" | {} rows/s", compact_count(std::uint64_t(*run.rows_per_second)));
+  line += " | " + format_eta(run);
+  if (run.eta && !run.eta_basis.empty()) line += " (" + run.eta_basis + ")";
+  line += fmt::format(" | {} elapsed", format_duration(std::chrono::duration_cast<std::chrono::seconds>(now - run.started_at)));
+  return line;
+}
+
 std::vector<std::string> render_progress_table(const ProgressSnapshot& snapshot) {
   std::vector<std::string> lines;
   if (!snapshot.current) return lines;
   const TimePoint now = snapshot.taken_at;
   const std::size_t w = name_width(snapshot.streams);
-  lines.push_back(fmt::format("{} sync, {} elapsed", to_string(snapshot.current->mode),
-                              format_duration(std::chrono::duration_cast<std::chrono::seconds>(
-                                  now - snapshot.current->started_at))));
-  lines.push_back(fmt::format("{:<{}}  {:>13}  {:>9}  {:>7}  {:>8}", "stream", w, "pages", "rows", "rows/s", "eta"));
-  std::uint64_t pages = 0, rows = 0;
+  lines.push_back(render_run_line(*snapshot.current, now));
+  lines.push_back(fmt::format("{:<{}}  {:>11}  {:>13}  {:>9}  {:>7}  {}", "stream", w, "listings", "pages", "rows",
+                              "rows/s", "state"));
   for (const StreamProgress& s : snapshot.streams) {
-    pages += s.pages_done;
-    rows += s.rows;
-    const double elapsed = seconds_between(s.started_at, s.finished_at.value_or(now));
-    lines.push_back(fmt::format("{:<{}}  {:>13}  {:>9}  {:>7}  {:>8}", s.name, w, pages_text(s), compact_count(s.rows),
-                                rate_text(s.rows, elapsed), eta_text(s, now)));
+    const double elapsed = s.started_at ? seconds_between(*s.started_at, s.finished_at.value_or(now)) : 0;
+    lines.push_back(fmt::format("{:<{}}  {:>11}  {:>13}  {:>9}  {:>7}  {}", s.name, w,
+                                of_text(s.listings_ended, s.listings_known, s.more_can_come),
+                                of_text(s.pages_done, s.pages_known, s.more_can_come), compact_count(s.rows),
+                                rate_text(s.rows, elapsed), live_state(s)));
   }
-  const double run_elapsed = seconds_between(snapshot.current->started_at, now);
-  std::string listings;
-  if (snapshot.current->listings_known > 0) {
-    listings = fmt::format("  ({}/{} listings)", snapshot.current->listings_done, snapshot.current->listings_known);
-  }
-  lines.push_back(fmt::format("{:<{}}  {:>13}  {:>9}  {:>7}{}", "total", w, pages, compact_count(rows),
-                              rate_text(rows, run_elapsed), listings));
   return lines;
 }
 
 std::vector<std::string> render_summary_table(const FinishedRun& run) {
   std::vector<std::string> lines;
   const std::size_t w = name_width(run.streams);
-  lines.push_back(fmt::format("{:<{}}  {:>9}  {:>9}  {:>8}  {}", "stream", w, "pages", "rows", "time", "state"));
-  std::uint64_t pages = 0;
+  lines.push_back(fmt::format("{:<{}}  {:>9}  {:>9}  {:>9}  {:>8}  {}", "stream", w, "listings", "pages", "rows",
+                              "time", "state"));
+  std::uint64_t pages = 0, listings = 0;
   for (const StreamProgress& s : run.streams) {
     pages += s.pages_done;
-    const auto d = std::chrono::duration_cast<std::chrono::seconds>(s.finished_at.value_or(run.ended_at) - s.started_at);
-    std::string state(to_string(s.state));
-    if (s.state == StreamState::failed && !s.error.empty()) state += ": " + s.error;
-    lines.push_back(fmt::format("{:<{}}  {:>9}  {:>9}  {:>8}  {}", s.name, w, s.pages_done, s.rows,
-                                format_duration(d), state));
+    listings += s.listings_ended;
+    const auto d = s.started_at ? std::chrono::duration_cast<std::chrono::seconds>(
+                                      s.finished_at.value_or(run.ended_at) - *s.started_at)
+                                : std::chrono::seconds(0);
+    lines.push_back(fmt::format("{:<{}}  {:>9}  {:>9}  {:>9}  {:>8}  {}", s.name, w, s.listings_ended, s.pages_done,
+                                s.rows, format_duration(d), state_text(s)));
   }
   const auto total = std::chrono::duration_cast<std::chrono::seconds>(run.ended_at - run.started_at);
-  lines.push_back(fmt::format("{:<{}}  {:>9}  {:>9}  {:>8}  {} run {}", "total", w, pages, run.rows,
-                              format_duration(total), to_string(run.mode), outcome_text(run)));
-  if (!run.summary.empty()) lines.push_back(run.summary);
+  lines.push_back(fmt::format("{:<{}}  {:>9}  {:>9}  {:>9}  {:>8}  {} run {}, {} requests", "total", w, listings, pages,
+                              run.rows, format_duration(total), to_string(run.mode), outcome_text(run), run.requests));
   return lines;
 }
 
@@ -142,21 +146,8 @@ void TerminalProgress::draw_table() {
 }
 
 void TerminalProgress::loop() {
-  std::optional<TimePoint> last_summarized;
-  {
-    const ProgressSnapshot snap = board_.snapshot();
-    if (!snap.recent_runs.empty()) last_summarized = snap.recent_runs.front().ended_at;
-  }
-  auto print_new_summary = [&](const ProgressSnapshot& snap) {
-    if (snap.recent_runs.empty() || snap.recent_runs.front().ended_at == last_summarized) return;
-    last_summarized = snap.recent_runs.front().ended_at;
-    erase_previous();
-    for (const std::string& line : render_summary_table(snap.recent_runs.front())) {
-      std::fprintf(out_, "%s\n", line.c_str());
-    }
-    std::fflush(out_);
-  };
-
+  // The end-of-run summary is not printed here: the command prints it once,
+  // after its own last log line (a summary here too printed it twice).
   const auto interval = display_ == ProgressDisplay::table ? options_.table_interval : options_.log_interval;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
@@ -165,8 +156,12 @@ void TerminalProgress::loop() {
     lock.unlock();
     const ProgressSnapshot snap = board_.snapshot();
     if (display_ == ProgressDisplay::table) {
-      print_new_summary(snap);
-      if (snap.current) draw_table();
+      if (snap.current) {
+        draw_table();
+      } else {
+        erase_previous();  // the run is over: its live frame goes
+        std::fflush(out_);
+      }
     } else if (snap.current) {
       logger_->info("progress: {}", status_line(snap));
     }
@@ -174,12 +169,12 @@ void TerminalProgress::loop() {
   }
   lock.unlock();
   if (display_ == ProgressDisplay::table) {
-    const ProgressSnapshot snap = board_.snapshot();
-    if (snap.current) {
+    if (board_.snapshot().current) {
       draw_table();  // stopped mid-run: leave the last state on screen
       drawn_lines_ = 0;
     } else {
-      print_new_summary(snap);
+      erase_previous();
+      std::fflush(out_);
     }
   }
 }

@@ -137,7 +137,7 @@ struct CrawlEngine::State {
             ++l.subtree->open;
             ++l.subtree->started;
         }
-        if (observer) observer->on_listing_queued(listing_stream(l.kind));
+        if (observer) observer->on_listing_queued(l.kind);
         pending.push_back(std::move(l));
         notify();
     }
@@ -267,19 +267,23 @@ struct CrawlEngine::State {
         }
         const auto end = co_await read_listing(l);
         if (l.subtree) leave_subtree(l, end.complete, end.outcome == ErrorOutcome::parent_gone);
+        // After its followers are queued: until then the progress board must
+        // not think that no more listings of their stream can come.
+        if (observer) observer->on_listing_done(l.kind, end.observed, end.had_pages);
     }
 
     enum class ErrorOutcome { failed, not_applicable, parent_gone, stopped };
-    struct ListingEnd {
+    struct ReadOutcome {
         bool complete = false;
         ErrorOutcome outcome = ErrorOutcome::failed;  // when not complete
+        sync::ListingEnd observed = sync::ListingEnd::unfinished;  // for the observer
+        bool had_pages = false;
     };
 
-    asio::awaitable<ListingEnd> read_listing(const Listing& l) {
+    asio::awaitable<ReadOutcome> read_listing(const Listing& l) {
         const auto& lspec = spec_of(l);
         const auto table = lspec.table;
         const auto& spec = model::table_spec(table);
-        const auto stream = listing_stream(l.kind);
         const auto context = listing_context(l);
         const auto scope = listing_scope(l);
         // The rows count as seen by the listing that decides their removals
@@ -302,8 +306,8 @@ struct CrawlEngine::State {
             } catch (const std::exception& e) {
                 abort(std::string("recording checkpoint ") + scope.name + " failed: " + e.what());
             }
-            if (observer) observer->on_listing_done(stream, true);
-            co_return ListingEnd{};  // not read in this run: proves nothing to a subtree
+            // Not read in this run: it proves nothing to a subtree.
+            co_return ReadOutcome{false, ErrorOutcome::failed, sync::ListingEnd::read, false};
         }
 
         // A removable listing whose total fell while it was read (see
@@ -325,6 +329,7 @@ struct CrawlEngine::State {
         std::optional<ApiError> api_failure;
         std::string refused;  // the first record that could not be keyed, and why
         bool complete = false;
+        bool store_failed = false;
         try {
             for (int read = 1;; ++read) {
                 reader.emplace(api, listing_path(l), listing_query(l), std::string(listing_label(l.kind)));
@@ -374,7 +379,7 @@ struct CrawlEngine::State {
                         co_await sink.write(table, std::move(page_rows), write_scope);
                     }
                     if (observer)
-                        observer->on_page(stream, page->data.size(), read == 1 && reader->pages_read() == 1,
+                        observer->on_page(l.kind, page->data.size(), read == 1 && reader->pages_read() == 1,
                                           reader->nb_pages());
                     // Children go to the queue page by page, not when the listing
                     // ends: with many requests in flight, the children of a long
@@ -406,6 +411,7 @@ struct CrawlEngine::State {
             // stored, so the crawl stops; what was committed stays committed.
             abort(std::string("storing ") + scope.name + " failed: " + e.what());
             complete = false;
+            store_failed = true;
         }
 
         ErrorOutcome outcome = ErrorOutcome::failed;
@@ -416,7 +422,6 @@ struct CrawlEngine::State {
             fail_listing(l, "GET " + std::string(listing_label(l.kind)) + ": " + refused);
         }
         const bool not_applicable = outcome == ErrorOutcome::not_applicable;
-        if (observer) observer->on_listing_done(stream, complete || not_applicable);
         if (complete) {
             ++report.listings_completed;
             // Statistics are never removed, so a shrunk statistics listing is
@@ -437,7 +442,11 @@ struct CrawlEngine::State {
             }
             if (!store_error.empty()) abort("storing " + scope.name + " failed: " + store_error);
         }
-        co_return ListingEnd{complete, outcome};
+        auto observed = sync::ListingEnd::unfinished;
+        if (complete || not_applicable || outcome == ErrorOutcome::parent_gone) observed = sync::ListingEnd::read;
+        else if (store_failed || !refused.empty() || (api_failure && outcome == ErrorOutcome::failed))
+            observed = sync::ListingEnd::failed;
+        co_return ReadOutcome{complete, outcome, observed, reader && reader->pages_read() > 0};
     }
 
     // A listing that does not apply, recorded; the info line once per kind

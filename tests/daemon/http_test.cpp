@@ -77,13 +77,28 @@ TEST(HttpHandler, HealthBothWays) {
 
 TEST(HttpHandler, StatusPageShowsStreamsAndRuns) {
   Fixture f;
+  // Kind 0 (campaigns) starts kind 1 (ads); kind 2 (lead_forms) is started
+  // by kind 3 (accounts).
+  f.board.set_graph({{"campaigns", {}, false}, {"ads", {0}, false}, {"lead_forms", {3}, false}, {"accounts", {}, false}});
   f.board.begin_run(RunMode::incremental);
   f.board.end_run(true, false, "12 rows <changed>");
+  FinishedRun recorded;  // as sync_runs has it: a run of an earlier process
+  recorded.run_id = 7;
+  recorded.mode = RunMode::full;
+  recorded.error = "storing ads@campaign:1 failed: removal guard: 90% of <ads>";
+  recorded.listings_failed = 30;
+  recorded.failed_listings = {"lead_forms@account:5: HTTP 500 GET /accounts/5/lead-forms?key=***"};
+  f.board.set_recorded_runs({recorded});
   f.board.begin_run(RunMode::full);
-  f.board.add_pages_total("media_plans", 10);
-  f.board.add_pages("media_plans", 4);
-  f.board.add_rows("media_plans", 412);
-  f.board.stream_failed("lead_forms", "HTTP 500 <oops>");
+  f.board.listing_queued(0);
+  f.board.listing_queued(3);
+  f.board.listing_page(0, 100, 10);
+  f.board.listing_page(0, 100, std::nullopt);
+  f.board.listing_page(0, 100, std::nullopt);
+  f.board.listing_page(0, 100, std::nullopt);
+  f.board.listing_queued(1);
+  f.board.listing_page(1, 412, 1);
+  f.board.listing_ended(1, ListingEnd::read, true);
   f.last_success = kNow - 10min;
   const HttpResponse r = handle_request(get("/"), f.sources());
   EXPECT_EQ(r.result(), http::status::ok);
@@ -92,16 +107,38 @@ TEST(HttpHandler, StatusPageShowsStreamsAndRuns) {
   EXPECT_NE(b.find("http-equiv=\"refresh\" content=\"5\""), std::string::npos);
   EXPECT_NE(b.find("marin-sync 9.9.9"), std::string::npos);
   EXPECT_NE(b.find("Current run: full"), std::string::npos);
-  EXPECT_NE(b.find("media_plans"), std::string::npos);
-  EXPECT_NE(b.find("4 / 10"), std::string::npos);
+  EXPECT_NE(b.find("full sync: listing objects | 1/3 listings known so far"), std::string::npos) << b;
+  EXPECT_NE(b.find("4 / 10"), std::string::npos) << b;
   EXPECT_NE(b.find("40%"), std::string::npos);
-  EXPECT_NE(b.find("lead_forms"), std::string::npos);
-  EXPECT_NE(b.find("failed: HTTP 500 &lt;oops&gt;"), std::string::npos);
-  EXPECT_NE(b.find("12 rows &lt;changed&gt;"), std::string::npos);
+  // ads: every known listing read, but the campaigns listing may queue more.
+  EXPECT_NE(b.find("<tr data-stream=\"ads\" data-state=\"reading\">"), std::string::npos) << b;
+  EXPECT_EQ(b.find("</span></span> 100%"), std::string::npos) << b;
+  EXPECT_NE(b.find("</span></span> 40%"), std::string::npos) << b;
+  EXPECT_NE(b.find("<tr data-stream=\"lead_forms\" data-state=\"waiting for parents\">"), std::string::npos) << b;
+  EXPECT_NE(b.find("12 rows &lt;changed&gt;"), std::string::npos) << b;
+  EXPECT_NE(b.find("Last failed run: full (run 7"), std::string::npos) << b;
+  EXPECT_NE(b.find("removal guard: 90% of &lt;ads&gt;</span>"), std::string::npos) << b;
+  EXPECT_NE(b.find("30 listings failed, the first 1:"), std::string::npos) << b;
+  EXPECT_NE(b.find("<li>lead_forms@account:5: HTTP 500 GET /accounts/5/lead-forms?key=***</li>"), std::string::npos)
+      << b;
   EXPECT_NE(b.find("Next run: full"), std::string::npos);
   EXPECT_EQ(b.find("<script"), std::string::npos);
   EXPECT_EQ(b.find("http://"), std::string::npos);  // no external asset
   EXPECT_EQ(b.find("https://"), std::string::npos);
+}
+
+TEST(HttpHandler, MetricsCarryTheRunLevelFigures) {
+  Fixture f;
+  f.board.begin_run(RunMode::full);
+  f.board.listing_queued(0);
+  f.board.listing_page(0, 12, 1);
+  f.board.add_requests(3);
+  const std::string b = handle_request(get("/metrics"), f.sources()).body();
+  EXPECT_NE(b.find("marin_run_listings_known 1\n"), std::string::npos) << b;
+  EXPECT_NE(b.find("marin_run_requests 3\n"), std::string::npos) << b;
+  EXPECT_NE(b.find("marin_run_rows_read 12\n"), std::string::npos) << b;
+  EXPECT_NE(b.find("marin_run_eta_seconds -1\n"), std::string::npos) << b;
+  EXPECT_NE(b.find("marin_run_phase{phase=\"listing objects\"} 1\n"), std::string::npos) << b;
 }
 
 TEST(HttpHandler, OnlyGetOnKnownPaths) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -81,10 +82,10 @@ const char* const empty_listing = R"({"data": [], "range": {"total": 0, "nb_page
 // A whole crawl against `server`, into a recording sink.
 class CrawlEngineTest : public ::testing::Test {
 protected:
-    CrawlReport crawl(const TestServer& server, CrawlSettings settings = {}) {
+    CrawlReport crawl(const TestServer& server, CrawlSettings settings = {}, CrawlObserver* observer = nullptr) {
         ApiClient client(ioc.get_executor(), fast_settings(server.base_url()), tls, log.logger, nullptr);
         std::atomic<bool> stop{false};
-        CrawlEngine engine(client, sink, settings, log.logger, nullptr, stop);
+        CrawlEngine engine(client, sink, settings, log.logger, observer, stop);
         return run_sync(ioc, engine.run());
     }
 
@@ -310,6 +311,58 @@ TEST_F(CrawlEngineTest, AccessDeniedUnderAParentFailsThatListingOnlyAndTheRestIs
     EXPECT_FALSE(sink.completed_scopes.contains("publisher_objects@account:1001"));
     EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:7")) << "the rest of the graph is read";
     EXPECT_TRUE(sink.gone.empty());
+}
+
+// What the progress board is told, in order.
+struct RecordingObserver final : CrawlObserver {
+    struct Event {
+        char what;  // 'q' queued, 'p' page, 'd' done
+        marin::model::ListingKind kind;
+        ListingEnd end = ListingEnd::read;
+    };
+    std::vector<Event> events;
+    void on_listing_queued(marin::model::ListingKind kind) override { events.push_back({'q', kind}); }
+    void on_page(marin::model::ListingKind kind, std::uint64_t, bool, std::optional<std::int64_t>) override {
+        events.push_back({'p', kind});
+    }
+    void on_listing_done(marin::model::ListingKind kind, ListingEnd end, bool) override { events.push_back({'d', kind, end}); }
+    std::size_t count(char what, marin::model::ListingKind kind, std::optional<ListingEnd> end = std::nullopt) const {
+        return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](const Event& e) {
+            return e.what == what && e.kind == kind && (!end || (what == 'd' && e.end == *end));
+        }));
+    }
+};
+
+TEST_F(CrawlEngineTest, ObserverHearsOfAListingsEndAfterTheListingsItStarts) {
+    TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
+        if (path.starts_with("/accounts/1001/")) return Reply{403, R"([{"message": "Access denied"}])"};
+        return std::nullopt;
+    }));
+    RecordingObserver observer;
+    const auto report = crawl(server, {}, &observer);
+    ASSERT_EQ(report.listings_failed, 5u) << log.text();
+    using K = marin::model::ListingKind;
+    // Every listing queued ends once; the account's five as failed.
+    for (const auto& l : marin::model::all_listings())
+        EXPECT_EQ(observer.count('q', l.kind), observer.count('d', l.kind)) << l.stream;
+    EXPECT_EQ(observer.count('d', K::account_lead_forms, ListingEnd::failed), 1u);
+    EXPECT_EQ(observer.count('d', K::campaigns, ListingEnd::read), 1u);
+    // A campaign's ad sets follow its ads listing: they are queued before
+    // that listing's end is reported (else the ad-set stream would look
+    // closed in between). And a campaign's ads are queued before the
+    // campaigns listing ends.
+    std::size_t ad_sets_queued = 0, ads_done = 0, campaign_ads_queued = 0;
+    for (const auto& e : observer.events) {
+        if (e.what == 'q' && e.kind == K::campaign_ad_sets) ++ad_sets_queued;
+        if (e.what == 'q' && e.kind == K::campaign_ads) ++campaign_ads_queued;
+        if (e.what == 'd' && e.kind == K::campaign_ads) {
+            EXPECT_GE(ad_sets_queued, ++ads_done);
+        }
+        if (e.what == 'd' && e.kind == K::campaigns) {
+            EXPECT_EQ(campaign_ads_queued, observer.count('q', K::campaign_ads));
+        }
+    }
+    EXPECT_GE(ads_done, 2u);
 }
 
 TEST_F(CrawlEngineTest, AccessDeniedOnATopLevelListingIsTheKeyRefused) {

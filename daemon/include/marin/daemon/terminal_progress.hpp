@@ -1,7 +1,7 @@
 #pragma once
 // Shows the progress board to a person. On a terminal: a compact table redrawn
-// in place (ANSI cursor-up + clear-line) about twice a second, and a summary
-// table when the run ends. Elsewhere (journald, a pipe): a plain progress line
+// in place (ANSI cursor-up + clear-line) about twice a second, erased when
+// the run ends (the command prints the summary once). Elsewhere (journald, a pipe): a plain progress line
 // through the logger every ten seconds or so.
 //
 // Runs its own small thread so it works the same for a one-shot `sync` and for
@@ -38,8 +38,9 @@ class TerminalProgress {
   TerminalProgress& operator=(const TerminalProgress&) = delete;
 
   void start();
-  // Stops the thread; in table mode prints the summary of the last finished
-  // run (or the final state of the current one). Idempotent.
+  // Stops the thread; in table mode erases the live table once the run is
+  // over (the caller prints render_summary_table once), or leaves the last
+  // frame when a run is still in progress. Idempotent.
   void stop();
 
   ProgressDisplay effective_display() const { return display_; }
@@ -62,9 +63,14 @@ class TerminalProgress {
 };
 
 // Pure renderers (tested directly).
-// Live table: one row per stream (pages done/total, rows, rows/s, ETA) and a total line.
+// The run-level line: mode, phase, listings done of known so far, requests,
+// rows, rows/s, ETA and its basis, elapsed.
+std::string render_run_line(const CurrentRun& run, TimePoint now);
+// Live table: the run-level line, then one row per stream (listings and
+// pages done of known, "+" while more can come; rows; rows/s; state).
 std::vector<std::string> render_progress_table(const ProgressSnapshot& snapshot);
-// End-of-run table: per stream pages, rows, duration, state; then the outcome.
+// End-of-run table: per stream listings, pages, rows, duration and final
+// state ("done", "failed: N listings", "skipped"); then the run's total.
 std::vector<std::string> render_summary_table(const FinishedRun& run);
 // "1h02m", "3m20s", "45s".
 std::string format_duration(std::chrono::seconds d);
