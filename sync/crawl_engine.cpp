@@ -65,7 +65,6 @@ bool flag_set(const boost::json::object& record, std::string_view field) {
 struct SubtreeJoin {
     Listing root;               // the listing with followers, as it was queued
     unsigned open = 0;          // listings of the subtree queued and not done yet
-    unsigned started = 0;       // listings it started besides the root
     bool all_complete = true;   // every one done so far was read to its end
     bool root_went = false;     // the root's parent is gone: no followers
 };
@@ -133,10 +132,7 @@ struct CrawlEngine::State {
     }
 
     void enqueue(Listing l) {
-        if (l.subtree) {
-            ++l.subtree->open;
-            ++l.subtree->started;
-        }
+        if (l.subtree) ++l.subtree->open;
         if (observer) observer->on_listing_queued(l.kind);
         pending.push_back(std::move(l));
         notify();
@@ -232,9 +228,10 @@ struct CrawlEngine::State {
         for (auto kind : spec_of(join.root).then) {
             Listing follower = make_listing(kind, join.root);
             follower.subtree.reset();
-            // Completing from the subtree's keys needs at least one listing
-            // besides the root: a campaign without ad sets proves nothing.
-            follower.after_complete_subtree = join.all_complete && join.started > 0;
+            // A campaign whose complete ad-set listing is empty has no ad in
+            // any ad set: should its ads listing not apply, that is what it
+            // holds (the removal guard still bounds what one run removes).
+            follower.after_complete_subtree = join.all_complete;
             enqueue(std::move(follower));
         }
     }

@@ -347,22 +347,28 @@ TEST_F(CrawlEngineTest, ObserverHearsOfAListingsEndAfterTheListingsItStarts) {
         EXPECT_EQ(observer.count('q', l.kind), observer.count('d', l.kind)) << l.stream;
     EXPECT_EQ(observer.count('d', K::account_lead_forms, ListingEnd::failed), 1u);
     EXPECT_EQ(observer.count('d', K::campaigns, ListingEnd::read), 1u);
-    // A campaign's ad sets follow its ads listing: they are queued before
-    // that listing's end is reported (else the ad-set stream would look
-    // closed in between). And a campaign's ads are queued before the
-    // campaigns listing ends.
-    std::size_t ad_sets_queued = 0, ads_done = 0, campaign_ads_queued = 0;
-    for (const auto& e : observer.events) {
-        if (e.what == 'q' && e.kind == K::campaign_ad_sets) ++ad_sets_queued;
+    // A campaign's ads listing follows its ad sets and their ads: it is
+    // queued before the last of those reports its end (else the ads stream
+    // would look closed in between). And a campaign's ad sets are queued
+    // before the campaigns listing ends.
+    std::size_t last_subtree_end = 0, campaign_ads_queued_at_it = 0, campaign_ads_queued = 0;
+    std::size_t ad_sets_queued = 0;
+    for (std::size_t i = 0; i < observer.events.size(); ++i) {
+        const auto& e = observer.events[i];
         if (e.what == 'q' && e.kind == K::campaign_ads) ++campaign_ads_queued;
-        if (e.what == 'd' && e.kind == K::campaign_ads) {
-            EXPECT_GE(ad_sets_queued, ++ads_done);
+        if (e.what == 'q' && e.kind == K::campaign_ad_sets) ++ad_sets_queued;
+        if (e.what == 'd' && (e.kind == K::campaign_ad_sets || e.kind == K::ad_set_ads)) {
+            last_subtree_end = i;
+            campaign_ads_queued_at_it = campaign_ads_queued;
         }
         if (e.what == 'd' && e.kind == K::campaigns) {
-            EXPECT_EQ(campaign_ads_queued, observer.count('q', K::campaign_ads));
+            EXPECT_EQ(ad_sets_queued, observer.count('q', K::campaign_ad_sets));
         }
     }
-    EXPECT_GE(ads_done, 2u);
+    EXPECT_GT(last_subtree_end, 0u);
+    EXPECT_EQ(campaign_ads_queued_at_it, observer.count('q', K::campaign_ads))
+        << "the last ad-set listing's end is reported after its campaign's ads listing is queued";
+    EXPECT_EQ(observer.count('q', K::campaign_ads), 2u);
 }
 
 TEST_F(CrawlEngineTest, AccessDeniedOnATopLevelListingIsTheKeyRefused) {
@@ -454,16 +460,16 @@ TEST_F(CrawlEngineTest, StatisticsWindowStartsADayEarlyAndDropsTheDaysItMayCut) 
     for (const auto& row : sink.stats_rows) EXPECT_GE(*row.values[1], "2026-03-07");
 }
 
-TEST_F(CrawlEngineTest, ACampaignWithoutAdSetsWhoseAdsListingDoesNotApplyRemovesNothing) {
-    // Campaign 8 has no ad sets (an empty listing): the ads its ad-set
-    // listings showed are none, which proves nothing about its ads.
+TEST_F(CrawlEngineTest, ACampaignWhoseAdSetsListingIsEmptyAndWhoseAdsListingDoesNotApplyHoldsNoAd) {
+    // Campaign 8's ad-set listing is complete and empty: no ad is in any of
+    // its ad sets, which is all that can be known of its ads here.
     TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
         if (path == "/clients/50001/campaigns/8/ads") return Reply{404, not_found_body};
         return std::nullopt;
     }));
     const auto report = crawl(server);
     EXPECT_TRUE(report.complete()) << log.text();
-    EXPECT_FALSE(sink.completed_scopes.contains("ads@campaign:8"));
+    EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:8"));
     EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:7"));
 }
 

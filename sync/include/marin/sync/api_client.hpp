@@ -18,14 +18,13 @@
 #include <spdlog/logger.h>
 
 #include "marin/sync/api_error.hpp"
+#include "marin/sync/query_params.hpp"
 #include "marin/sync/api_settings.hpp"
 #include "marin/sync/request_observer.hpp"
 
 namespace marin::sync {
 
 namespace asio = boost::asio;
-
-using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
 // Looks at the body of a 2xx answer: "" when it is usable, else what is
 // wrong with it. A 200 whose body is broken (truncated, an HTML page from a

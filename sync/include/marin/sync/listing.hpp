@@ -13,7 +13,7 @@
 
 #include "marin/model/object_graph.hpp"
 #include "marin/model/table_spec.hpp"
-#include "marin/sync/api_client.hpp"
+#include "marin/sync/query_params.hpp"
 #include "marin/sync/record_mapper.hpp"
 #include "marin/sync/row_sink.hpp"
 
