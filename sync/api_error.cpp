@@ -23,15 +23,17 @@ std::string_view to_string(ApiError::Kind kind) noexcept {
     return "unknown";
 }
 
-namespace {
-
-std::string shorten(std::string text, std::size_t max_chars) {
-    if (text.size() > max_chars) {
-        text.resize(max_chars);
+std::string shorten_text(std::string text, std::size_t max_bytes) {
+    if (text.size() > max_bytes) {
+        std::size_t cut = max_bytes;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+        text.resize(cut);
         text += "...";
     }
     return text;
 }
+
+namespace {
 
 std::string trim(std::string_view s) {
     const auto first = s.find_first_not_of(" \t\r\n");
@@ -80,9 +82,9 @@ std::string extract_error_message(std::string_view body, std::size_t max_chars) 
     const auto v = boost::json::parse(text, ec);
     if (!ec) {
         auto m = message_of(v);
-        if (!m.empty()) return shorten(std::move(m), max_chars);
+        if (!m.empty()) return shorten_text(std::move(m), max_chars);
     }
-    return shorten(text, max_chars);
+    return shorten_text(text, max_chars);
 }
 
 }  // namespace marin::sync

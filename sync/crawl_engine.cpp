@@ -118,12 +118,7 @@ struct CrawlEngine::State {
     // a character boundary, so the message stays valid UTF-8 for sync_runs),
     // with the key masked should the record carry a URL with it.
     std::string quote_record(const boost::json::value& record) const {
-        auto text = boost::json::serialize(record);
-        if (text.size() > 300) {
-            std::size_t cut = 300;
-            while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-            text = text.substr(0, cut) + "...";
-        }
+        auto text = shorten_text(boost::json::serialize(record), 300);
         return api.masked(text);
     }
 
@@ -499,7 +494,7 @@ struct CrawlEngine::State {
                 std::optional<ApiError> parent_error;
                 try {
                     // Named locals, not temporaries inside co_await: GCC 12.
-                    const std::string label = "parent check " + fill_label(parent->path);
+                    const std::string label = "parent check " + parent->label;
                     QueryParams no_query;
                     BodyCheck any_body;
                     (void)co_await api.get(parent->path, std::move(no_query), label, std::move(any_body));
@@ -535,23 +530,6 @@ struct CrawlEngine::State {
         }
         fail_listing(l, e.what());
         co_return ErrorOutcome::failed;
-    }
-
-    // "/clients/50001/campaigns/7" -> "/clients/{id}/campaigns/{id}" for the
-    // request metrics: a label per endpoint, not per object.
-    static std::string fill_label(const std::string& path) {
-        std::string out;
-        std::size_t i = 0;
-        bool id_segment = false;
-        while (i < path.size()) {
-            const auto next = path.find('/', i + 1);
-            const auto seg = path.substr(i, next == std::string::npos ? std::string::npos : next - i);
-            out += id_segment ? std::string("/{id}") : seg;
-            id_segment = !id_segment;
-            if (next == std::string::npos) break;
-            i = next;
-        }
-        return out;
     }
 
     asio::awaitable<void> worker() {

@@ -141,7 +141,7 @@ std::optional<ParentRef> listing_parent(const Listing& l) {
     for (auto& ch : noun)
         if (ch == '_') ch = ' ';
     return ParentRef{*spec.parent, {id}, object.path.empty() ? std::string() : fill_path(object.path, l),
-                     noun + " " + id};
+                     label_of(object.path), noun + " " + id};
 }
 
 }  // namespace marin::sync

@@ -34,3 +34,11 @@ TEST(ApiErrorTest, CarriesKindStatusAndEndpoint) {
     EXPECT_STREQ(e.what(), "GET /x: HTTP 404");
     EXPECT_EQ(marin::sync::to_string(ApiError::Kind::body_too_large), "body too large");
 }
+
+TEST(ShortenText, CutsOnACharacterBoundary) {
+    EXPECT_EQ(marin::sync::shorten_text("abc", 5), "abc");
+    EXPECT_EQ(marin::sync::shorten_text("abcdef", 3), "abc...");
+    // "é" is two bytes: a cut inside it backs off before it.
+    EXPECT_EQ(marin::sync::shorten_text("ab\xC3\xA9z", 3), "ab...");
+    EXPECT_EQ(marin::sync::shorten_text("ab\xC3\xA9z", 4), "ab\xC3\xA9...");
+}

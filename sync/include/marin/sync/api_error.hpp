@@ -45,4 +45,9 @@ std::string_view to_string(ApiError::Kind kind) noexcept;
 // `max_chars`). Empty body -> empty string.
 std::string extract_error_message(std::string_view body, std::size_t max_chars = 300);
 
+// `text` cut to at most `max_bytes` bytes plus "..." when longer, on a UTF-8
+// character boundary, so that what is cut stays valid text (sync_runs.error
+// is a PostgreSQL text column, which refuses a broken character).
+std::string shorten_text(std::string text, std::size_t max_bytes);
+
 }  // namespace marin::sync

@@ -68,6 +68,7 @@ struct ParentRef {
     model::TableId table;
     std::vector<std::string> key;  // the parent's key values
     std::string path;              // GET of the parent alone ("" when the API has none)
+    std::string label;             // that GET's endpoint, e.g. "/clients/{id}/campaigns/{id}" (metrics)
     std::string name;              // e.g. "campaign 700001"
 };
 [[nodiscard]] std::optional<ParentRef> listing_parent(const Listing& l);
