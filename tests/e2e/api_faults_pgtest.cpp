@@ -49,10 +49,16 @@ std::string config_toml(int page_limit, const std::string& more_api = "", int ma
            std::to_string(page_limit) + "\n" + more_api;
 }
 
+// A number of the run's summary line (not of a progress line before it, which
+// a run longer than ten seconds logs too).
 std::int64_t summary_number(const std::string& output, const std::string& what) {
+    std::size_t from = 0;
+    for (const char* end : {" sync succeeded in ", " sync failed in ", " sync interrupted in "})
+        if (const auto at = output.rfind(end); at != std::string::npos) from = std::max(from, at);
     std::smatch m;
     const std::regex re("([0-9]+) " + what);
-    return std::regex_search(output, m, re) ? std::stoll(m[1]) : -1;
+    const std::string summary = output.substr(from);
+    return std::regex_search(summary, m, re) ? std::stoll(m[1]) : -1;
 }
 
 // ---- plain sockets: polling the simulator often, and a foreign server ------
