@@ -1,3 +1,5 @@
+// The mirror's tables as data (columns, keys, parents, where each typed
+// column comes from in the API's JSON), looked up by table.
 #include "marin/model/table_spec.hpp"
 
 #include <array>

@@ -1,3 +1,5 @@
+// The fuzz targets' bodies: the page parser and the record mapper fed any
+// bytes, and the rules their output must keep (see fuzz_targets.hpp).
 #include "fuzz_targets.hpp"
 
 #include <charconv>
