@@ -1,21 +1,22 @@
+// `marin-sync daemon`: wires the daemon loop, its listener and the run's observers.
 #include <boost/asio/io_context.hpp>
 
 #include <cstdio>
 #include <mutex>
 
 #include "command_support.hpp"
-#include "exit_codes.hpp"
 #include "marin/config/load.hpp"
 #include "marin/daemon/daemon_loop.hpp"
 #include "marin/daemon/http_listener.hpp"
-#include "marin/daemon/metrics.hpp"
 #include "marin/daemon/notifier.hpp"
-#include "marin/daemon/progress.hpp"
-#include "recorded_runs.hpp"
-#include "run_observers.hpp"
+#include "marin/run/exit_codes.hpp"
+#include "marin/run/metrics.hpp"
+#include "marin/run/progress.hpp"
+#include "marin/run/recorded_runs.hpp"
+#include "marin/run/run_observers.hpp"
+#include "marin/run/run_once.hpp"
 #include "marin/storage/migrator.hpp"
 #include "marin/storage/run_log.hpp"
-#include "run_once.hpp"
 #include "settings_bridge.hpp"
 
 namespace marin::app {
@@ -43,11 +44,11 @@ private:
 
 // database.statement_timeout_s bounds the read (capped at a minute), as it
 // bounds a run's bookkeeping: the daemon loop waits for it.
-std::optional<daemon::TimePoint> last_success_of(const config::Settings& settings, daemon::RunMode mode) {
+std::optional<run::TimePoint> last_success_of(const config::Settings& settings, model::RunMode mode) {
     const auto timeout = storage::bookkeeping_timeout(settings.database.statement_timeout);
-    for (const auto& run : storage::recent_runs(settings.database.connection_string(), 500, timeout)) {
-        if (run.outcome != storage::RunOutcome::succeeded || !run.finished_at) continue;
-        if (run.mode == (mode == daemon::RunMode::full ? "full" : "incremental")) return run.finished_at;
+    for (const auto& r : storage::recent_runs(settings.database.connection_string(), 500, timeout)) {
+        if (r.outcome != storage::RunOutcome::succeeded || !r.finished_at) continue;
+        if (r.mode == to_string(mode)) return r.finished_at;
     }
     return std::nullopt;
 }
@@ -57,28 +58,30 @@ std::optional<daemon::TimePoint> last_success_of(const config::Settings& setting
 int command_daemon(const CommonOptions& common) {
     const auto env = config::Environment::from_process();
     auto loaded = load_or_report(common, env);
-    if (!loaded) return exit_bad_usage;
+    if (!loaded) return run::exit_bad_usage;
     try {
         config::require_api_key(*loaded);
     } catch (const config::ConfigError& e) {
         std::fprintf(stderr, "marin-sync: %s\n", e.what());
-        return exit_bad_usage;
+        return run::exit_bad_usage;
     }
     SettingsHolder settings(std::move(*loaded));
     auto log = make_run_logger(*settings.get());
     log->info("marin-sync {} daemon starting: {}", version_string(), config::describe(*settings.get()));
 
-    daemon::Metrics metrics;
+    run::Metrics metrics;
     metrics.set_build_info(version_string());
-    daemon::ProgressBoard board;
-    board.set_graph(progress_graph());
+    metrics.set_run_in_progress(model::RunMode::full, false);  // both modes present from the first scrape
+    run::ProgressBoard board;
+    board.set_graph(run::progress_graph());
     // The last runs as sync_runs has them, so that the status page shows
     // them after a restart; read again after every run (off the Asio thread).
     const auto load_recorded_runs = [&] {
         try {
             const auto s = settings.get();
-            board.set_recorded_runs(recorded_runs(s->database.connection_string(), 20,
-                                                  storage::bookkeeping_timeout(s->database.statement_timeout)));
+            storage::RunLog runs(s->database.connection_string(),
+                                 storage::bookkeeping_timeout(s->database.statement_timeout), "marin-sync status");
+            board.set_recorded_runs(run::recorded_runs(runs, 20));
         } catch (const std::exception& e) {
             log->warn("could not read the last runs for the status page: {}", e.what());
         }
@@ -87,22 +90,21 @@ int command_daemon(const CommonOptions& common) {
     boost::asio::io_context io;
 
     daemon::DaemonHooks hooks;
-    hooks.run = [&](daemon::RunMode mode, const std::atomic<bool>& stop) {
+    // The run reports its start and end to the board and the metrics, and
+    // logs its summary, itself: the loop only schedules.
+    hooks.run = [&](model::RunMode mode, const std::atomic<bool>& stop) {
         const auto s = settings.get();
-        const auto report = run_once(RunContext{*s, log, &metrics, &board, false},
-                                     mode == daemon::RunMode::full ? sync::CrawlMode::full
-                                                                   : sync::CrawlMode::incremental,
-                                     stop);
-        (report.exit_code == 0 ? log->info("{}", report.summary) : log->error("{}", report.summary));
+        const auto report = run::run_once(run_settings(*s, mode), mode, run::RunObservers{&metrics, &board, nullptr},
+                                          log, stop);
         load_recorded_runs();
         return daemon::RunResult{report.exit_code == 0, report.interrupted, report.summary};
     };
-    hooks.last_success = [&](daemon::RunMode mode) {
+    hooks.last_success = [&](model::RunMode mode) {
         try {
             return last_success_of(*settings.get(), mode);
         } catch (const std::exception& e) {
             log->warn("could not read the last runs: {}", e.what());
-            return std::optional<daemon::TimePoint>{};
+            return std::optional<run::TimePoint>{};
         }
     };
     hooks.reload = [&](std::string& error) {
@@ -126,7 +128,7 @@ int command_daemon(const CommonOptions& common) {
     daemon::DaemonOptions options;
     options.version = version_string();
     options.retry_delay = settings.get()->daemon.retry_delay;
-    daemon::DaemonLoop loop(io, hooks, notifier, log, options, &board, &metrics);
+    daemon::DaemonLoop loop(io, hooks, notifier, log, options, &board);
 
     std::unique_ptr<daemon::HttpListener> listener;
     const auto s = settings.get();
@@ -141,7 +143,7 @@ int command_daemon(const CommonOptions& common) {
         listener = std::make_unique<daemon::HttpListener>(io, sources, log);
         if (!listener->listen(s->metrics.listen)) {
             log->error("cannot listen for metrics on {}", s->metrics.listen);
-            return exit_run_failed;
+            return run::exit_run_failed;
         }
     }
 
@@ -150,7 +152,7 @@ int command_daemon(const CommonOptions& common) {
                                         storage::bookkeeping_timeout(s->database.statement_timeout));
     } catch (const std::exception& e) {
         log->error("cannot start: {}", e.what());
-        return exit_run_failed;
+        return run::exit_run_failed;
     }
     load_recorded_runs();
     loop.mark_ready();

@@ -1,7 +1,8 @@
+// `marin-sync migrate`: creates or upgrades the schema.
 #include <cstdio>
 
 #include "command_support.hpp"
-#include "exit_codes.hpp"
+#include "marin/run/exit_codes.hpp"
 #include "marin/config/load.hpp"
 #include "marin/storage/migrator.hpp"
 
@@ -9,7 +10,7 @@ namespace marin::app {
 
 int command_migrate(const CommonOptions& common) {
     const auto settings = load_or_report(common, config::Environment::from_process());
-    if (!settings) return exit_bad_usage;
+    if (!settings) return run::exit_bad_usage;
     auto log = make_run_logger(*settings);
     try {
         const auto applied = storage::Migrator::migrate(settings->database.connection_string(), log);
@@ -18,10 +19,10 @@ int command_migrate(const CommonOptions& common) {
         else
             log->info("applied {} migration(s); schema is at version {}", applied.size(),
                       storage::latest_schema_version());
-        return exit_success;
+        return run::exit_success;
     } catch (const std::exception& e) {
         log->error("migrate failed on {}: {}", config::mask_dsn(settings->database.dsn), e.what());
-        return exit_run_failed;
+        return run::exit_run_failed;
     }
 }
 

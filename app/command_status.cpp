@@ -1,10 +1,11 @@
+// `marin-sync status`: prints the recent runs of marin.sync_runs.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <cstdio>
 
 #include "command_support.hpp"
-#include "exit_codes.hpp"
+#include "marin/run/exit_codes.hpp"
 #include "marin/config/load.hpp"
 #include "marin/storage/run_log.hpp"
 
@@ -12,7 +13,7 @@ namespace marin::app {
 
 int command_status(const CommonOptions& common, int limit) {
     const auto settings = load_or_report(common, config::Environment::from_process());
-    if (!settings) return exit_bad_usage;
+    if (!settings) return run::exit_bad_usage;
     try {
         const auto runs = storage::recent_runs(settings->database.connection_string(), limit,
                                                storage::bookkeeping_timeout(settings->database.statement_timeout));
@@ -40,11 +41,11 @@ int command_status(const CommonOptions& common, int limit) {
                         static_cast<long long>(r.totals.listings_reread), r.error.substr(0, 200).c_str());
         }
         if (runs.empty()) std::printf("(no runs yet)\n");
-        return exit_success;
+        return run::exit_success;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "marin-sync: status failed on %s: %s\n", config::mask_dsn(settings->database.dsn).c_str(),
                      e.what());
-        return exit_run_failed;
+        return run::exit_run_failed;
     }
 }
 

@@ -1,3 +1,4 @@
+// What every subcommand does first: load the settings, make the logger.
 #include "command_support.hpp"
 
 #include <cstdio>

@@ -1,15 +1,17 @@
+// `marin-sync sync`: one run, then exit, with the progress on the terminal.
 #include <unistd.h>
 
 #include <cstdio>
 
 #include "command_support.hpp"
-#include "exit_codes.hpp"
 #include "marin/config/load.hpp"
-#include "marin/daemon/progress.hpp"
-#include "marin/daemon/terminal_progress.hpp"
+#include "marin/run/exit_codes.hpp"
+#include "marin/run/progress.hpp"
+#include "marin/run/run_observers.hpp"
+#include "marin/run/run_once.hpp"
+#include "marin/run/terminal_progress.hpp"
 #include "marin/storage/migrator.hpp"
-#include "run_once.hpp"
-#include "run_observers.hpp"
+#include "settings_bridge.hpp"
 #include "stop_signals.hpp"
 
 namespace marin::app {
@@ -17,7 +19,7 @@ namespace marin::app {
 int command_sync(const CommonOptions& common, bool full, std::optional<bool> wait_for_lock) {
     StopSignals signals;
     auto settings = load_or_report(common, config::Environment::from_process());
-    if (!settings) return exit_bad_usage;
+    if (!settings) return run::exit_bad_usage;
     if (wait_for_lock)
         settings->sync.lock_wait = *wait_for_lock ? config::SyncSection::LockWait::wait
                                                   : config::SyncSection::LockWait::fail;
@@ -25,7 +27,7 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
         config::require_api_key(*settings);
     } catch (const config::ConfigError& e) {
         std::fprintf(stderr, "marin-sync: %s\n", e.what());
-        return exit_bad_usage;
+        return run::exit_bad_usage;
     }
     auto log = make_run_logger(*settings);
     log->info("marin-sync {}: {} sync of {} into {}", version_string(), full ? "full" : "incremental",
@@ -36,28 +38,23 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
                                         storage::bookkeeping_timeout(settings->database.statement_timeout));
     } catch (const std::exception& e) {
         log->error("cannot start: {}", e.what());
-        return exit_run_failed;
+        return run::exit_run_failed;
     }
 
-    daemon::ProgressBoard board;
-    board.set_graph(progress_graph());
-    daemon::TerminalProgress display(board, log);
+    const auto mode = full ? model::RunMode::full : model::RunMode::incremental;
+    run::ProgressBoard board;
+    board.set_graph(run::progress_graph());
+    run::TerminalProgress display(board, log);
     display.start();
-    const auto report =
-        run_once(RunContext{*settings, log, nullptr, &board}, full ? sync::CrawlMode::full : sync::CrawlMode::incremental,
-                 signals.stop_flag());
-    display.stop();
-
-    if (report.exit_code == exit_success)
-        log->info("{}", report.summary);
-    else
-        log->error("{}", report.summary);
+    // The run stops the display and logs its summary.
+    const auto report = run::run_once(run_settings(*settings, mode), mode,
+                                      run::RunObservers{nullptr, &board, &display}, log, signals.stop_flag());
     // The summary table once, below the run's last log line (the live
     // table was erased when the run ended).
-    if (display.effective_display() == daemon::ProgressDisplay::table) {
+    if (report.started && display.effective_display() == run::ProgressDisplay::table) {
         const auto snap = board.snapshot();
         if (!snap.recent_runs.empty())
-            for (const auto& line : daemon::render_summary_table(snap.recent_runs.front()))
+            for (const auto& line : run::render_summary_table(snap.recent_runs.front()))
                 std::fprintf(stderr, "%s\n", line.c_str());
     }
     return report.exit_code;

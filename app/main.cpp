@@ -4,7 +4,7 @@
 
 #include "commands.hpp"
 #include "command_support.hpp"
-#include "exit_codes.hpp"
+#include "marin/run/exit_codes.hpp"
 
 int main(int argc, char** argv) {
     using namespace marin::app;
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = cli.exit(e);
-        return code == 0 ? exit_success : exit_bad_usage;
+        return code == 0 ? marin::run::exit_success : marin::run::exit_bad_usage;
     }
     if (!config_file.empty()) common.config_file = config_file;
     if (!log_level.empty()) common.log_level = log_level;
@@ -54,5 +54,5 @@ int main(int argc, char** argv) {
     if (*daemon) return command_daemon(common);
     if (*migrate) return command_migrate(common);
     if (*status) return command_status(common, limit);
-    return exit_bad_usage;
+    return marin::run::exit_bad_usage;
 }

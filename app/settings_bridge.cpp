@@ -1,4 +1,7 @@
+// Fills each library's settings from the validated configuration.
 #include "settings_bridge.hpp"
+
+#include "marin/storage/run_log.hpp"
 
 #include <date/tz.h>
 
@@ -49,6 +52,19 @@ sync::CrawlSettings crawl_settings(const config::Settings& s, sync::CrawlMode mo
     c.batch_rows = s.database.batch_rows;
     c.now = std::chrono::system_clock::now();
     return c;
+}
+
+run::RunSettings run_settings(const config::Settings& s, model::RunMode mode) {
+    run::RunSettings r;
+    r.dsn = s.database.connection_string();
+    r.api = api_settings(s);
+    r.writer = writer_settings(s);
+    r.lock_mode = lock_mode(s);
+    r.lock_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s.sync.lock_timeout);
+    r.crawl = crawl_settings(s, mode == model::RunMode::full ? sync::CrawlMode::full : sync::CrawlMode::incremental);
+    r.bookkeeping_timeout = storage::bookkeeping_timeout(s.database.statement_timeout);
+    r.warnings = s.warnings;
+    return r;
 }
 
 daemon::ScheduleConfig schedule_config(const config::Settings& s) {

@@ -1,3 +1,4 @@
+// Blocks the stop signals and turns the first into a stop request, the second into an exit.
 #include "stop_signals.hpp"
 
 #include <pthread.h>

@@ -1,3 +1,4 @@
+// The daemon's loop: schedule, signals and sd_notify around one run at a time.
 #include "marin/daemon/daemon_loop.hpp"
 
 #include <csignal>
@@ -14,7 +15,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string describe(const PlannedRun& run, TimePoint now) {
+std::string describe(const PlannedRun& run, run::TimePoint now) {
   if (run.at <= now) return fmt::format("{} run now", to_string(run.mode));
   return fmt::format("next: {} run at {}", to_string(run.mode),
                      date::format("%F %T UTC", date::floor<std::chrono::seconds>(run.at)));
@@ -23,15 +24,14 @@ std::string describe(const PlannedRun& run, TimePoint now) {
 }  // namespace
 
 DaemonLoop::DaemonLoop(asio::io_context& io, DaemonHooks hooks, Notifier& notifier,
-                       std::shared_ptr<spdlog::logger> logger, DaemonOptions options, ProgressBoard* progress,
-                       Metrics* metrics)
+                       std::shared_ptr<spdlog::logger> logger, DaemonOptions options,
+                       const run::ProgressBoard* progress)
     : io_(io),
       hooks_(std::move(hooks)),
       notifier_(notifier),
       logger_(std::move(logger)),
       options_(std::move(options)),
       progress_(progress),
-      metrics_(metrics),
       signals_(io, SIGTERM, SIGINT, SIGHUP),
       wake_timer_(io),
       watchdog_timer_(io),
@@ -44,10 +44,6 @@ DaemonLoop::DaemonLoop(asio::io_context& io, DaemonHooks hooks, Notifier& notifi
       logger->flush();
       std::_Exit(status);
     };
-  }
-  if (metrics_) {
-    metrics_->set_build_info(options_.version);
-    metrics_->set_run_in_progress(RunMode::full, false);  // both modes present from the first scrape
   }
   wait_for_signal();
 }
@@ -84,7 +80,7 @@ std::optional<PlannedRun> DaemonLoop::next_planned() const {
   return planned_;
 }
 
-std::optional<TimePoint> DaemonLoop::last_success() const {
+std::optional<run::TimePoint> DaemonLoop::last_success() const {
   std::lock_guard lock(observed_mutex_);
   if (last_incremental_ && last_full_) return std::max(*last_incremental_, *last_full_);
   return last_incremental_ ? last_incremental_ : last_full_;
@@ -117,8 +113,8 @@ void DaemonLoop::on_ready() {
   ready_ = true;
   schedule_ = hooks_.schedule();
   {
-    const auto incremental = hooks_.last_success(RunMode::incremental);
-    const auto full = hooks_.last_success(RunMode::full);
+    const auto incremental = hooks_.last_success(model::RunMode::incremental);
+    const auto full = hooks_.last_success(model::RunMode::full);
     std::lock_guard lock(observed_mutex_);
     last_incremental_ = incremental;
     last_full_ = full;
@@ -149,8 +145,8 @@ void DaemonLoop::begin_shutdown(std::string_view why) {
 
 void DaemonLoop::plan() {
   if (stopping_ || !ready_ || run_thread_.joinable()) return;
-  const TimePoint now = options_.now();
-  std::optional<TimePoint> incremental, full;
+  const run::TimePoint now = options_.now();
+  std::optional<run::TimePoint> incremental, full;
   {
     std::lock_guard lock(observed_mutex_);
     incremental = last_incremental_;
@@ -201,66 +197,55 @@ void DaemonLoop::on_wake() {
   }
 }
 
-void DaemonLoop::start_run(RunMode mode) {
-  const TimePoint started = options_.now();
+void DaemonLoop::start_run(model::RunMode mode) {
   stop_run_ = false;
+  running_mode_ = mode;
   {
     std::lock_guard lock(observed_mutex_);
     running_ = true;
     planned_.reset();
   }
-  logger_->info("{} run starting", to_string(mode));
-  if (progress_) progress_->begin_run(mode);
-  if (metrics_) metrics_->set_run_in_progress(mode, true);
+  logger_->debug("schedule: the {} run is due", to_string(mode));
   last_status_sent_.clear();
   send_status();
   arm_status_timer();
-  run_thread_ = std::thread([this, mode, started] {
+  run_thread_ = std::thread([this, mode] {
     RunResult result;
     try {
       result = hooks_.run(mode, stop_run_);
     } catch (const std::exception& e) {
+      // The run could not report its own end: this is its summary.
       result = RunResult{false, false, fmt::format("run failed: {}", e.what())};
+      logger_->error("{} {}", to_string(mode), result.summary);
     }
-    asio::post(io_, [this, mode, started, result = std::move(result)]() mutable {
-      on_run_finished(mode, started, std::move(result));
+    asio::post(io_, [this, mode, result = std::move(result)]() mutable {
+      on_run_finished(mode, std::move(result));
     });
   });
 }
 
-void DaemonLoop::on_run_finished(RunMode mode, TimePoint started, RunResult result) {
+void DaemonLoop::on_run_finished(model::RunMode mode, RunResult result) {
   if (run_thread_.joinable()) run_thread_.join();  // it has posted this and is returning
   status_timer_.cancel();
-  const TimePoint ended = options_.now();
+  const run::TimePoint ended = options_.now();
   const bool interrupted = result.interrupted || (!result.ok && stop_run_);
-  const RunOutcome outcome = result.ok ? RunOutcome::success
-                             : interrupted ? RunOutcome::interrupted
-                                           : RunOutcome::failed;
   {
     std::lock_guard lock(observed_mutex_);
     running_ = false;
-    if (result.ok) (mode == RunMode::full ? last_full_ : last_incremental_) = ended;
+    if (result.ok) (mode == model::RunMode::full ? last_full_ : last_incremental_) = ended;
   }
-  if (progress_) progress_->end_run(result.ok, interrupted, result.summary);
-  if (metrics_) {
-    metrics_->set_run_in_progress(mode, false);
-    metrics_->record_run(mode, outcome, started, ended);
-    if (result.ok) metrics_->set_last_success(to_string(mode), ended);
-  }
+  // The summary was logged by the run (or above, for a run that threw).
   if (result.ok) {
-    logger_->info("{} run succeeded: {}", to_string(mode), result.summary);
     consecutive_failures_ = 0;
     retry_not_before_.reset();
-  } else if (interrupted) {
-    logger_->info("{} run interrupted: {}", to_string(mode), result.summary);
-  } else {
+  } else if (!interrupted) {
     ++consecutive_failures_;
     auto delay = std::chrono::duration_cast<std::chrono::seconds>(options_.retry_delay);
     for (int i = 1; i < consecutive_failures_ && delay < schedule_.incremental_interval; ++i) delay *= 2;
     if (delay > schedule_.incremental_interval) delay = schedule_.incremental_interval;
     retry_not_before_ = ended + delay;
-    logger_->error("{} run failed ({} in a row): {}; next attempt in {}s at the earliest", to_string(mode),
-                   consecutive_failures_, result.summary, delay.count());
+    logger_->warn("{} run failed ({} in a row); next attempt in {}s at the earliest", to_string(mode),
+                  consecutive_failures_, delay.count());
   }
   if (stopping_) {
     notifier_.notify(status_message("stopped"));
@@ -296,7 +281,10 @@ void DaemonLoop::send_status() {
   if (stopping_) {
     line = "stopping: waiting for the run in progress to commit";
   } else if (run_thread_.joinable() || running_) {
-    line = progress_ ? status_line(progress_->snapshot()) : std::string("run in progress");
+    const auto snapshot = progress_ ? std::optional(progress_->snapshot()) : std::nullopt;
+    // Until the run has reported its start to the board (on its thread).
+    line = snapshot && snapshot->current ? run::status_line(*snapshot)
+                                         : fmt::format("{} sync, starting", to_string(running_mode_));
   } else {
     std::optional<PlannedRun> planned;
     {
@@ -304,7 +292,7 @@ void DaemonLoop::send_status() {
       planned = planned_;
     }
     line = "idle";
-    if (progress_) line = status_line(progress_->snapshot());
+    if (progress_) line = run::status_line(progress_->snapshot());
     if (planned) line += "; " + describe(*planned, options_.now());
   }
   if (line == last_status_sent_) return;

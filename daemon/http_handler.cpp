@@ -3,7 +3,7 @@
 
 #include "marin/daemon/health.hpp"
 #include "marin/daemon/http_listener.hpp"
-#include "marin/daemon/run_metrics.hpp"
+#include "marin/run/run_metrics.hpp"
 #include "marin/daemon/status_page.hpp"
 
 namespace marin::daemon {
@@ -40,10 +40,10 @@ HttpResponse handle_request(const HttpRequest& request, const StatusSources& sou
   HttpResponse response;
   if (target == "/metrics") {
     std::string body = sources.metrics ? sources.metrics->render_prometheus() : std::string();
-    if (sources.progress) body += render_run_metrics(sources.progress->snapshot());
+    if (sources.progress) body += run::render_run_metrics(sources.progress->snapshot());
     response = make_response(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", std::move(body));
   } else if (target == "/healthz") {
-    const TimePoint now = sources.now();
+    const run::TimePoint now = sources.now();
     const HealthStatus health = evaluate_health(sources.last_success ? sources.last_success() : std::nullopt, now,
                                                 sources.health_max_age);
     response = make_response(request, health.ok ? http::status::ok : http::status::service_unavailable,

@@ -1,3 +1,4 @@
+// The daemon's logger: journald fields under systemd, plain text elsewhere.
 #include "marin/daemon/logging.hpp"
 
 #include <cstdlib>

@@ -1,3 +1,4 @@
+// sd_notify messages (READY, STATUS, WATCHDOG, STOPPING) and a recording twin for tests.
 #include "marin/daemon/notifier.hpp"
 
 #include <cstdint>

@@ -1,9 +1,10 @@
+// A run's failed listings in marin.sync_runs, written and read on the run log's session.
 #include "marin/storage/run_failures.hpp"
 
 #include <pqxx/pqxx>
 
 #include "copy_text.hpp"
-#include "pg_session.hpp"
+#include "run_log_session.hpp"
 
 namespace marin::storage {
 
@@ -24,26 +25,22 @@ constexpr const char* read_failures_sql =
 
 }  // namespace
 
-void record_run_failures(const std::string& dsn, std::int64_t run_id, const RunFailures& failures,
-                         std::chrono::milliseconds timeout) {
-    try {
-        auto conn = detail::connect(dsn, "recording the failed listings", timeout, "marin-sync");
-        pqxx::work tx(*conn);
+void RunLog::record_run_failures(std::int64_t run_id, const RunFailures& failures) {
+    impl_->in_session("recording the failed listings", "recording the failed listings of run " + std::to_string(run_id),
+                      [&](pqxx::connection& conn) {
+        pqxx::work tx(conn);
         std::vector<std::string> first(failures.first.begin(),
                                        failures.first.begin() +
                                            static_cast<std::ptrdiff_t>(std::min(kept_failures, failures.first.size())));
         tx.exec_params0(record_failures_sql, run_id, failures.listings_failed, detail::text_array(first));
         tx.commit();
-    } catch (...) {
-        detail::rethrow_as_storage_error("recording the failed listings of run " + std::to_string(run_id));
-    }
+    });
 }
 
-std::map<std::int64_t, RunFailures> run_failures_since(const std::string& dsn, std::int64_t oldest_run_id,
-                                                       std::chrono::milliseconds timeout) {
-    try {
-        auto conn = detail::connect(dsn, "reading the failed listings", timeout, "marin-sync status");
-        pqxx::read_transaction tx(*conn);
+std::map<std::int64_t, RunFailures> RunLog::run_failures_since(std::int64_t oldest_run_id) {
+    return impl_->in_session("reading the failed listings", "reading the failed listings from marin.sync_runs",
+                             [&](pqxx::connection& conn) {
+        pqxx::read_transaction tx(conn);
         std::map<std::int64_t, RunFailures> out;
         for (const auto& row : tx.exec_params(read_failures_sql, oldest_run_id)) {
             auto& f = out[row[0].as<std::int64_t>()];
@@ -51,9 +48,7 @@ std::map<std::int64_t, RunFailures> run_failures_since(const std::string& dsn, s
             if (!row[2].is_null()) f.first.push_back(row[2].as<std::string>());
         }
         return out;
-    } catch (...) {
-        detail::rethrow_as_storage_error("reading the failed listings from marin.sync_runs");
-    }
+    });
 }
 
 }  // namespace marin::storage

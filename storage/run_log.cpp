@@ -1,3 +1,5 @@
+// marin.sync_runs: the run log's shapes as JSON, the writer's begin and end
+// of a run, and RunLog, the one bookkeeping session of a run.
 #include "marin/storage/run_log.hpp"
 
 #include <spdlog/spdlog.h>
@@ -9,6 +11,7 @@
 
 #include "marin/storage/errors.hpp"
 #include "pg_session.hpp"
+#include "run_log_session.hpp"
 #include "run_log_sql.hpp"
 
 namespace marin::storage {
@@ -106,10 +109,16 @@ void update_run(pqxx::connection& conn, std::int64_t run_id, RunOutcome outcome,
 
 }  // namespace detail
 
-std::vector<RunSummary> recent_runs(const std::string& dsn, int limit, std::chrono::milliseconds timeout) {
-    try {
-        auto conn = detail::connect(dsn, "reading marin.sync_runs", timeout, "marin-sync status");
-        pqxx::read_transaction tx(*conn);
+RunLog::RunLog(std::string dsn, std::chrono::milliseconds timeout, std::string application_name)
+    : impl_(std::make_unique<Impl>(Impl{std::move(dsn), timeout, std::move(application_name), nullptr, 0})) {}
+
+RunLog::~RunLog() = default;
+
+int RunLog::sessions_opened() const { return impl_->opened; }
+
+std::vector<RunSummary> RunLog::recent_runs(int limit) {
+    return impl_->in_session("reading marin.sync_runs", "reading recent runs from marin.sync_runs", [&](pqxx::connection& conn) {
+        pqxx::read_transaction tx(conn);
         std::vector<RunSummary> runs;
         std::map<std::int64_t, std::size_t> index;
         const auto r = tx.exec_params(
@@ -162,16 +171,13 @@ std::vector<RunSummary> recent_runs(const std::string& dsn, int limit, std::chro
             runs[it->second].totals.requests_by_status[row[1].as<int>()] = row[2].as<std::int64_t>();
         }
         return runs;
-    } catch (...) {
-        detail::rethrow_as_storage_error("reading recent runs from marin.sync_runs");
-    }
+    });
 }
 
-std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log,
-                                              std::chrono::milliseconds timeout) {
-    try {
-        auto conn = detail::connect(dsn, "checking for abandoned runs", timeout, "marin-sync");
-        pqxx::nontransaction tx(*conn);
+std::vector<std::int64_t> RunLog::mark_abandoned_runs(const std::shared_ptr<spdlog::logger>& log) {
+    return impl_->in_session("checking for abandoned runs", "marking abandoned runs in marin.sync_runs",
+                             [&](pqxx::connection& conn) {
+        pqxx::nontransaction tx(conn);
         std::vector<std::int64_t> changed;
         for (const auto& row : tx.exec("SELECT run_id FROM marin.sync_runs WHERE outcome = 'running' ORDER BY run_id")) {
             const auto run_id = row[0].as<std::int64_t>();
@@ -192,62 +198,64 @@ std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std:
             }
         }
         return changed;
-    } catch (...) {
-        detail::rethrow_as_storage_error("marking abandoned runs in marin.sync_runs");
-    }
+    });
 }
 
-std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id,
-                                            std::chrono::milliseconds timeout) {
-    try {
-        auto conn = detail::connect(dsn, "reading marin.sync_listings", timeout, "marin-sync");
-        pqxx::read_transaction tx(*conn);
+std::vector<std::string> RunLog::completed_listings(std::int64_t run_id) {
+    return impl_->in_session("reading marin.sync_listings",
+                             "reading completed listings of run " + std::to_string(run_id), [&](pqxx::connection& conn) {
+        pqxx::read_transaction tx(conn);
         std::vector<std::string> out;
         for (const auto& row :
              tx.exec_params("SELECT scope FROM marin.sync_listings WHERE run_id = $1 ORDER BY scope", run_id))
             out.push_back(row[0].as<std::string>());
         return out;
-    } catch (...) {
-        detail::rethrow_as_storage_error("reading completed listings of run " + std::to_string(run_id));
-    }
+    });
 }
 
-void forget_completed_listings(const std::string& dsn, std::int64_t run_id, std::chrono::milliseconds timeout) {
-    try {
-        auto conn = detail::connect(dsn, "pruning marin.sync_listings", timeout, "marin-sync");
-        pqxx::work tx(*conn);
+void RunLog::forget_completed_listings(std::int64_t run_id) {
+    impl_->in_session("pruning marin.sync_listings", "pruning the checkpoints of run " + std::to_string(run_id),
+                      [&](pqxx::connection& conn) {
+        pqxx::work tx(conn);
         tx.exec_params0("DELETE FROM marin.sync_listings WHERE run_id <= $1", run_id);
         tx.commit();
-    } catch (...) {
-        detail::rethrow_as_storage_error("pruning the checkpoints of run " + std::to_string(run_id));
-    }
+    });
 }
 
-StatsSums media_plan_stats_sums(const std::string& dsn, const std::string& media_plan_id, const std::string& from,
-                                const std::string& to, std::chrono::milliseconds timeout) {
-    try {
-        auto conn = detail::connect(dsn, "summing statistics", timeout, "marin-sync");
-        pqxx::read_transaction tx(*conn);
+StatsSums RunLog::media_plan_stats_sums(const std::string& media_plan_id, const std::string& from,
+                                        const std::string& to) {
+    return impl_->in_session("summing statistics", "summing the statistics of media plan " + media_plan_id,
+                             [&](pqxx::connection& conn) {
+        pqxx::read_transaction tx(conn);
         const auto r = tx.exec_params1(
             "SELECT coalesce(sum(impressions), 0)::text, coalesce(sum(clicks), 0)::text, coalesce(sum(spent), 0)::text "
             "FROM marin.ad_stats_daily WHERE media_plan_id = $1 AND date BETWEEN $2::date AND $3::date",
             media_plan_id, from, to);
-        return {r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()};
-    } catch (...) {
-        detail::rethrow_as_storage_error("summing the statistics of media plan " + media_plan_id);
-    }
+        return StatsSums{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()};
+    });
 }
 
-void record_stats_check(const std::string& dsn, std::int64_t run_id, const std::string& check_json,
-                        std::chrono::milliseconds timeout) {
-    try {
-        auto conn = detail::connect(dsn, "recording the figures check", timeout, "marin-sync");
-        pqxx::work tx(*conn);
+void RunLog::record_stats_check(std::int64_t run_id, const std::string& check_json) {
+    impl_->in_session("recording the figures check", "recording the figures check of run " + std::to_string(run_id),
+                      [&](pqxx::connection& conn) {
+        pqxx::work tx(conn);
         tx.exec_params0("UPDATE marin.sync_runs SET stats_check = $2::jsonb WHERE run_id = $1", run_id, check_json);
         tx.commit();
-    } catch (...) {
-        detail::rethrow_as_storage_error("recording the figures check of run " + std::to_string(run_id));
-    }
+    });
+}
+
+std::vector<RunSummary> recent_runs(const std::string& dsn, int limit, std::chrono::milliseconds timeout) {
+    return RunLog(dsn, timeout, "marin-sync status").recent_runs(limit);
+}
+
+std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log,
+                                              std::chrono::milliseconds timeout) {
+    return RunLog(dsn, timeout).mark_abandoned_runs(log);
+}
+
+std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id,
+                                            std::chrono::milliseconds timeout) {
+    return RunLog(dsn, timeout).completed_listings(run_id);
 }
 
 }  // namespace marin::storage

@@ -19,6 +19,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace marin::daemon;
+using namespace marin::run;
+using marin::model::RunMode;
 
 struct FakeClock {
   std::atomic<TimePoint::rep> ticks{TimePoint{std::chrono::seconds(1'700'000'000)}.time_since_epoch().count()};
@@ -74,7 +76,6 @@ class DaemonLoopTest : public ::testing::Test {
   DaemonOptions options;
   RecordingNotifier notifier{40ms};
   ProgressBoard board{[this] { return clock.now(); }};
-  Metrics metrics;
   boost::asio::io_context io;
 };
 
@@ -84,12 +85,14 @@ TEST_F(DaemonLoopTest, SigtermDuringRunSetsStopAndExitsAfterTheRun) {
   hooks.run = [&](RunMode mode, const std::atomic<bool>& stop) {
     ++calls;
     EXPECT_EQ(mode, RunMode::full);  // nothing recorded: a full run first
+    board.begin_run(mode);  // as run::run_once reports itself
     ::kill(::getpid(), SIGTERM);
     saw_stop = eventually([&] { return stop.load(); });
     std::this_thread::sleep_for(20ms);  // "commit what is in flight"
+    board.end_run(false, true, "interrupted after 3 pages");
     return RunResult{false, true, "interrupted after 3 pages"};
   };
-  DaemonLoop loop(io, hooks, notifier, logger, options, &board, &metrics);
+  DaemonLoop loop(io, hooks, notifier, logger, options, &board);
   loop.mark_ready();
   EXPECT_EQ(loop.run(), DaemonLoop::kExitOk);
   EXPECT_EQ(calls, 1);
@@ -99,11 +102,11 @@ TEST_F(DaemonLoopTest, SigtermDuringRunSetsStopAndExitsAfterTheRun) {
   EXPECT_EQ(messages.front(), "READY=1\nSTATUS=marin-sync 0.0.test up");
   EXPECT_TRUE(contains(messages, "STOPPING=1"));
   EXPECT_TRUE(contains(messages, "STATUS=full sync"));
+  // The run reports its own end (run/run_reporting.cpp); the loop adds
+  // nothing to the board, so the run is there once.
   const auto runs = board.snapshot().recent_runs;
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_TRUE(runs[0].interrupted);
-  EXPECT_NE(metrics.render_prometheus().find("marin_runs_total{mode=\"full\",outcome=\"interrupted\"} 1"),
-            std::string::npos);
 }
 
 TEST_F(DaemonLoopTest, SecondSigtermExitsFast) {
@@ -118,7 +121,7 @@ TEST_F(DaemonLoopTest, SecondSigtermExitsFast) {
     return RunResult{false, true, ""};
   };
   {
-    DaemonLoop loop(io, hooks, notifier, logger, options, &board, &metrics);
+    DaemonLoop loop(io, hooks, notifier, logger, options, &board);
     loop.mark_ready();
     EXPECT_EQ(loop.run(), 128 + SIGTERM);
     EXPECT_EQ(fast_status, 143);
@@ -133,7 +136,7 @@ TEST_F(DaemonLoopTest, SigtermWhileIdleExitsAtOnce) {
     ADD_FAILURE() << "nothing is due";
     return RunResult{};
   };
-  DaemonLoop loop(io, hooks, notifier, logger, options, &board, &metrics);
+  DaemonLoop loop(io, hooks, notifier, logger, options, &board);
   loop.mark_ready();
   std::thread signaller([&] {
     eventually([&] { return contains(notifier.messages(), "READY=1"); });
@@ -166,7 +169,7 @@ TEST_F(DaemonLoopTest, SighupReloadsAndARefusedFileKeepsGoing) {
     c.incremental_interval = 60min;
     return c;
   };
-  DaemonLoop loop(io, hooks, notifier, logger, options, &board, &metrics);
+  DaemonLoop loop(io, hooks, notifier, logger, options, &board);
   loop.mark_ready();
   std::thread signaller([&] {
     eventually([&] { return contains(notifier.messages(), "READY=1"); });
@@ -216,7 +219,7 @@ TEST_F(DaemonLoopTest, RunsNeverOverlap) {
     if (++calls == 6) loop_ptr->request_stop();
     return RunResult{true, false, "ok"};
   };
-  DaemonLoop loop(io, hooks, notifier, logger, options, &board, &metrics);
+  DaemonLoop loop(io, hooks, notifier, logger, options, &board);
   loop_ptr = &loop;
   // Time runs fast: every incremental is due a few milliseconds after the last.
   std::thread ticker([&] {
@@ -232,7 +235,7 @@ TEST_F(DaemonLoopTest, RunsNeverOverlap) {
   EXPECT_EQ(calls, 6);
   EXPECT_EQ(max_active, 1);
   for (std::size_t i = 1; i < spans.size(); ++i) EXPECT_GE(spans[i].first, spans[i - 1].second);
-  EXPECT_EQ(board.snapshot().recent_runs.size(), 6u);
+  EXPECT_TRUE(board.snapshot().recent_runs.empty());  // the runs report themselves
   ASSERT_TRUE(loop.last_success());
 }
 
@@ -251,7 +254,7 @@ TEST_F(DaemonLoopTest, FailedRunWaitsBeforeRetrying) {
     loop_ptr->request_stop();
     return RunResult{true, false, ""};
   };
-  DaemonLoop loop(io, hooks, notifier, logger, options, &board, &metrics);
+  DaemonLoop loop(io, hooks, notifier, logger, options, &board);
   loop_ptr = &loop;
   std::atomic<bool> done{false};
   std::thread ticker([&] {
@@ -267,6 +270,36 @@ TEST_F(DaemonLoopTest, FailedRunWaitsBeforeRetrying) {
   ASSERT_EQ(starts.size(), 2u);
   EXPECT_GE(starts[1] - starts[0], 60s);  // retry_delay
   EXPECT_NE(log_text().find("run failed: database went away"), std::string::npos) << log_text();
+}
+
+// The run logs its own summary (run/run_reporting.cpp); the loop must not
+// log it again, for a run that succeeded or one that failed.
+TEST_F(DaemonLoopTest, TheLoopNeverLogsARunsSummary) {
+  std::atomic<int> calls{0};
+  DaemonLoop* loop_ptr = nullptr;
+  hooks.run = [&](RunMode, const std::atomic<bool>&) {
+    if (++calls == 1) return RunResult{false, false, "full sync failed in 1.0s: SUMMARY-OF-RUN-1"};
+    loop_ptr->request_stop();
+    return RunResult{true, false, "full sync succeeded in 1.0s: SUMMARY-OF-RUN-2"};
+  };
+  options.retry_delay = 1s;
+  DaemonLoop loop(io, hooks, notifier, logger, options, &board);
+  loop_ptr = &loop;
+  std::atomic<bool> done{false};
+  std::thread ticker([&] {
+    while (!done) {
+      clock.advance(1s);
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  loop.mark_ready();
+  EXPECT_EQ(loop.run(), DaemonLoop::kExitOk);
+  done = true;
+  ticker.join();
+  ASSERT_EQ(calls, 2);
+  const std::string text = log_text();
+  EXPECT_EQ(text.find("SUMMARY-OF-RUN"), std::string::npos) << text;
+  EXPECT_NE(text.find("full run failed (1 in a row); next attempt in 1s"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -17,6 +17,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using namespace marin::daemon;
+using namespace marin::run;
+using marin::model::RunMode;
 namespace http = boost::beast::http;
 
 const TimePoint kNow{std::chrono::seconds(1'700'000'000)};

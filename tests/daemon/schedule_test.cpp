@@ -15,9 +15,9 @@ using marin::daemon::next_nightly_after;
 using marin::daemon::next_run;
 using marin::daemon::nightly_instant;
 using marin::daemon::PlannedRun;
-using marin::daemon::RunMode;
+using marin::model::RunMode;
 using marin::daemon::ScheduleConfig;
-using marin::daemon::TimePoint;
+using marin::run::TimePoint;
 
 TimePoint utc(int y, unsigned m, unsigned d, int h, int min) {
   return date::sys_days{date::year{y} / date::month{m} / date::day{d}} + std::chrono::hours(h) +

@@ -15,6 +15,13 @@
 namespace marin::e2e {
 namespace {
 
+std::size_t occurrences(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -79,6 +86,11 @@ TEST_F(Service, DaemonServesMetricsAndHealthStopsOnSigtermAndResumes) {
     EXPECT_LT(stop_time, 30s) << "TimeoutStopSec is 60 s";
     ASSERT_FALSE(run_outcomes(db_.dsn()).empty());
     EXPECT_EQ(run_outcomes(db_.dsn()).back(), "interrupted") << stopped.output;
+    // A run's start and summary are logged once (by the run; the loop only
+    // schedules).
+    EXPECT_EQ(occurrences(stopped.output, "sync started (run"), 1u) << stopped.output;
+    EXPECT_EQ(occurrences(stopped.output, "full sync interrupted in"), 1u) << stopped.output;
+    EXPECT_EQ(occurrences(stopped.output, "run interrupted"), 0u) << stopped.output;
 
     // A new daemon resumes: its catch-up run completes the mirror.
     auto again = start_sync(env_, {"daemon"});
@@ -106,6 +118,9 @@ TEST_F(Service, DaemonServesMetricsAndHealthStopsOnSigtermAndResumes) {
     again->kill(SIGTERM);
     EXPECT_EQ(again->wait().exit_code, 0);
     EXPECT_EQ(again->output().find(sim_->key()), std::string::npos) << "the key leaked into the log";
+    EXPECT_EQ(occurrences(again->output(), "sync started (run"), 1u) << again->output();
+    EXPECT_EQ(occurrences(again->output(), "full sync succeeded in"), 1u) << again->output();
+    EXPECT_EQ(occurrences(again->output(), "run succeeded"), 0u) << again->output();
 
     const auto diff = compare_mirror(db_.dsn(), *sim_);
     EXPECT_EQ(diff.problem_count, 0u) << (diff.problems.empty() ? "" : diff.problems.front());

@@ -261,13 +261,17 @@ TEST_F(Secrets, DaemonWarnsAtEachRunAndItsAnswersNeverShowTheKey) {
     const auto stopped = daemon->wait();
     EXPECT_EQ(stopped.exit_code, 0) << stopped.output;
 
-    const auto runs = count_of(stopped.output, "run starting");
+    const auto runs = count_of(stopped.output, "sync started (run");
     EXPECT_EQ(runs, 2u) << stopped.output;
     EXPECT_EQ(tls_warnings(stopped.output), runs) << "one warning per run:\n" << stopped.output;
-    // Each run warns before its first request, not only the first one.
-    const auto second = stopped.output.find("run starting", stopped.output.find("run starting") + 1);
+    // Each run warns before its first request, not only the first one: one
+    // warning after the first run's summary, before the second run starts.
+    const auto first_end = stopped.output.find("full sync failed in");
+    ASSERT_NE(first_end, std::string::npos) << stopped.output;
+    const auto second = stopped.output.find("sync started (run", first_end);
     ASSERT_NE(second, std::string::npos);
-    EXPECT_EQ(tls_warnings(stopped.output.substr(second)), 1u) << stopped.output.substr(second);
+    EXPECT_EQ(tls_warnings(stopped.output.substr(first_end, second - first_end)), 1u)
+        << stopped.output.substr(first_end);
 
     EXPECT_NO_KEY(stopped.output, "the daemon's output");
     EXPECT_GT(count_of(stopped.output, "key=***"), 10u) << "no masked next URL in the output";

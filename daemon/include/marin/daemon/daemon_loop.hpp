@@ -28,11 +28,15 @@
 // After a failed run the next one waits retry_delay, doubling with each
 // consecutive failure up to the incremental interval.
 //
+// The loop only schedules: a run reports its own start and end to the
+// progress board and the metrics, and logs its own summary (run/); the loop
+// logs what it decides (a retry's delay) and a run that threw.
+//
 // Wiring (app/):
 //   asio::io_context io;
-//   ProgressBoard board; Metrics metrics; SystemdNotifier notifier;
+//   run::ProgressBoard board; run::Metrics metrics; SystemdNotifier notifier;
 //   ... set-up: config, schema check, first connection ...
-//   DaemonLoop loop(io, hooks, notifier, logger, {.version = ...}, &board, &metrics);
+//   DaemonLoop loop(io, hooks, notifier, logger, {.version = ...}, &board);
 //   HttpListener http(io, {.version = ..., .metrics = &metrics, .progress = &board,
 //                          .last_success = [&] { return loop.last_success(); },
 //                          .next_run = [&] { return loop.next_planned(); }}, logger);
@@ -55,10 +59,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/logger.h>
 
-#include "marin/daemon/clock.hpp"
-#include "marin/daemon/metrics.hpp"
+#include "marin/run/clock.hpp"
 #include "marin/daemon/notifier.hpp"
-#include "marin/daemon/progress.hpp"
+#include "marin/run/progress.hpp"
 #include "marin/daemon/schedule.hpp"
 
 namespace marin::daemon {
@@ -72,11 +75,11 @@ struct RunResult {
 struct DaemonHooks {
   // One run, blocking, on the run thread. Watch `stop` and return early
   // (interrupted) when it becomes true. An exception counts as a failed run.
-  std::function<RunResult(RunMode, const std::atomic<bool>& stop)> run;
+  std::function<RunResult(model::RunMode, const std::atomic<bool>& stop)> run;
   // End time of the last successful run of a mode, from the database; called
   // once, on the loop thread, when the daemon becomes ready. May throw (the
   // exception leaves run()).
-  std::function<std::optional<TimePoint>(RunMode)> last_success;
+  std::function<std::optional<run::TimePoint>(model::RunMode)> last_success;
   // SIGHUP: re-read the configuration. false keeps the old one; error says why.
   // Called on the loop thread, possibly while a run is in progress.
   std::function<bool(std::string& error)> reload;
@@ -87,7 +90,7 @@ struct DaemonHooks {
 
 struct DaemonOptions {
   std::string version;
-  NowFn now = system_now;
+  run::NowFn now = run::system_now;
   // Wake at least this often to re-read the clock (suspend, clock steps).
   std::chrono::milliseconds max_sleep{30'000};
   // How often the STATUS= line is refreshed during a run.
@@ -104,13 +107,12 @@ class DaemonLoop {
  public:
   static constexpr int kExitOk = 0;
 
-  // progress and metrics may be null; when given, the loop reports each run's
-  // start and end to them (begin_run/end_run, record_run, set_last_success
-  // with stream = the mode name, set_run_in_progress). The signal handlers are
+  // progress may be null; when given, the STATUS= lines say what the run
+  // in progress does (the run itself reports to it). The signal handlers are
   // installed here, so a signal arriving before run() is not lost.
   DaemonLoop(boost::asio::io_context& io, DaemonHooks hooks, Notifier& notifier,
              std::shared_ptr<spdlog::logger> logger, DaemonOptions options = {},
-             ProgressBoard* progress = nullptr, Metrics* metrics = nullptr);
+             const run::ProgressBoard* progress = nullptr);
   // Sets the stop flag and joins a run still in progress.
   ~DaemonLoop();
   DaemonLoop(const DaemonLoop&) = delete;
@@ -127,7 +129,7 @@ class DaemonLoop {
 
   // Thread-safe observers (for the status page and /healthz).
   std::optional<PlannedRun> next_planned() const;
-  std::optional<TimePoint> last_success() const;  // any mode
+  std::optional<run::TimePoint> last_success() const;  // any mode
   bool run_in_progress() const;
 
  private:
@@ -137,8 +139,8 @@ class DaemonLoop {
   void plan();
   void arm_wake_timer();
   void on_wake();
-  void start_run(RunMode mode);
-  void on_run_finished(RunMode mode, TimePoint started, RunResult result);
+  void start_run(model::RunMode mode);
+  void on_run_finished(model::RunMode mode, RunResult result);
   void arm_watchdog();
   void arm_status_timer();
   void send_status();
@@ -151,8 +153,7 @@ class DaemonLoop {
   Notifier& notifier_;
   std::shared_ptr<spdlog::logger> logger_;
   DaemonOptions options_;
-  ProgressBoard* progress_;
-  Metrics* metrics_;
+  const run::ProgressBoard* progress_;
 
   boost::asio::signal_set signals_;
   boost::asio::steady_timer wake_timer_;
@@ -166,15 +167,16 @@ class DaemonLoop {
   int exit_status_ = kExitOk;
   ScheduleConfig schedule_;
   int consecutive_failures_ = 0;
-  std::optional<TimePoint> retry_not_before_;
+  std::optional<run::TimePoint> retry_not_before_;
   std::string last_status_sent_;
   std::thread run_thread_;
+  model::RunMode running_mode_ = model::RunMode::incremental;
   std::atomic<bool> stop_run_{false};
 
   // Shared with observers on other threads.
   mutable std::mutex observed_mutex_;
-  std::optional<TimePoint> last_incremental_;
-  std::optional<TimePoint> last_full_;
+  std::optional<run::TimePoint> last_incremental_;
+  std::optional<run::TimePoint> last_full_;
   std::optional<PlannedRun> planned_;
   bool running_ = false;
 };

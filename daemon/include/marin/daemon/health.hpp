@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "marin/daemon/clock.hpp"
+#include "marin/run/clock.hpp"
 
 namespace marin::daemon {
 
@@ -14,7 +14,7 @@ struct HealthStatus {
 };
 
 // Healthy when the last successful run (of any mode) ended less than max_age ago.
-HealthStatus evaluate_health(std::optional<TimePoint> last_success, TimePoint now,
+HealthStatus evaluate_health(std::optional<run::TimePoint> last_success, run::TimePoint now,
                              std::chrono::seconds max_age);
 
 }  // namespace marin::daemon

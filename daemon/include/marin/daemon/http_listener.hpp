@@ -17,9 +17,9 @@
 #include <boost/beast/http/message.hpp>
 #include <spdlog/logger.h>
 
-#include "marin/daemon/clock.hpp"
-#include "marin/daemon/metrics.hpp"
-#include "marin/daemon/progress.hpp"
+#include "marin/run/clock.hpp"
+#include "marin/run/metrics.hpp"
+#include "marin/run/progress.hpp"
 #include "marin/daemon/schedule.hpp"
 
 namespace marin::daemon {
@@ -28,14 +28,14 @@ namespace marin::daemon {
 // Hooks are called on the io_context thread.
 struct StatusSources {
   std::string version;
-  const Metrics* metrics = nullptr;
-  const ProgressBoard* progress = nullptr;
+  const run::Metrics* metrics = nullptr;
+  const run::ProgressBoard* progress = nullptr;
   // End of the last successful run of any mode (the daemon loop's
   // last_success(), or the database's).
-  std::function<std::optional<TimePoint>()> last_success;
+  std::function<std::optional<run::TimePoint>()> last_success;
   std::chrono::seconds health_max_age{std::chrono::hours(26)};
   std::function<std::optional<PlannedRun>()> next_run;  // optional
-  NowFn now = system_now;
+  run::NowFn now = run::system_now;
 };
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;

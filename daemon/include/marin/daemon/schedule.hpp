@@ -8,14 +8,10 @@
 
 #include <date/tz.h>
 
-#include "marin/daemon/clock.hpp"
+#include "marin/model/run_vocabulary.hpp"
+#include "marin/run/clock.hpp"
 
 namespace marin::daemon {
-
-enum class RunMode { incremental, full };
-
-// "incremental" / "full" (also the value of the `mode` metric label).
-std::string_view to_string(RunMode mode);
 
 struct ScheduleConfig {
   // An incremental run starts this long after the end of the last successful
@@ -29,8 +25,8 @@ struct ScheduleConfig {
 };
 
 struct PlannedRun {
-  RunMode mode = RunMode::incremental;
-  TimePoint at;  // == now when the run is due already
+  model::RunMode mode = model::RunMode::incremental;
+  run::TimePoint at;  // == now when the run is due already
 };
 
 // The next run. Rules:
@@ -49,14 +45,14 @@ struct PlannedRun {
 // back) runs once, at its first occurrence.
 // Success times are the ends of the runs. Overlap is the caller's business:
 // the daemon loop asks for the next run only once the previous has ended.
-PlannedRun next_run(TimePoint now, std::optional<TimePoint> last_incremental_success,
-                    std::optional<TimePoint> last_full_success, const ScheduleConfig& config);
+PlannedRun next_run(run::TimePoint now, std::optional<run::TimePoint> last_incremental_success,
+                    std::optional<run::TimePoint> last_full_success, const ScheduleConfig& config);
 
 // The instant of the nightly full run on a given local day in config.zone
 // (DST rules as above).
-TimePoint nightly_instant(date::local_days day, const ScheduleConfig& config);
+run::TimePoint nightly_instant(date::local_days day, const ScheduleConfig& config);
 
 // The first nightly instant strictly after `t`.
-TimePoint next_nightly_after(TimePoint t, const ScheduleConfig& config);
+run::TimePoint next_nightly_after(run::TimePoint t, const ScheduleConfig& config);
 
 }  // namespace marin::daemon

@@ -6,14 +6,14 @@
 #include <string_view>
 
 #include "marin/daemon/health.hpp"
-#include "marin/daemon/progress.hpp"
+#include "marin/run/progress.hpp"
 #include "marin/daemon/schedule.hpp"
 
 namespace marin::daemon {
 
 struct StatusPageData {
   std::string version;
-  ProgressSnapshot progress;
+  run::ProgressSnapshot progress;
   HealthStatus health;
   std::optional<PlannedRun> next_run;
 };

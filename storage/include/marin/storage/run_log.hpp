@@ -1,7 +1,8 @@
 // marin.sync_runs: one row per run (mode, start, end, outcome, what it read
 // and wrote). Rows are written through MirrorWriter::begin_run/finish_run;
-// this header holds the shapes and the blocking readers used by
-// `marin-sync status` and at start-up.
+// this header holds the shapes and RunLog, the one session a run keeps for
+// the rest of its bookkeeping (and the one-shot readers of `marin-sync
+// status` and start-up).
 #pragma once
 
 #include <chrono>
@@ -72,9 +73,9 @@ struct RunSummary {
     std::int64_t process_id = 0;
 };
 
-// Statement timeout of the blocking helpers below, each on a session of its
-// own: their statements are small, so waiting longer means a lock held
-// elsewhere (an ALTER or a LOCK on marin.sync_runs, say). A run passes
+// Statement timeout of the bookkeeping statements below: they are small, so
+// waiting longer means a lock held elsewhere (an ALTER or a LOCK on
+// marin.sync_runs, say). A run passes
 // bookkeeping_timeout(database.statement_timeout_s), so that the setting
 // bounds these statements as it bounds the writer's.
 inline constexpr std::chrono::milliseconds default_bookkeeping_timeout{60'000};
@@ -82,39 +83,78 @@ inline constexpr std::chrono::milliseconds default_bookkeeping_timeout{60'000};
 // the default: bookkeeping never needs more).
 std::chrono::milliseconds bookkeeping_timeout(std::chrono::milliseconds configured);
 
-// The newest `limit` runs, newest first. Blocking: call off the Asio thread.
-std::vector<RunSummary> recent_runs(const std::string& dsn, int limit,
-                                    std::chrono::milliseconds timeout = default_bookkeeping_timeout);
-
-// Turns 'running' rows whose process is gone into 'interrupted'. A live run
-// holds a session advisory lock keyed by its run_id on the writer's run-log
-// connection; a row whose lock can be taken has no live owner. Returns the
-// run ids it changed. Blocking.
-std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log,
-                                              std::chrono::milliseconds timeout = default_bookkeeping_timeout);
-
-// Scopes (ListingKey::scope) that run `run_id` recorded as done with
-// MirrorWriter::mark_listing_done, so that the run after an interrupted one
-// can skip them. Blocking.
-std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id,
-                                            std::chrono::milliseconds timeout = default_bookkeeping_timeout);
-
-// Drops the checkpoints of run `run_id` and every earlier run: once a run has
-// succeeded, nothing will resume them. Blocking.
-void forget_completed_listings(const std::string& dsn, std::int64_t run_id,
-                               std::chrono::milliseconds timeout = default_bookkeeping_timeout);
-
-// Sums of one media plan's ad-level daily statistics over [from, to]
-// (YYYY-MM-DD), as exact decimal text. Blocking.
+// Sums of one media plan's ad-level daily statistics, as exact decimal text.
 struct StatsSums {
     std::string impressions = "0", clicks = "0", spent = "0";
 };
-StatsSums media_plan_stats_sums(const std::string& dsn, const std::string& media_plan_id, const std::string& from,
-                                const std::string& to,
-                                std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
-// Stores the figures check of a run (JSON text) in sync_runs.stats_check. Blocking.
-void record_stats_check(const std::string& dsn, std::int64_t run_id, const std::string& check_json,
-                        std::chrono::milliseconds timeout = default_bookkeeping_timeout);
+// The listings a run could not read (sync_runs.listings_failed and
+// failed_listings; sql/009_run_failures.sql).
+struct RunFailures {
+    std::int64_t listings_failed = 0;
+    std::vector<std::string> first;  // "<listing>: <why>", key masked by the caller
+};
+
+// One session for a run's bookkeeping (everything but the rows, which the
+// writer's own sessions write): a run used to open a connection per helper,
+// about a dozen in all. Connects at the first call; a session that broke
+// meanwhile (a server restart during the crawl) is opened again once for
+// the statement at hand, so the end of a run is recorded as before. Every
+// call is blocking: use it off the Asio thread, from one thread at a time.
+// Errors throw StorageError naming what failed.
+class RunLog {
+public:
+    RunLog(std::string dsn, std::chrono::milliseconds timeout = default_bookkeeping_timeout,
+           std::string application_name = "marin-sync");
+    ~RunLog();
+    RunLog(const RunLog&) = delete;
+    RunLog& operator=(const RunLog&) = delete;
+
+    // The newest `limit` runs, newest first.
+    std::vector<RunSummary> recent_runs(int limit);
+
+    // Turns 'running' rows whose process is gone into 'interrupted'. A live
+    // run holds a session advisory lock keyed by its run_id on the writer's
+    // run-log connection; a row whose lock can be taken has no live owner.
+    // Returns the run ids it changed.
+    std::vector<std::int64_t> mark_abandoned_runs(const std::shared_ptr<spdlog::logger>& log);
+
+    // Scopes (ListingKey::scope) that run `run_id` recorded as done with
+    // MirrorWriter::mark_listing_done, so that the run after an interrupted
+    // one can skip them.
+    std::vector<std::string> completed_listings(std::int64_t run_id);
+    // Drops the checkpoints of run `run_id` and every earlier run: once a run
+    // has succeeded, nothing will resume them.
+    void forget_completed_listings(std::int64_t run_id);
+
+    // Sums of one media plan's ad-level daily statistics over [from, to]
+    // (YYYY-MM-DD).
+    StatsSums media_plan_stats_sums(const std::string& media_plan_id, const std::string& from, const std::string& to);
+    // Stores the figures check of a run (JSON text) in sync_runs.stats_check.
+    void record_stats_check(std::int64_t run_id, const std::string& check_json);
+
+    // The failed listings of run `run_id` (the first few of `failures`;
+    // run_failures.cpp).
+    void record_run_failures(std::int64_t run_id, const RunFailures& failures);
+    // Those of the runs with run_id >= `oldest_run_id` that had any, by run id.
+    std::map<std::int64_t, RunFailures> run_failures_since(std::int64_t oldest_run_id);
+
+    // Sessions opened so far: 1 after any call, unless one broke.
+    int sessions_opened() const;
+
+    struct Impl;  // run_log_session.hpp
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+// One-shot readers, each on a session of its own (`marin-sync status`, the
+// daemon's start-up, tests): a RunLog for a single call.
+std::vector<RunSummary> recent_runs(const std::string& dsn, int limit,
+                                    std::chrono::milliseconds timeout = default_bookkeeping_timeout);
+std::vector<std::int64_t> mark_abandoned_runs(const std::string& dsn, const std::shared_ptr<spdlog::logger>& log,
+                                              std::chrono::milliseconds timeout = default_bookkeeping_timeout);
+std::vector<std::string> completed_listings(const std::string& dsn, std::int64_t run_id,
+                                            std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
 }  // namespace marin::storage

@@ -1,5 +1,5 @@
 // Where the crawl sends rows. The storage library's writer implements it
-// (through an adapter in app/), so that sync/ never depends on PostgreSQL.
+// (through an adapter in run/), so that sync/ never depends on PostgreSQL.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -7,16 +7,16 @@
 #include <map>
 #include <mutex>
 
-#include "marin/daemon/metrics.hpp"
-#include "marin/daemon/progress.hpp"
+#include "marin/run/metrics.hpp"
+#include "marin/run/progress.hpp"
 #include "marin/sync/crawl_observer.hpp"
 #include "marin/sync/request_observer.hpp"
 
-namespace marin::app {
+namespace marin::run {
 
 class RunRequestObserver final : public sync::RequestObserver {
 public:
-    RunRequestObserver(daemon::Metrics* metrics, daemon::ProgressBoard* board) : metrics_(metrics), board_(board) {}
+    RunRequestObserver(Metrics* metrics, ProgressBoard* board) : metrics_(metrics), board_(board) {}
     void on_response(std::string_view endpoint_label, unsigned status, std::chrono::steady_clock::duration latency,
                      std::size_t body_bytes) override;
     void on_retry(std::string_view endpoint_label, std::string_view reason, std::chrono::milliseconds delay) override;
@@ -26,8 +26,8 @@ public:
     std::int64_t retries() const { return retries_; }
 
 private:
-    daemon::Metrics* metrics_;
-    daemon::ProgressBoard* board_;
+    Metrics* metrics_;
+    ProgressBoard* board_;
     std::map<int, std::int64_t> by_status_;
     std::int64_t requests_ = 0;
     std::int64_t retries_ = 0;
@@ -35,20 +35,20 @@ private:
 
 class RunProgressObserver final : public sync::CrawlObserver {
 public:
-    RunProgressObserver(daemon::ProgressBoard* board, daemon::Metrics* metrics) : board_(board), metrics_(metrics) {}
+    RunProgressObserver(ProgressBoard* board, Metrics* metrics) : board_(board), metrics_(metrics) {}
     void on_page(model::ListingKind kind, std::uint64_t rows, bool first_page,
                  std::optional<std::int64_t> listing_pages) override;
     void on_listing_done(model::ListingKind kind, sync::ListingEnd end, bool had_pages) override;
     void on_listing_queued(model::ListingKind kind) override;
 
 private:
-    daemon::ProgressBoard* board_;
-    daemon::Metrics* metrics_;
+    ProgressBoard* board_;
+    Metrics* metrics_;
 };
 
 // The object graph as the progress board needs it: per listing kind, its
 // stream and the kinds that queue it (as a child of their records, or after
 // them). Index = model::ListingKind.
-daemon::ListingGraph progress_graph();
+ListingGraph progress_graph();
 
-}  // namespace marin::app
+}  // namespace marin::run

@@ -13,7 +13,7 @@
 #include "marin/storage/mirror_writer.hpp"
 #include "marin/sync/row_sink.hpp"
 
-namespace marin::app {
+namespace marin::run {
 
 class WriterSink final : public sync::RowSink {
 public:
@@ -34,4 +34,4 @@ private:
     std::int64_t run_id_ = 0;
 };
 
-}  // namespace marin::app
+}  // namespace marin::run

@@ -3,22 +3,21 @@
 // mode, whose requests and rows the ETA of the next one starts from.
 #pragma once
 
-#include <chrono>
 #include <optional>
-#include <string>
 #include <vector>
 
-#include "marin/daemon/progress.hpp"
+#include "marin/model/run_vocabulary.hpp"
+#include "marin/run/progress.hpp"
+#include "marin/storage/run_log.hpp"
 
-namespace marin::app {
+namespace marin::run {
 
 // The newest `limit` runs, newest first, with their failed listings.
 // Blocking (off the Asio thread); throws storage::StorageError.
-std::vector<daemon::FinishedRun> recorded_runs(const std::string& dsn, int limit, std::chrono::milliseconds timeout);
+std::vector<FinishedRun> recorded_runs(storage::RunLog& runs, int limit);
 
 // What the newest succeeded run of `mode` took, if there is one among the
 // last 50 runs. Blocking; throws storage::StorageError.
-std::optional<daemon::RunBaseline> previous_run_baseline(const std::string& dsn, std::string_view mode,
-                                                         std::chrono::milliseconds timeout);
+std::optional<RunBaseline> previous_run_baseline(storage::RunLog& runs, model::RunMode mode);
 
-}  // namespace marin::app
+}  // namespace marin::run

@@ -10,13 +10,15 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include "marin/daemon/logging.hpp"
-#include "marin/daemon/progress.hpp"
-#include "marin/daemon/terminal_progress.hpp"
+#include "marin/run/progress.hpp"
+#include "marin/run/terminal_progress.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using namespace marin::daemon;
+using namespace marin::run;
+using marin::model::RunMode;
 
 struct FakeClock {
   std::atomic<TimePoint::rep> ticks{TimePoint{std::chrono::seconds(1'700'000'000)}.time_since_epoch().count()};

@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
-#include "marin/daemon/clock.hpp"
-#include "marin/daemon/schedule.hpp"
+#include "marin/run/clock.hpp"
+#include "marin/model/run_vocabulary.hpp"
 
-namespace marin::daemon {
+namespace marin::run {
 
 enum class RowKind { inserted, changed, unchanged, removed, read };
 enum class RunOutcome { success, failed, interrupted };
@@ -46,11 +46,11 @@ class Metrics {
   // Commands waiting in the writer channel.
   void set_queue_depth(std::int64_t n);
   // A run that ended; counts it and keeps its duration and end time.
-  void record_run(RunMode mode, RunOutcome outcome, TimePoint start, TimePoint end);
+  void record_run(model::RunMode mode, RunOutcome outcome, TimePoint start, TimePoint end);
   // Time of the last success of a stream (a run mode, or a table: the caller's choice).
   void set_last_success(std::string_view stream, TimePoint time);
   // The run in progress, if any (one at a time).
-  void set_run_in_progress(RunMode mode, bool in_progress);
+  void set_run_in_progress(model::RunMode mode, bool in_progress);
   // marin_build_info{version="..."} 1
   void set_build_info(std::string_view version);
 
@@ -86,4 +86,4 @@ class Metrics {
 std::string escape_label_value(std::string_view value);  // \  "  newline
 std::string format_metric_value(double value);           // shortest round-trip, +Inf/-Inf/NaN
 
-}  // namespace marin::daemon
+}  // namespace marin::run

@@ -1,11 +1,12 @@
-#include "marin/daemon/terminal_progress.hpp"
+// The progress board shown to a person: a live table on a terminal, log lines elsewhere.
+#include "marin/run/terminal_progress.hpp"
 
 #include <algorithm>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
-namespace marin::daemon {
+namespace marin::run {
 
 std::string format_duration(std::chrono::seconds d) {
   long long s = std::max<long long>(0, d.count());
@@ -179,4 +180,4 @@ void TerminalProgress::loop() {
   }
 }
 
-}  // namespace marin::daemon
+}  // namespace marin::run

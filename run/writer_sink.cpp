@@ -1,6 +1,7 @@
+// The crawl's RowSink on top of the writer.
 #include "writer_sink.hpp"
 
-namespace marin::app {
+namespace marin::run {
 
 namespace asio = boost::asio;
 
@@ -35,4 +36,4 @@ asio::awaitable<void> WriterSink::checkpoint(const sync::ListingScope& scope) {
 
 asio::awaitable<void> WriterSink::flush() { co_await writer_.flush(); }
 
-}  // namespace marin::app
+}  // namespace marin::run

@@ -20,7 +20,7 @@
 
 #include "marin/storage/run_lock.hpp"
 
-namespace marin::app {
+namespace marin::run {
 
 class RunLockWatch {
 public:
@@ -51,4 +51,4 @@ private:
     std::thread thread_;  // last: starts once the rest is built
 };
 
-}  // namespace marin::app
+}  // namespace marin::run

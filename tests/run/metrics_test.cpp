@@ -8,15 +8,15 @@
 #include <thread>
 #include <vector>
 
-#include "marin/daemon/metrics.hpp"
+#include "marin/run/metrics.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-using marin::daemon::Metrics;
-using marin::daemon::RowKind;
-using marin::daemon::RunMode;
-using marin::daemon::RunOutcome;
+using marin::run::Metrics;
+using marin::run::RowKind;
+using marin::model::RunMode;
+using marin::run::RunOutcome;
 
 // A strict reader of the text exposition format 0.0.4: what a scraper sees.
 struct Sample {

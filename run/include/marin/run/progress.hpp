@@ -17,10 +17,10 @@
 #include <string_view>
 #include <vector>
 
-#include "marin/daemon/clock.hpp"
-#include "marin/daemon/schedule.hpp"
+#include "marin/run/clock.hpp"
+#include "marin/model/run_vocabulary.hpp"
 
-namespace marin::daemon {
+namespace marin::run {
 
 // One listing kind of the crawl, as the board needs it. The index in the
 // graph is the kind's number (the app builds it from model::all_listings()).
@@ -75,7 +75,7 @@ struct RunBaseline {
 };
 
 struct CurrentRun {
-  RunMode mode = RunMode::incremental;
+  model::RunMode mode = model::RunMode::incremental;
   TimePoint started_at;
   RunPhase phase = RunPhase::starting;
   std::uint64_t listings_done = 0;   // ended (read, failed or unfinished)
@@ -93,7 +93,7 @@ struct CurrentRun {
 
 struct FinishedRun {
   std::int64_t run_id = 0;  // 0 when not known
-  RunMode mode = RunMode::incremental;
+  model::RunMode mode = model::RunMode::incremental;
   TimePoint started_at;
   TimePoint ended_at;
   bool ok = false;
@@ -126,12 +126,12 @@ class ProgressBoard {
   // as they are reported and none is known to be done before the run ends).
   void set_graph(ListingGraph graph);
 
-  // Run boundaries. The daemon loop calls these around each run; a one-shot
-  // `sync` calls them itself. begin_run clears the streams of the last run.
-  void begin_run(RunMode mode);
+  // Run boundaries, reported by the run itself (run_reporting.cpp), whoever
+  // started it. begin_run clears the streams of the last run.
+  void begin_run(model::RunMode mode);
   void set_baseline(std::optional<RunBaseline> baseline);  // for the ETA of the current run
-  // What run_once knows of the run's end (run id, error, failed listings),
-  // kept for the end_run that follows (the daemon loop's, or run_once's).
+  // What the run knows of its end (run id, error, failed listings), kept for
+  // the end_run that follows.
   void set_run_details(FinishedRun details);
   void end_run(bool ok, bool interrupted, std::string summary);
 
@@ -180,4 +180,4 @@ std::string format_eta(const CurrentRun& run);
 // "53k", "1.2M": compact counts for narrow displays.
 std::string compact_count(std::uint64_t n);
 
-}  // namespace marin::daemon
+}  // namespace marin::run

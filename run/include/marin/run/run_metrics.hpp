@@ -4,9 +4,9 @@
 // /metrics (so the three never disagree).
 #include <string>
 
-#include "marin/daemon/progress.hpp"
+#include "marin/run/progress.hpp"
 
-namespace marin::daemon {
+namespace marin::run {
 
 // marin_run_listings_done, marin_run_listings_known, marin_run_listings_failed,
 // marin_run_requests, marin_run_rows_read, marin_run_rows_per_second,
@@ -14,4 +14,4 @@ namespace marin::daemon {
 // all 0 (phase "idle") between runs.
 std::string render_run_metrics(const ProgressSnapshot& snapshot);
 
-}  // namespace marin::daemon
+}  // namespace marin::run

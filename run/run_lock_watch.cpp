@@ -1,6 +1,7 @@
+// Watches the run lock's session during a run and stops the run when the lock is lost.
 #include "run_lock_watch.hpp"
 
-namespace marin::app {
+namespace marin::run {
 
 namespace {
 // How often a stop request is passed on to the run's flag (the crawl looks
@@ -47,4 +48,4 @@ void RunLockWatch::watch(std::chrono::milliseconds interval) {
     }
 }
 
-}  // namespace marin::app
+}  // namespace marin::run

@@ -17,9 +17,9 @@
 
 #include <spdlog/logger.h>
 
-#include "marin/daemon/progress.hpp"
+#include "marin/run/progress.hpp"
 
-namespace marin::daemon {
+namespace marin::run {
 
 enum class ProgressDisplay { automatic, table, log_lines, off };
 
@@ -75,4 +75,4 @@ std::vector<std::string> render_summary_table(const FinishedRun& run);
 // "1h02m", "3m20s", "45s".
 std::string format_duration(std::chrono::seconds d);
 
-}  // namespace marin::daemon
+}  // namespace marin::run

@@ -1,10 +1,11 @@
-#include "run_observers.hpp"
+// The crawl's request and listing events passed on to the progress board and the metrics.
+#include "marin/run/run_observers.hpp"
 
 #include <algorithm>
 
 #include "marin/model/object_graph.hpp"
 
-namespace marin::app {
+namespace marin::run {
 
 void RunRequestObserver::on_response(std::string_view endpoint_label, unsigned status,
                                      std::chrono::steady_clock::duration latency, std::size_t body_bytes) {
@@ -29,7 +30,7 @@ void RunProgressObserver::on_listing_queued(model::ListingKind kind) {
 void RunProgressObserver::on_page(model::ListingKind kind, std::uint64_t rows, bool first_page,
                                   std::optional<std::int64_t> listing_pages) {
     const auto& spec = model::listing_spec(kind);
-    if (metrics_) metrics_->add_rows(model::table_spec(spec.table).name, daemon::RowKind::read, rows);
+    if (metrics_) metrics_->add_rows(model::table_spec(spec.table).name, RowKind::read, rows);
     if (!board_) return;
     std::optional<std::uint64_t> pages;
     if (first_page) pages = listing_pages && *listing_pages > 0 ? static_cast<std::uint64_t>(*listing_pages) : 1;
@@ -38,9 +39,9 @@ void RunProgressObserver::on_page(model::ListingKind kind, std::uint64_t rows, b
 
 void RunProgressObserver::on_listing_done(model::ListingKind kind, sync::ListingEnd end, bool had_pages) {
     if (!board_) return;
-    const auto how = end == sync::ListingEnd::read     ? daemon::ListingEnd::read
-                     : end == sync::ListingEnd::failed ? daemon::ListingEnd::failed
-                                                       : daemon::ListingEnd::unfinished;
+    const auto how = end == sync::ListingEnd::read     ? ListingEnd::read
+                     : end == sync::ListingEnd::failed ? ListingEnd::failed
+                                                       : ListingEnd::unfinished;
     board_->listing_ended(static_cast<std::size_t>(kind), how, had_pages);
 }
 
@@ -52,9 +53,9 @@ void add_subtree(model::ListingKind kind, std::vector<std::size_t>& out) {
 }
 }  // namespace
 
-daemon::ListingGraph progress_graph() {
+ListingGraph progress_graph() {
     const auto listings = model::all_listings();
-    daemon::ListingGraph graph(listings.size());
+    ListingGraph graph(listings.size());
     for (const auto& l : listings) {
         auto& node = graph[static_cast<std::size_t>(l.kind)];
         node.stream = std::string(l.stream);
@@ -72,4 +73,4 @@ daemon::ListingGraph progress_graph() {
     return graph;
 }
 
-}  // namespace marin::app
+}  // namespace marin::run

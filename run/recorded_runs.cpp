@@ -1,9 +1,7 @@
-#include "recorded_runs.hpp"
+// The runs marin.sync_runs recorded, as the progress board shows them.
+#include "marin/run/recorded_runs.hpp"
 
-#include "marin/storage/run_failures.hpp"
-#include "marin/storage/run_log.hpp"
-
-namespace marin::app {
+namespace marin::run {
 
 namespace {
 
@@ -21,15 +19,15 @@ std::uint64_t rows_read_of(const storage::RunSummary& run) {
 
 }  // namespace
 
-std::vector<daemon::FinishedRun> recorded_runs(const std::string& dsn, int limit, std::chrono::milliseconds timeout) {
-    const auto runs = storage::recent_runs(dsn, limit, timeout);
-    std::vector<daemon::FinishedRun> out;
+std::vector<FinishedRun> recorded_runs(storage::RunLog& log, int limit) {
+    const auto runs = log.recent_runs(limit);
+    std::vector<FinishedRun> out;
     if (runs.empty()) return out;
-    const auto failures = storage::run_failures_since(dsn, runs.back().run_id, timeout);
+    const auto failures = log.run_failures_since(runs.back().run_id);
     for (const auto& r : runs) {
-        daemon::FinishedRun f;
+        FinishedRun f;
         f.run_id = r.run_id;
-        f.mode = r.mode == "full" ? daemon::RunMode::full : daemon::RunMode::incremental;
+        f.mode = r.mode == "full" ? model::RunMode::full : model::RunMode::incremental;
         f.started_at = r.started_at;
         f.ended_at = r.finished_at.value_or(r.started_at);
         f.running = r.outcome == storage::RunOutcome::running;
@@ -47,14 +45,13 @@ std::vector<daemon::FinishedRun> recorded_runs(const std::string& dsn, int limit
     return out;
 }
 
-std::optional<daemon::RunBaseline> previous_run_baseline(const std::string& dsn, std::string_view mode,
-                                                         std::chrono::milliseconds timeout) {
-    for (const auto& r : storage::recent_runs(dsn, 50, timeout)) {
-        if (r.mode != mode || r.outcome != storage::RunOutcome::succeeded || !r.finished_at) continue;
-        return daemon::RunBaseline{requests_of(r), rows_read_of(r),
+std::optional<RunBaseline> previous_run_baseline(storage::RunLog& log, model::RunMode mode) {
+    for (const auto& r : log.recent_runs(50)) {
+        if (r.mode != to_string(mode) || r.outcome != storage::RunOutcome::succeeded || !r.finished_at) continue;
+        return RunBaseline{requests_of(r), rows_read_of(r),
                                    std::chrono::duration_cast<std::chrono::seconds>(*r.finished_at - r.started_at)};
     }
     return std::nullopt;
 }
 
-}  // namespace marin::app
+}  // namespace marin::run

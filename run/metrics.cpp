@@ -1,4 +1,5 @@
-#include "marin/daemon/metrics.hpp"
+// The Prometheus counters and gauges of the runs, rendered for /metrics.
+#include "marin/run/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace marin::daemon {
+namespace marin::run {
 
 std::string_view to_string(RowKind kind) {
   switch (kind) {
@@ -129,7 +130,7 @@ void Metrics::set_queue_depth(std::int64_t n) {
   queue_depth_ = n;
 }
 
-void Metrics::record_run(RunMode mode, RunOutcome outcome, TimePoint start, TimePoint end) {
+void Metrics::record_run(model::RunMode mode, RunOutcome outcome, TimePoint start, TimePoint end) {
   std::lock_guard lock(mutex_);
   const std::string m(to_string(mode));
   ++runs_[{m, std::string(to_string(outcome))}];
@@ -142,10 +143,10 @@ void Metrics::set_last_success(std::string_view stream, TimePoint time) {
   last_success_[std::string(stream)] = unix_seconds(time);
 }
 
-void Metrics::set_run_in_progress(RunMode mode, bool in_progress) {
+void Metrics::set_run_in_progress(model::RunMode mode, bool in_progress) {
   std::lock_guard lock(mutex_);
-  in_progress_[std::string(to_string(RunMode::incremental))] += 0;  // both modes always present
-  in_progress_[std::string(to_string(RunMode::full))] += 0;
+  in_progress_[std::string(to_string(model::RunMode::incremental))] += 0;  // both modes always present
+  in_progress_[std::string(to_string(model::RunMode::full))] += 0;
   in_progress_[std::string(to_string(mode))] = in_progress ? 1 : 0;
 }
 
@@ -219,4 +220,4 @@ std::string Metrics::render_prometheus() const {
   return out;
 }
 
-}  // namespace marin::daemon
+}  // namespace marin::run

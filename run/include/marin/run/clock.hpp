@@ -5,11 +5,11 @@
 #include <chrono>
 #include <functional>
 
-namespace marin::daemon {
+namespace marin::run {
 
 using TimePoint = std::chrono::system_clock::time_point;
 using NowFn = std::function<TimePoint()>;
 
 inline TimePoint system_now() { return std::chrono::system_clock::now(); }
 
-}  // namespace marin::daemon
+}  // namespace marin::run

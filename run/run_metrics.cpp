@@ -1,10 +1,11 @@
-#include "marin/daemon/run_metrics.hpp"
+// The progress board's run-level figures as Prometheus gauges.
+#include "marin/run/run_metrics.hpp"
 
 #include <iterator>
 
 #include <fmt/format.h>
 
-namespace marin::daemon {
+namespace marin::run {
 
 namespace {
 
@@ -40,4 +41,4 @@ std::string render_run_metrics(const ProgressSnapshot& snapshot) {
   return out;
 }
 
-}  // namespace marin::daemon
+}  // namespace marin::run

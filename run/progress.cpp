@@ -1,13 +1,14 @@
-#include "marin/daemon/progress.hpp"
+// The progress board: what the run in progress does, stream by stream, and how the last runs ended.
+#include "marin/run/progress.hpp"
 
 #include <algorithm>
 #include <functional>
 
 #include <fmt/format.h>
 
-#include "marin/daemon/terminal_progress.hpp"  // format_duration
+#include "marin/run/terminal_progress.hpp"  // format_duration
 
-namespace marin::daemon {
+namespace marin::run {
 
 std::string_view to_string(StreamState state) {
   switch (state) {
@@ -72,7 +73,7 @@ void ProgressBoard::set_graph(ListingGraph graph) {
   tallies_.assign(graph_.size(), KindTally{});
 }
 
-void ProgressBoard::begin_run(RunMode mode) {
+void ProgressBoard::begin_run(model::RunMode mode) {
   const TimePoint t = now_();
   std::lock_guard lock(mutex_);
   current_ = CurrentRun{};
@@ -97,7 +98,7 @@ void ProgressBoard::end_run(bool ok, bool interrupted, std::string summary) {
   std::lock_guard lock(mutex_);
   FinishedRun run = std::move(pending_details_);
   pending_details_ = FinishedRun{};
-  run.mode = current_ ? current_->mode : RunMode::incremental;
+  run.mode = current_ ? current_->mode : model::RunMode::incremental;
   run.started_at = current_ ? current_->started_at : t;
   run.ended_at = t;
   run.ok = ok;
@@ -338,4 +339,4 @@ std::string status_line(const ProgressSnapshot& snapshot) {
   return "idle";
 }
 
-}  // namespace marin::daemon
+}  // namespace marin::run
