@@ -51,15 +51,18 @@ std::string describe(const std::vector<ViewColumn>& columns) {
     return out;
 }
 
-// Objects that depend on the view (other views' rules, functions with SQL bodies, ...).
+// Objects that depend on the view or its row type (other views' rules,
+// functions returning its rows, ...).
 std::vector<std::string> dependants(pqxx::transaction_base& tx, const std::string& view) {
     std::vector<std::string> out;
     for (const auto& r : tx.exec_params(
              "SELECT DISTINCT CASE WHEN d.classid = 'pg_rewrite'::regclass "
              "THEN (SELECT 'view ' || r.ev_class::regclass::text FROM pg_rewrite r WHERE r.oid = d.objid) "
              "ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END "
-             "FROM pg_depend d WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass($1) "
-             "AND d.deptype = 'n' "
+             "FROM pg_depend d WHERE d.deptype = 'n' "
+             "AND ((d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass($1)) "
+             "     OR (d.refclassid = 'pg_type'::regclass "
+             "         AND d.refobjid = (SELECT reltype FROM pg_class WHERE oid = to_regclass($1)))) "
              "AND NOT (d.classid = 'pg_rewrite'::regclass "
              "         AND d.objid IN (SELECT r.oid FROM pg_rewrite r WHERE r.ev_class = d.refobjid)) ORDER BY 1",
              view))
