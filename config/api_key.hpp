@@ -20,8 +20,4 @@ std::string read_key_file(const std::filesystem::path& path, std::string_view wh
 // the key: it must be printable ASCII, no spaces.
 std::optional<std::string> check_key_characters(std::string_view key);
 
-// The OS error that opening the file for reading gives, or nullopt when it
-// can be read.
-std::optional<std::string> check_readable(const std::filesystem::path& path);
-
 }  // namespace marin::config::detail

@@ -1,3 +1,5 @@
+// Checks of the setting values that have a syntax of their own (URLs, ports,
+// times of day, time zones, listen addresses) and the typo suggestions.
 #include "checks.hpp"
 
 #include <algorithm>
@@ -18,6 +20,15 @@ namespace marin::config::detail {
 
 namespace urls = boost::urls;
 
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
 std::optional<std::string> check_base_url(std::string_view url) {
   auto parsed = urls::parse_uri(urls::string_view(url.data(), url.size()));
   if (!parsed) {
@@ -33,13 +44,8 @@ std::optional<std::string> check_base_url(std::string_view url) {
   if (u.has_userinfo()) {
     return "it must not hold a user name or password";
   }
-  if (u.has_port()) {
-    auto port = u.port();
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value < 1 || value > 65535) {
-      return "the port must be 1..65535";
-    }
+  if (u.has_port() && !parse_port(std::string_view(u.port().data(), u.port().size()))) {
+    return "the port must be 1..65535";
   }
   if (u.has_query() || u.has_fragment()) {
     return "it must not hold a query (?...) or a fragment (#...)";
@@ -120,12 +126,9 @@ std::optional<ListenAddress> parse_listen(std::string_view text) {
   } else {
     if (!urls::parse_ipv4_address(urls::string_view(host.data(), host.size()))) return std::nullopt;
   }
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value < 1 || value > 65535) {
-    return std::nullopt;
-  }
-  return ListenAddress{std::string(host), static_cast<std::uint16_t>(value)};
+  auto value = parse_port(port);
+  if (!value) return std::nullopt;
+  return ListenAddress{std::string(host), *value};
 }
 
 namespace {

@@ -25,6 +25,9 @@ std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text);
 // An IANA name that is a TZif file under zoneinfo_dir.
 std::optional<std::string> check_timezone(std::string_view name, const std::filesystem::path& zoneinfo_dir);
 
+// A port number, 1..65535, written in decimal and nothing else.
+std::optional<std::uint16_t> parse_port(std::string_view text);
+
 struct ListenAddress {
   std::string host;  // IP literal, IPv6 without brackets
   std::uint16_t port = 0;

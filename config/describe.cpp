@@ -1,3 +1,5 @@
+// describe(): the effective settings, one line each, for the log, with the
+// API key and the DSN's password masked.
 #include <sstream>
 
 #include "checks.hpp"

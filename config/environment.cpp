@@ -1,3 +1,5 @@
+// The environment as the loader reads it (a snapshot, so tests can give
+// their own), and the log format that follows from $JOURNAL_STREAM.
 #include "marin/config/environment.hpp"
 
 #include <charconv>

@@ -1,3 +1,5 @@
+// The settings' names as text, and the libpq connection string built from
+// [database] (connect timeout and TCP keepalives added).
 #include "marin/config/settings.hpp"
 
 #include <algorithm>

@@ -1,5 +1,8 @@
+// The mirror's tables as data (columns, keys, parents, where each typed
+// column comes from in the API's JSON), looked up by table.
 #include "marin/model/table_spec.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace marin::model {
@@ -8,6 +11,7 @@ namespace {
 using enum ColumnType;
 using enum ColumnRole;
 constexpr bool link = true;
+constexpr bool no_link = false;
 
 constexpr ColumnSpec accounts_columns[] = {
     {"id", "id", text, key},
@@ -90,7 +94,7 @@ constexpr ColumnSpec ad_sets_columns[] = {
     {"promoted_object", "promoted_object", text, field},
     {"adset_billing_event", "adset_billing_event", text, field},
     {"adset_optimization_goal", "adset_optimization_goal", text, field},
-    {"adset_bid_strategy", "adset_bid_strategy", text, field},
+    {"adset_bid_strategy", "adset_bid_strategy", text, field, no_link, 5},
 };
 
 constexpr ColumnSpec ads_columns[] = {
@@ -177,10 +181,10 @@ constexpr ColumnSpec audiences_columns[] = {
     {"nb_users", "nb_users", bigint, field},
     {"created_at", "created_at", timestamptz, field},
     {"rule", "rule", json_subtree, field},
-    {"customer_file_source", "customer_file_source", text, field},
-    {"country", "country", text, field},
-    {"lookalike_type", "lookalike_type", text, field},
-    {"origin_audience_network_id", "origin_audience_network_id", text, field},
+    {"customer_file_source", "customer_file_source", text, field, no_link, 5},
+    {"country", "country", text, field, no_link, 5},
+    {"lookalike_type", "lookalike_type", text, field, no_link, 5},
+    {"origin_audience_network_id", "origin_audience_network_id", text, field, no_link, 5},
 };
 
 constexpr ColumnSpec targeting_clusters_columns[] = {
@@ -208,11 +212,21 @@ constexpr ColumnSpec ad_stats_daily_columns[] = {
     {"cpm", "cpm", float8, field},
     {"cpa", "cpa", float8, field},
     {"roi", "roi", float8, field},
-    {"link_clicks", "link_click", numeric, main_metric},
-    {"app_installs", "mobile_app_install", numeric, main_metric},
-    {"app_purchases", "app_custom_event.fb_mobile_purchase", numeric, main_metric},
-    {"leads", "leadgen.other", numeric, main_metric},
+    {"link_clicks", "link_click", numeric, main_metric, no_link, 7},
+    {"app_installs", "mobile_app_install", numeric, main_metric, no_link, 7},
+    {"app_purchases", "app_custom_event.fb_mobile_purchase", numeric, main_metric, no_link, 7},
+    {"leads", "leadgen.other", numeric, main_metric, no_link, 7},
     {"other_metrics", "other_metrics", json_subtree, field},
+};
+
+// sql/007 rebuilt the table without its generated main_metrics column (the
+// same bytes as _raw a second time).
+constexpr RetiredColumn ad_stats_daily_retired[] = {
+    {"main_metrics", json_subtree, "_raw -> 'main_metrics'", "roi", 7,
+     "Actions and their value in this version: _raw -> 'main_metrics', a JSON array of {name, amount, number, "
+     "object_id} (amount in the account currency, number a count), e.g. name \"link_click\", "
+     "\"mobile_app_install\", \"app_custom_event.fb_mobile_purchase\" (amount = income), \"credit_spent\" "
+     "(amount = spent)."},
 };
 
 constexpr std::array<TableSpec, table_count> tables = {{
@@ -220,16 +234,19 @@ constexpr std::array<TableSpec, table_count> tables = {{
     {TableId::advertisers, "advertisers", advertisers_columns, true},
     {TableId::media_plans, "media_plans", media_plans_columns, true},
     {TableId::campaigns, "campaigns", campaigns_columns, true},
-    {TableId::ad_sets, "ad_sets", ad_sets_columns, true},
+    // sql/005 added a column and made ad_sets_versions again.
+    {TableId::ad_sets, "ad_sets", ad_sets_columns, true, 1, 5},
     {TableId::ads, "ads", ads_columns, true},
     {TableId::users, "users", users_columns, true},
     {TableId::media_plan_users, "media_plan_users", media_plan_users_columns, true},
     {TableId::funding_instruments, "funding_instruments", funding_instruments_columns, true},
     {TableId::publisher_objects, "publisher_objects", publisher_objects_columns, true},
     {TableId::lead_forms, "lead_forms", lead_forms_columns, true},
-    {TableId::audiences, "audiences", audiences_columns, true},
+    {TableId::audiences, "audiences", audiences_columns, true, 1, 5},  // as ad_sets
     {TableId::targeting_clusters, "targeting_clusters", targeting_clusters_columns, true},
-    {TableId::ad_stats_daily, "ad_stats_daily", ad_stats_daily_columns, false},
+    // Rebuilt by sql/007 (columns in spec order); its versions view kept the
+    // layout of sql/002.
+    {TableId::ad_stats_daily, "ad_stats_daily", ad_stats_daily_columns, false, 7, 2, ad_stats_daily_retired},
 }};
 
 }  // namespace
@@ -255,6 +272,23 @@ std::vector<std::size_t> TableSpec::link_positions() const {
         if (sent[i]->link) out.push_back(i);
     return out;
 }
+
+std::vector<std::string_view> TableSpec::stored_columns() const {
+    std::vector<std::string_view> out;
+    std::vector<const ColumnSpec*> later;
+    for (const auto& c : columns)
+        if (added_after(c, created_in))
+            later.push_back(&c);
+        else
+            out.push_back(c.name);
+    for (auto b : {raw_column, hash_column, synced_at_column, removed_at_column}) out.push_back(b);
+    std::stable_sort(later.begin(), later.end(),
+                     [](const ColumnSpec* a, const ColumnSpec* b) { return a->added_in < b->added_in; });
+    for (const auto* c : later) out.push_back(c->name);
+    return out;
+}
+
+bool TableSpec::added_after(const ColumnSpec& c, unsigned version) const { return c.added_in > version; }
 
 const ColumnSpec* TableSpec::column(std::string_view column_name) const {
     for (const auto& c : columns)

@@ -1,3 +1,4 @@
+// JsonWriter: JSON text appended to a string, fast, with money as exact decimals.
 #include "marin/sim/json_writer.hpp"
 
 #include <array>

@@ -12,29 +12,12 @@
 #include "marin/sim/simulator.hpp"
 #include "marin/sim/world.hpp"
 
-int main(int argc, char** argv) {
-    using namespace marin::sim;
-    CLI::App app{"marin-sim: a simulator of the Marin Social API"};
-    ServerConfig server;
-    SimulatorConfig sim;
-    std::string scale = "tiny";
-    std::string today;
-    std::uint64_t seed = 1;
-    app.add_option("--port", server.port, "TCP port (0: pick a free one)")->capture_default_str();
-    app.add_option("--bind", server.bind, "address to listen on")->capture_default_str();
-    app.add_option("--key", sim.key, "the agency key requests must carry")->capture_default_str();
-    app.add_option("--seed", seed, "data seed")->capture_default_str();
-    app.add_option("--scale", scale, "data size")
-        ->check(CLI::IsMember({"tiny", "small", "medium", "large"}))
-        ->capture_default_str();
-    app.add_option("--today", today, "the simulated current day, YYYY-MM-DD (default: today, UTC)");
-    app.add_option("--threads", server.threads, "I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
-    auto* cert = app.add_option("--tls-cert", server.tls_cert_file, "PEM certificate chain: serve HTTPS")
-                     ->check(CLI::ExistingFile);
-    auto* key = app.add_option("--tls-key", server.tls_key_file, "PEM private key")->check(CLI::ExistingFile);
-    cert->needs(key);
-    key->needs(cert);
-    FaultSettings& f = sim.faults;
+using namespace marin::sim;
+
+namespace {
+
+// The transport and pagination faults (see docs/simulator.md, "Faults").
+void add_fault_flags(CLI::App& app, FaultSettings& f) {
     const auto probability = CLI::Range(0.0, 1.0);
     app.add_option("--latency-ms", f.latency_ms, "latency added to each API request")->check(CLI::NonNegativeNumber);
     app.add_option("--p429", f.p429, "share of API requests answered 429")->check(probability);
@@ -59,8 +42,13 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--fail-status,--fail_status", f.fail_status, "with this status")
         ->check(CLI::Range(400, 599))->capture_default_str();
-    // Readings of what the reference leaves open (variants.hpp); validated
-    // below with the same code as /_sim/variants.
+}
+
+// Readings of what the reference leaves open (variants.hpp): the flags keep
+// their text, validated after parsing with the same code as /_sim/variants.
+using VariantFlags = std::map<std::string, std::pair<std::string, CLI::Option*>>;
+
+void add_variant_flags(CLI::App& app, VariantFlags& variant_values) {
     const std::pair<const char*, const char*> variant_flags[] = {
         {"inapplicable_listings", "a listing that does not apply to the parent's network answers: empty|404|400"},
         {"campaign_ads", "campaigns whose ad listing is served: all|twitter-only"},
@@ -70,7 +58,6 @@ int main(int argc, char** argv) {
         {"stats_window", "a bucket the window cuts is served: days (whole)|seconds (its part inside)"},
         {"next_style", "what next URLs carry: reference (no limit)|full|bare (key and page only)"},
     };
-    std::map<std::string, std::pair<std::string, CLI::Option*>> variant_values;
     for (const auto& [name, help] : variant_flags) {
         std::string dashed = name;
         for (auto& ch : dashed)
@@ -78,6 +65,35 @@ int main(int argc, char** argv) {
         auto& [value, option] = variant_values[name];
         option = app.add_option("--" + dashed + ",--" + name, value, help);
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"marin-sim: a simulator of the Marin Social API"};
+    ServerConfig server;
+    SimulatorConfig sim;
+    std::string scale = "tiny";
+    std::string today;
+    std::uint64_t seed = 1;
+    app.add_option("--port", server.port, "TCP port (0: pick a free one)")->capture_default_str();
+    app.add_option("--bind", server.bind, "address to listen on")->capture_default_str();
+    app.add_option("--key", sim.key, "the agency key requests must carry")->capture_default_str();
+    app.add_option("--seed", seed, "data seed")->capture_default_str();
+    app.add_option("--scale", scale, "data size")
+        ->check(CLI::IsMember({"tiny", "small", "medium", "large"}))
+        ->capture_default_str();
+    app.add_option("--today", today, "the simulated current day, YYYY-MM-DD (default: today, UTC)");
+    app.add_option("--threads", server.threads, "I/O threads")->check(CLI::Range(1, 64))->capture_default_str();
+    auto* cert = app.add_option("--tls-cert", server.tls_cert_file, "PEM certificate chain: serve HTTPS")
+                     ->check(CLI::ExistingFile);
+    auto* key = app.add_option("--tls-key", server.tls_key_file, "PEM private key")->check(CLI::ExistingFile);
+    cert->needs(key);
+    key->needs(cert);
+    FaultSettings& f = sim.faults;
+    add_fault_flags(app, f);
+    VariantFlags variant_values;
+    add_variant_flags(app, variant_values);
     CLI11_PARSE(app, argc, argv);
     for (const auto& [name, given] : variant_values) {
         const auto& [value, option] = given;

@@ -1,3 +1,6 @@
+// The simulator's HTTP/1.1 server (Beast coroutines, keep-alive, TLS): reads
+// requests, has Simulator::handle answer them, adds the transport faults and
+// writes the answers, whole, chunked, dropped or trickled.
 #include "marin/sim/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -14,12 +17,13 @@
 #include <boost/beast/ssl.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <iostream>
 #include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include "transport_faults.hpp"
 
 namespace marin::sim {
 
@@ -38,33 +42,6 @@ constexpr std::size_t header_limit = 16 * 1024;
 constexpr std::size_t body_limit = 64 * 1024;  // requests are GETs and small POSTs
 
 constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
-
-std::string http_date(std::chrono::system_clock::time_point t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[64];
-    const auto n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    return std::string(buf, n);
-}
-
-// The broken bodies the reliability suite asks for (pbad_body).
-std::string bad_body(std::uint64_t pick, const std::string& good) {
-    switch (pick % 5) {
-    case 0: return R"({"data": [{"id": "1", "name": "broken",]], "range": )";
-    case 1: return good.substr(0, good.size() / 2);
-    case 2: return "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
-                   "<body><h1>Bad Gateway</h1></body></html>";
-    case 3: return "";
-    default: return R"({"message": "An internal error occurred, please retry later"})";
-    }
-}
-
-const char* bad_body_kind(std::uint64_t pick) {
-    static constexpr const char* kinds[5] = {"pbad_body:malformed", "pbad_body:truncated", "pbad_body:html",
-                                             "pbad_body:empty", "pbad_body:error_object"};
-    return kinds[pick % 5];
-}
 
 struct InFlight {
     std::atomic<int>& n;
@@ -181,94 +158,64 @@ struct Server::Impl {
             }
 
             Response res = sim.handle(in);
-            enum class Delivery { normal, drop, slow } delivery = Delivery::normal;
-            if (res.api) {
-                const double u = draw(rng);
-                double edge = 0;
-                if (faults.max_concurrent > 0 && in_flight.load() > faults.max_concurrent) {
-                    res = Response{429, error_body("Too many concurrent requests"), {{"Retry-After", "1"}}, {}, res.route, true};
-                    sim.counters().count_fault("max_concurrent");
-                } else if (u < (edge += faults.p429)) {
-                    std::string retry_after;
-                    switch (rng() % 3) {
-                    case 0: retry_after = std::to_string(1 + rng() % 2); break;
-                    case 1: retry_after = http_date(std::chrono::system_clock::now() + 2s); break;
-                    default: retry_after = "0";
-                    }
-                    res = Response{429, error_body("Rate limit exceeded"), {{"Retry-After", retry_after}}, {}, res.route, true};
-                    sim.counters().count_fault("p429");
-                } else if (u < (edge += faults.p500)) {
-                    res = Response{500, error_body("Internal error", false), {}, {}, res.route, true};
-                    sim.counters().count_fault("p500");
-                } else if (u < (edge += faults.p503)) {
-                    res = Response{503, error_body("Service unavailable", false), {}, {}, res.route, true};
-                    if (rng() % 2 == 0) res.headers.emplace_back("Retry-After", "1");
-                    sim.counters().count_fault("p503");
-                } else if (res.status == 200 && !res.stream) {
-                    if (draw(rng) < faults.pbad_body) {
-                        const auto pick = rng();
-                        res.body = bad_body(pick, res.body);
-                        sim.counters().count_fault("pbad_body");
-                        sim.counters().count_fault(bad_body_kind(pick));
-                    }
-                    const double d = draw(rng);
-                    if (d < faults.pdrop) {
-                        delivery = Delivery::drop;
-                        sim.counters().count_fault("pdrop");
-                    } else if (d < faults.pdrop + faults.pslow) {
-                        delivery = Delivery::slow;
-                        sim.counters().count_fault("pslow");
-                    }
-                }
-            }
+            detail::Delivery delivery = detail::Delivery::normal;
+            if (res.api) delivery = detail::inject_transport_faults(res, faults, in_flight.load(), rng, draw, sim.counters());
             sim.counters().count(res.route, res.status);
 
             beast::get_lowest_layer(stream).expires_after(write_timeout);
             if (res.stream) {
                 if (!co_await write_streamed(stream, res, version, keep_alive)) co_return;
-            } else {
-                http::response<http::string_body> out{static_cast<http::status>(res.status), version};
-                out.set(http::field::server, "marin-sim");
-                bool typed = false;
-                for (const auto& [k, v] : res.headers) {
-                    out.set(k, v);
-                    typed = typed || beast::iequals(k, "Content-Type");
-                }
-                if (!typed) out.set(http::field::content_type, "application/json; charset=utf-8");
-                out.keep_alive(keep_alive);
-                out.body() = std::move(res.body);
-                out.prepare_payload();
-                if (delivery == Delivery::normal) {
-                    auto [wec, wn] = co_await http::async_write(stream, out, tuple_awaitable);
-                    (void)wn;
-                    if (wec) co_return;
-                } else {
-                    std::ostringstream head;
-                    head << out.base();
-                    const std::string header = head.str();
-                    const std::string& body = out.body();
-                    auto [hec, hn] = co_await net::async_write(stream, net::buffer(header), tuple_awaitable);
-                    (void)hn;
-                    if (hec) co_return;
-                    if (delivery == Delivery::drop) {
-                        // Half the body, then the connection goes away.
-                        co_await net::async_write(stream, net::buffer(body.data(), body.size() / 2), tuple_awaitable);
-                        beast::get_lowest_layer(stream).close();
-                        co_return;
-                    }
-                    const std::size_t chunk = std::max<std::size_t>(64, body.size() / 20);
-                    for (std::size_t pos = 0; pos < body.size(); pos += chunk) {
-                        auto [bec, bn] = co_await net::async_write(
-                            stream, net::buffer(body.data() + pos, std::min(chunk, body.size() - pos)), tuple_awaitable);
-                        (void)bn;
-                        if (bec) co_return;
-                        net::steady_timer t(stream.get_executor(), 50ms);
-                        co_await t.async_wait(tuple_awaitable);
-                    }
-                }
+            } else if (!co_await write_whole(stream, res, version, keep_alive, delivery)) {
+                co_return;
             }
             if (!keep_alive) co_return;
         }
+    }
+
+    // A plain answer, delivered whole, dropped after half its body, or
+    // trickled in small chunks. False: the connection is done.
+    template <typename Stream>
+    net::awaitable<bool> write_whole(Stream& stream, Response& res, unsigned version, bool keep_alive,
+                                     detail::Delivery delivery) {
+        http::response<http::string_body> out{static_cast<http::status>(res.status), version};
+        out.set(http::field::server, "marin-sim");
+        bool typed = false;
+        for (const auto& [k, v] : res.headers) {
+            out.set(k, v);
+            typed = typed || beast::iequals(k, "Content-Type");
+        }
+        if (!typed) out.set(http::field::content_type, "application/json; charset=utf-8");
+        out.keep_alive(keep_alive);
+        out.body() = std::move(res.body);
+        out.prepare_payload();
+        if (delivery == detail::Delivery::normal) {
+            auto [wec, wn] = co_await http::async_write(stream, out, tuple_awaitable);
+            (void)wn;
+            co_return !wec;
+        }
+        std::ostringstream head;
+        head << out.base();
+        const std::string header = head.str();
+        const std::string& body = out.body();
+        auto [hec, hn] = co_await net::async_write(stream, net::buffer(header), tuple_awaitable);
+        (void)hn;
+        if (hec) co_return false;
+        if (delivery == detail::Delivery::drop) {
+            // Half the body, then the connection goes away.
+            co_await net::async_write(stream, net::buffer(body.data(), body.size() / 2), tuple_awaitable);
+            beast::get_lowest_layer(stream).close();
+            co_return false;
+        }
+        const std::size_t chunk = std::max<std::size_t>(64, body.size() / 20);
+        for (std::size_t pos = 0; pos < body.size(); pos += chunk) {
+            auto [bec, bn] = co_await net::async_write(
+                stream, net::buffer(body.data() + pos, std::min(chunk, body.size() - pos)), tuple_awaitable);
+            (void)bn;
+            if (bec) co_return false;
+            net::steady_timer t(stream.get_executor(), 50ms);
+            co_await t.async_wait(tuple_awaitable);
+        }
+        co_return true;
     }
 
     // A chunked answer produced piece by piece (the expected state).

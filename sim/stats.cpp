@@ -1,3 +1,5 @@
+// Statistics: ad-day figures derived from the world, and the statistics rows
+// the API serves at every level and aggregate.
 #include "marin/sim/stats.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Which days a statistics window covers, and how much of its first and last
+// day (time zones, DST), by the window variants.
 #include "marin/sim/stats_window.hpp"
 
 #include <date/tz.h>

@@ -1,3 +1,5 @@
+// The variants: readings of what the reference leaves open, by name, as the
+// flags and /_sim/variants spell them.
 #include "marin/sim/variants.hpp"
 
 #include <array>

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "pg_session.hpp"
+#include "view_migration.hpp"
 
 namespace marin::storage {
 namespace {
@@ -94,6 +95,15 @@ std::vector<int> Migrator::migrate(const std::string& dsn, const std::shared_ptr
                             m.version, std::string(m.name), std::string(m.checksum));
             tx.commit();
             done.push_back(m.version);
+        }
+        {
+            // After every migration: they may have changed what the views read.
+            step = "making the generated views";
+            pqxx::work tx(*conn, "generated views");
+            const int made =
+                detail::apply_generated_views(tx, detail::generated_objects(), latest_schema_version(), log);
+            tx.commit();
+            if (log && made) log->info("made {} generated view(s) and function(s)", made);
         }
         {
             pqxx::nontransaction session(*conn);

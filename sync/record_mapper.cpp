@@ -15,9 +15,8 @@ namespace {
 
 // What PostgreSQL's jsonb cannot hold, made safe in place; returns how many
 // values were changed.
-// - The NUL character (\u0000), in text or keys: each NUL becomes U+FFFD,
-//   the Unicode replacement character, so the value stays visibly altered
-//   rather than silently cut.
+// - The NUL character (\u0000), in text or keys: replace_nul
+//   (value_conversion.hpp), as in the typed columns.
 // - Numbers out of double's range (1e400) or NaN, which Boost.JSON reads as
 //   infinities and NaN and serialises as the non-JSON words Infinity and
 //   NaN: they become null (found by fuzzing; jsonb would refuse the batch).
@@ -30,18 +29,7 @@ unsigned make_storable(boost::json::value& v) {
         }
     } else if (v.is_string()) {
         auto& s = v.get_string();
-        if (s.find('\0') != boost::json::string::npos) {
-            std::string fixed;
-            for (char c : s) {
-                if (c == '\0') {
-                    fixed += "\xEF\xBF\xBD";
-                    ++replaced;
-                } else {
-                    fixed.push_back(c);
-                }
-            }
-            s = fixed;
-        }
+        if (s.find('\0') != boost::json::string::npos) s = replace_nul(std::string_view(s.data(), s.size()), replaced);
     } else if (v.is_array()) {
         for (auto& e : v.get_array()) replaced += make_storable(e);
     } else if (v.is_object()) {
@@ -55,12 +43,7 @@ unsigned make_storable(boost::json::value& v) {
         if (bad_key) {
             boost::json::object fixed;
             for (auto& kv : o) {
-                std::string key(kv.key());
-                for (auto pos = key.find('\0'); pos != std::string::npos; pos = key.find('\0')) {
-                    key.replace(pos, 1, "\xEF\xBF\xBD");
-                    ++replaced;
-                }
-                fixed[key] = kv.value();
+                fixed[replace_nul(std::string_view(kv.key().data(), kv.key().size()), replaced)] = kv.value();
             }
             o = std::move(fixed);
         }

@@ -33,21 +33,6 @@ bool valid_ymd(int y, int m, int d) {
     return !(m == 2 && d == 29 && !leap);
 }
 
-std::string replace_nul(std::string_view s, bool& sanitized) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        if (c == '\0') {
-            // Same replacement as in _raw (record_mapper.cpp): U+FFFD.
-            sanitized = true;
-            out += "\xEF\xBF\xBD";
-            continue;
-        }
-        out.push_back(c);
-    }
-    return out;
-}
-
 std::string format_double(double v) {
     std::array<char, 32> buf{};
     auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
@@ -211,6 +196,20 @@ std::optional<std::string> normalize_timestamp(std::string_view t) {
     return out;
 }
 
+std::string replace_nul(std::string_view text, unsigned& replaced) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        if (c == '\0') {
+            ++replaced;
+            out += "\xEF\xBF\xBD";
+            continue;
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
 ConvertedValue convert_value(const boost::json::value* value, model::ColumnType type) {
     using model::ColumnType;
     if (value == nullptr || value->is_null()) return {std::nullopt, false};
@@ -218,15 +217,15 @@ ConvertedValue convert_value(const boost::json::value* value, model::ColumnType 
     switch (type) {
         case ColumnType::text: {
             if (v.is_string()) {
-                bool sanitized = false;
-                std::string s = replace_nul(v.get_string(), sanitized);
-                return {std::move(s), sanitized};
+                unsigned replaced = 0;
+                std::string s = replace_nul(v.get_string(), replaced);
+                return {std::move(s), replaced > 0};
             }
             if (v.is_bool()) return {v.get_bool() ? "true" : "false", false};
             if (v.is_number()) return number_as(v, ColumnType::numeric);
-            bool sanitized = false;
-            std::string s = replace_nul(boost::json::serialize(v), sanitized);
-            return {std::move(s), sanitized};
+            unsigned replaced = 0;
+            std::string s = replace_nul(boost::json::serialize(v), replaced);
+            return {std::move(s), replaced > 0};
         }
         case ColumnType::numeric:
             if (v.is_number()) return number_as(v, type);

@@ -1,3 +1,5 @@
+// Config: the documented defaults, the example file, and every value a file
+// can set being read.
 #include <fstream>
 #include <sstream>
 

@@ -1,3 +1,5 @@
+// Config: describe() lists every setting with the key and the DSN's password
+// masked.
 #include "config_test_support.hpp"
 
 namespace marin::config::test {

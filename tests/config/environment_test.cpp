@@ -1,3 +1,4 @@
+// Config: the environment variables over the file and the defaults.
 #include <cstdlib>
 #include <sys/stat.h>
 #include <unistd.h>

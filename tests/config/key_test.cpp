@@ -1,3 +1,5 @@
+// Config: where the API key comes from (five sources, their order) and the
+// key files' errors.
 #include <unistd.h>
 
 #include "config_test_support.hpp"

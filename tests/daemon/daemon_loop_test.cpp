@@ -1,3 +1,5 @@
+// Daemon: the loop's signals (SIGTERM, a second SIGTERM, SIGHUP reload),
+// runs that never overlap, retries after a failed run.
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -1,3 +1,4 @@
+// Daemon: the HTTP endpoints (metrics, health, status page) and the listener.
 #include <gtest/gtest.h>
 
 #include <thread>

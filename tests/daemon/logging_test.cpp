@@ -1,3 +1,5 @@
+// Daemon: the log formats (journald priorities, text with timestamps) and
+// the journal detection.
 #include <gtest/gtest.h>
 
 #include <cstdlib>

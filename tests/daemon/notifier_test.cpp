@@ -1,3 +1,4 @@
+// Daemon: sd_notify messages over the notify socket, the watchdog interval.
 #include <gtest/gtest.h>
 
 #include <cstdlib>

@@ -1,3 +1,4 @@
+// Daemon: when the next incremental and nightly full runs are due.
 #include <gtest/gtest.h>
 
 #include <vector>

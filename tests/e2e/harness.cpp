@@ -1,3 +1,5 @@
+// End-to-end harness: starts marin-sim and marin-sync, reads the mirror of
+// the test's database (see harness.hpp).
 #include "harness.hpp"
 
 #include <ctime>

@@ -1,3 +1,4 @@
+// Daemon: the Prometheus metrics text, label escaping, concurrent updates.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,3 +1,4 @@
+// Daemon: the progress board (streams done, ETA) and its terminal rendering.
 #include <gtest/gtest.h>
 
 #include <atomic>

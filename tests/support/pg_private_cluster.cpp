@@ -1,3 +1,5 @@
+// A PostgreSQL cluster of one test's own, for tests that restart or stop the
+// server (see pg_private_cluster.hpp).
 #include "support/pg_private_cluster.hpp"
 
 #include <unistd.h>

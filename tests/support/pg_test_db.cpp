@@ -1,3 +1,4 @@
+// A fresh database per test on the cluster the ctest fixture started.
 #include "support/pg_test_db.hpp"
 
 #include <gtest/gtest.h>

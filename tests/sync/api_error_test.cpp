@@ -1,3 +1,5 @@
+// Sync: the message found in an API error body, ApiError, text shortened
+// on a character boundary.
 #include <gtest/gtest.h>
 
 #include "marin/sync/api_error.hpp"

@@ -1,3 +1,5 @@
+// Sync: parsing a listing page and a single object, quirks included, and
+// refusing what is not one.
 #include <gtest/gtest.h>
 
 #include "marin/sync/page_reader.hpp"

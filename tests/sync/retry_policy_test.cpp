@@ -1,3 +1,4 @@
+// Sync: Retry-After parsing and the backoff between attempts.
 #include <gtest/gtest.h>
 
 #include "retry_policy.hpp"

@@ -1,3 +1,5 @@
+// A small scripted HTTP(S) server on 127.0.0.1 for the client tests (see
+// test_server.hpp).
 #include "test_server.hpp"
 
 #include <cstdlib>

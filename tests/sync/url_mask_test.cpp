@@ -1,3 +1,4 @@
+// Sync: the API key masked in URLs and messages, however it is spelled.
 #include <gtest/gtest.h>
 
 #include "marin/sync/url_mask.hpp"

@@ -70,6 +70,23 @@ struct ColumnSpec {
     // on its own, so that a row from a listing that does not know the link
     // leaves it as stored instead of clearing it (object_graph.hpp).
     bool link = false;
+    // The migration (sql/NNN) that added the column to an existing table;
+    // 0: the table's CREATE TABLE made it. ALTER TABLE ADD COLUMN cannot
+    // place a column, so PostgreSQL keeps it after the bookkeeping columns:
+    // the generated views (storage/view_sql.hpp) must list it there.
+    std::uint8_t added_in = 0;
+};
+
+// A column a table lost that a view still shows, computed, where it stood
+// (sql/007 dropped ad_stats_daily.main_metrics; ad_stats_daily_versions
+// keeps it as _raw -> 'main_metrics', so the view's columns never moved).
+struct RetiredColumn {
+    std::string_view name;
+    ColumnType type;
+    std::string_view expression;  // SQL over the table's columns
+    std::string_view follows;     // the column it came after
+    std::uint8_t removed_in;      // the migration that dropped it
+    std::string_view comment;     // on the view column (the table has none left)
 };
 
 struct TableSpec {
@@ -79,6 +96,14 @@ struct TableSpec {
     // Rows can be marked removed when a complete listing no longer holds them.
     // Statistics rows are never removed: a restated day overwrites its row.
     bool removable;
+    // The migration whose CREATE TABLE laid the columns out: those it made
+    // stand in spec order, the later ones after the bookkeeping columns.
+    std::uint8_t created_in = 1;
+    // The migration whose CREATE VIEW fixed <table>_versions: columns added
+    // after it follow _is_current there (CREATE OR REPLACE VIEW can only
+    // append). 0: created_in.
+    std::uint8_t versions_laid_out_in = 0;
+    std::span<const RetiredColumn> retired = {};
 
     // Columns the client sends (everything but json_subtree), in order.
     [[nodiscard]] std::vector<const ColumnSpec*> sent_columns() const;
@@ -86,6 +111,12 @@ struct TableSpec {
     [[nodiscard]] const ColumnSpec* column(std::string_view name) const;
     // Positions among sent_columns() of the link columns.
     [[nodiscard]] std::vector<std::size_t> link_positions() const;
+    // Every column of the table in PostgreSQL's order (attnum): the ones
+    // its CREATE TABLE made, the bookkeeping columns, then the ones added
+    // later (by migration, then spec order).
+    [[nodiscard]] std::vector<std::string_view> stored_columns() const;
+    // Whether the column came after `version` (a later migration added it).
+    [[nodiscard]] bool added_after(const ColumnSpec& column, unsigned version) const;
 };
 
 [[nodiscard]] const TableSpec& table_spec(TableId id);

@@ -17,6 +17,10 @@
 
 namespace marin::sim {
 
+namespace detail {
+struct Ctx;
+}
+
 // Faults the server injects into API answers (never into /_sim/ ones).
 struct FaultSettings {
     int latency_ms = 0;      // added to every API request
@@ -108,14 +112,21 @@ public:
     }
 
 private:
-    Response handle_api(const Request& req, const std::vector<std::string>& segments,
-                        const std::map<std::string, std::string>& params,
-                        const std::string& base, const FaultSettings& faults,
-                        const Variants& variants);
+    // An API request, the world locked for reading; routes are in routes_*.cpp.
+    Response handle_api(detail::Ctx& ctx, const FaultSettings& faults, const Variants& variants);
+    // deny_prefix and fail_prefix: paths refused whatever they are.
+    Response refuse_by_prefix(const detail::Ctx& ctx, const FaultSettings& faults, const Variants& variants,
+                              Response r);
     // A uniform draw in [0, 1) for the pagination faults (thread-safe).
     double draw();
+    // The /_sim/ control endpoints (admin.cpp, admin_faults.cpp).
     Response handle_admin(const Request& req, const std::vector<std::string>& segments,
                           const std::map<std::string, std::string>& params);
+    Response admin_epoch(const Request& req);
+    Response admin_expected(const std::map<std::string, std::string>& params);
+    Response admin_faults(const std::map<std::string, std::string>& params);
+    Response admin_variants(const std::map<std::string, std::string>& params);
+    Response admin_state() const;
 
     SimulatorConfig config_;
     mutable std::shared_mutex world_mutex_;

@@ -129,6 +129,8 @@ struct Ad {
     Life life;
 };
 
+class Rng;
+
 class World {
 public:
     explicit World(WorldConfig config);
@@ -179,7 +181,23 @@ public:
     std::vector<std::uint32_t> account_child_count;  // per slot: serials handed out
 
 private:
+    // Generation (world_generate.cpp), in the order of its draws.
     void generate();
+    void generate_accounts(Rng& rng);
+    void generate_media_plans(Rng& rng);
+    void generate_campaign(Rng& rng, int c);
+    void generate_ad(Rng& rng, std::uint32_t campaign, std::int32_t ad_set, bool parent_play);
+    // Epochs (world_epoch.cpp), in the order of their draws.
+    struct EpochCandidates;
+    EpochCandidates epoch_candidates() const;
+    void epoch_vanish(Rng& rng, EpochCandidates& candidates, Day old_today);
+    void epoch_hide(EpochCandidates& candidates, Day old_today);
+    void epoch_change(Rng& rng, EpochCandidates& candidates, Day old_today);
+    void epoch_appear(Rng& rng);
+    void epoch_change_agency(Rng& rng);
+    void epoch_change_user_links(Rng& rng);
+    void epoch_change_users(Rng& rng);
+    void epoch_change_account_children(Rng& rng);
     std::uint32_t add_campaign(std::uint32_t mp, Phase phase, Day start, Day end, bool play);
     std::uint32_t add_ad_set(std::uint32_t campaign, bool play);
     std::uint32_t add_ad(std::uint32_t campaign, std::int32_t ad_set, Day start, Day end, bool play,

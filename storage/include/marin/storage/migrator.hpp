@@ -1,7 +1,8 @@
 // Schema migrations: the numbered files of sql/ (NNN_name.sql), embedded in
 // the binary at build time, applied in order inside transactions under an
 // advisory lock and recorded in marin.schema_migrations(version, name,
-// checksum, applied_at). Blocking API.
+// checksum, applied_at); then the per-table views generated from the table
+// model (view_sql.hpp, recorded in marin.schema_generated). Blocking API.
 #pragma once
 
 #include <chrono>
@@ -35,7 +36,9 @@ int latest_schema_version();
 class Migrator {
 public:
     // Applies the pending migrations (each in its own transaction, under an
-    // advisory lock so that two `marin-sync migrate` never interleave).
+    // advisory lock so that two `marin-sync migrate` never interleave), then
+    // (re)makes the generated views whose text or schema version changed
+    // (one transaction).
     // Throws SchemaError when an applied migration's checksum differs from
     // the embedded one, or the database is newer than this binary. Returns
     // the versions applied (empty: already current).

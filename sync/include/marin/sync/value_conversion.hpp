@@ -24,6 +24,12 @@ struct ConvertedValue {
 // `value` is nullptr when the record lacks the field.
 [[nodiscard]] ConvertedValue convert_value(const boost::json::value* value, model::ColumnType type);
 
+// `text` with each NUL character made U+FFFD, the Unicode replacement
+// character: PostgreSQL's text and jsonb refuse NUL, and a value visibly
+// altered beats one silently cut. Adds the NULs replaced to `replaced`. The
+// one NUL replacement of the mapping: typed columns and _raw (record_mapper).
+[[nodiscard]] std::string replace_nul(std::string_view text, unsigned& replaced);
+
 // The individual parsers, exposed for tests.
 [[nodiscard]] std::optional<std::string> normalize_decimal(std::string_view text);
 [[nodiscard]] std::optional<std::string> normalize_bigint(std::string_view text);

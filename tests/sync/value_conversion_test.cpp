@@ -1,3 +1,4 @@
+// Sync: JSON values to the text of typed columns (numbers, timestamps, NUL).
 #include "marin/sync/value_conversion.hpp"
 
 #include <boost/json/parse.hpp>

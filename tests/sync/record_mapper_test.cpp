@@ -1,3 +1,5 @@
+// Sync: records mapped to rows (parents from the path, hashes, NUL made
+// storable, keys).
 #include "marin/sync/record_mapper.hpp"
 
 #include "marin/sync/content_hash.hpp"
