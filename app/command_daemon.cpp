@@ -47,7 +47,7 @@ private:
 std::optional<run::TimePoint> last_success_of(const config::Settings& settings, model::RunMode mode) {
     const auto timeout = storage::bookkeeping_timeout(settings.database.statement_timeout);
     for (const auto& r : storage::recent_runs(settings.database.connection_string(), 500, timeout)) {
-        if (r.outcome != storage::RunOutcome::succeeded || !r.finished_at) continue;
+        if (r.outcome != model::RunOutcome::succeeded || !r.finished_at) continue;
         if (r.mode == to_string(mode)) return r.finished_at;
     }
     return std::nullopt;

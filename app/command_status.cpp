@@ -22,7 +22,7 @@ int command_status(const CommonOptions& common, int limit) {
                     "duration", "outcome", "requests", "inserted", "changed", "unchanged", "removed", "reread",
                     "error");
         for (const auto& r : runs) {
-            storage::TableCounts sum;
+            model::TableCounts sum;
             for (const auto& [table, c] : r.totals.tables) sum += c;
             std::int64_t requests = 0;
             for (const auto& [status, n] : r.totals.requests_by_status) requests += n;
@@ -35,7 +35,7 @@ int command_status(const CommonOptions& common, int limit) {
                                              std::chrono::floor<std::chrono::seconds>(r.started_at));
             std::printf("%-6lld %-11s %-20s %-9s %-11s %9lld %9lld %9lld %9lld %9lld %7lld  %s\n",
                         static_cast<long long>(r.run_id), r.mode.c_str(), started.c_str(), duration.c_str(),
-                        std::string(storage::to_string(r.outcome)).c_str(), static_cast<long long>(requests),
+                        std::string(model::to_string(r.outcome)).c_str(), static_cast<long long>(requests),
                         static_cast<long long>(sum.inserted), static_cast<long long>(sum.changed),
                         static_cast<long long>(sum.unchanged), static_cast<long long>(sum.removed),
                         static_cast<long long>(r.totals.listings_reread), r.error.substr(0, 200).c_str());

@@ -30,8 +30,9 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
         return run::exit_bad_usage;
     }
     auto log = make_run_logger(*settings);
-    log->info("marin-sync {}: {} sync of {} into {}", version_string(), full ? "full" : "incremental",
-              settings->api.base_url, config::mask_dsn(settings->database.dsn));
+    const auto mode = full ? model::RunMode::full : model::RunMode::incremental;
+    log->info("marin-sync {}: {} sync of {} into {}", version_string(), to_string(mode), settings->api.base_url,
+              config::mask_dsn(settings->database.dsn));
     log->debug("settings: {}", config::describe(*settings));
     try {
         storage::Migrator::check_schema(settings->database.connection_string(),
@@ -41,7 +42,6 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
         return run::exit_run_failed;
     }
 
-    const auto mode = full ? model::RunMode::full : model::RunMode::incremental;
     run::ProgressBoard board;
     board.set_graph(run::progress_graph());
     run::TerminalProgress display(board, log);

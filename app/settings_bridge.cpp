@@ -41,16 +41,19 @@ storage::LockMode lock_mode(const config::Settings& s) {
                                                                      : storage::LockMode::fail_fast;
 }
 
-sync::CrawlSettings crawl_settings(const config::Settings& s, sync::CrawlMode mode) {
+sync::CrawlSettings crawl_settings(const config::Settings& s, model::RunMode mode) {
     sync::CrawlSettings c;
     c.mode = mode;
-    c.stats_days = mode == sync::CrawlMode::full ? s.sync.stats_full_days : s.sync.stats_lookback_days;
+    c.now = std::chrono::system_clock::now();
+    // The statistics window, computed once: the crawl reads it, the figures
+    // check compares over it.
+    c.stats_window = model::stats_window(
+        c.now, mode == model::RunMode::full ? s.sync.stats_full_days : s.sync.stats_lookback_days);
     c.skip_ended_days = s.sync.incremental_skip_ended_days;
     // More listings in progress than requests in flight, so that mapping and
     // waiting on the writer overlap with requests.
     c.concurrent_listings = s.api.max_in_flight * 2;
     c.batch_rows = s.database.batch_rows;
-    c.now = std::chrono::system_clock::now();
     return c;
 }
 
@@ -61,7 +64,7 @@ run::RunSettings run_settings(const config::Settings& s, model::RunMode mode) {
     r.writer = writer_settings(s);
     r.lock_mode = lock_mode(s);
     r.lock_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s.sync.lock_timeout);
-    r.crawl = crawl_settings(s, mode == model::RunMode::full ? sync::CrawlMode::full : sync::CrawlMode::incremental);
+    r.crawl = crawl_settings(s, mode);
     r.bookkeeping_timeout = storage::bookkeeping_timeout(s.database.statement_timeout);
     r.warnings = s.warnings;
     return r;

@@ -17,7 +17,7 @@ namespace marin::app {
 sync::ApiSettings api_settings(const config::Settings& s);
 storage::WriterSettings writer_settings(const config::Settings& s);
 storage::LockMode lock_mode(const config::Settings& s);
-sync::CrawlSettings crawl_settings(const config::Settings& s, sync::CrawlMode mode);
+sync::CrawlSettings crawl_settings(const config::Settings& s, model::RunMode mode);
 // Everything a run of `mode` needs, from the configuration.
 run::RunSettings run_settings(const config::Settings& s, model::RunMode mode);
 daemon::ScheduleConfig schedule_config(const config::Settings& s);

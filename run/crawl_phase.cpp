@@ -56,14 +56,20 @@ CrawlPhase crawl_phase(const RunSettings& settings, sync::CrawlSettings crawl_cf
             const auto& crawl = report.crawl;
             const auto outcome = settle_outcome(crawl, lock_watch.lost(), report);
 
-            if (mode == model::RunMode::full && crawl.complete())
-                out.api_totals = co_await fetch_period_totals(api, crawl, log);
+            if (mode == model::RunMode::full && crawl.complete()) {
+                // Named locals, not temporaries inside co_await: GCC 12.
+                auto sample = crawl.stats_sample;
+                auto window = settings.crawl.stats_window;
+                auto figures_log = log;
+                out.api_totals =
+                    co_await fetch_period_totals(api, std::move(sample), std::move(window), std::move(figures_log));
+            }
 
             auto totals = co_await writer.totals();
             report.totals.tables = std::move(totals);
-            for (const auto& [name, counts] : crawl.tables) {
-                if (auto id = model::table_by_name(name)) report.totals.tables[*id].read += counts.read;
-                report.totals.sanitized_values += static_cast<std::int64_t>(counts.sanitized);
+            for (const auto& [table, counts] : crawl.tables) {
+                report.totals.tables[table].read += counts.read;
+                report.totals.sanitized_values += counts.sanitized;
             }
             report.totals.requests_by_status = requests.requests_by_status();
             report.totals.retries = requests.retries();

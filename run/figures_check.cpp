@@ -28,17 +28,18 @@ long double number_of(const boost::json::object& row, std::string_view field) {
 
 }  // namespace
 
-// Days before stats_from are buckets the window may cut, as in the crawl.
-asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& api, const sync::CrawlReport& crawl,
+// Days before the window's first day are buckets it may cut, as in the crawl.
+asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& api, std::vector<std::string> sample,
+                                                               model::StatsWindow window,
                                                                std::shared_ptr<spdlog::logger> log) {
     std::vector<PeriodTotals> out;
-    for (const auto& mp : crawl.stats_sample) {
+    for (const auto& mp : sample) {
         PeriodTotals t;
         t.media_plan_id = mp;
         sync::QueryParams query = {{"level", "client"},
                                    {"aggregate", "day"},
-                                   {"start_date", std::to_string(crawl.stats_start)},
-                                   {"end_date", std::to_string(crawl.stats_end)}};
+                                   {"start_date", std::to_string(window.start)},
+                                   {"end_date", std::to_string(window.end)}};
         const std::string path = "/clients/" + mp + "/statistics";
         try {
             sync::PageReader reader(api, path, std::move(query), "/clients/{id}/statistics");
@@ -53,7 +54,7 @@ asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& 
                         continue;
                     }
                     const std::string day(date->get_string());
-                    if (day < crawl.stats_from || day > crawl.stats_to) continue;
+                    if (day < window.from || day > window.to) continue;
                     t.impressions += static_cast<std::int64_t>(number_of(o, "impression"));
                     t.clicks += static_cast<std::int64_t>(number_of(o, "click"));
                     t.spent += number_of(o, "spent");
@@ -69,12 +70,12 @@ asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& 
     co_return out;
 }
 
-void check_figures(storage::RunLog& runs, std::int64_t run_id, const sync::CrawlReport& crawl,
+void check_figures(storage::RunLog& runs, std::int64_t run_id, const model::StatsWindow& window,
                    const std::vector<PeriodTotals>& api_totals, const std::shared_ptr<spdlog::logger>& log) {
     try {
         boost::json::array check;
         for (const auto& t : api_totals) {
-            const auto sums = runs.media_plan_stats_sums(t.media_plan_id, crawl.stats_from, crawl.stats_to);
+            const auto sums = runs.media_plan_stats_sums(t.media_plan_id, window.from, window.to);
             // Counts must match exactly; money to the cent.
             const bool agree = std::to_string(t.impressions) == sums.impressions &&
                                std::to_string(t.clicks) == sums.clicks &&
@@ -83,12 +84,12 @@ void check_figures(storage::RunLog& runs, std::int64_t run_id, const sync::Crawl
             if (!agree)
                 log->warn("figures check: media plan {} from {} to {} disagrees: the API's level=client figures are {} "
                           "impressions, {} clicks, {} spent; the mirror's ad-level rows sum to {}, {}, {}",
-                          t.media_plan_id, crawl.stats_from, crawl.stats_to, t.impressions, t.clicks, t.spent_text,
+                          t.media_plan_id, window.from, window.to, t.impressions, t.clicks, t.spent_text,
                           sums.impressions, sums.clicks, sums.spent);
             check.push_back(boost::json::object{
                 {"media_plan_id", t.media_plan_id},
-                {"from", crawl.stats_from},
-                {"to", crawl.stats_to},
+                {"from", window.from},
+                {"to", window.to},
                 {"api", {{"impressions", t.impressions}, {"clicks", t.clicks}, {"spent", t.spent_text}}},
                 {"mirror",
                  {{"impressions", std::stoll(sums.impressions)}, {"clicks", std::stoll(sums.clicks)}, {"spent", sums.spent}}},

@@ -15,7 +15,7 @@
 
 #include "marin/storage/run_log.hpp"
 #include "marin/sync/api_client.hpp"
-#include "marin/sync/crawl_engine.hpp"
+#include "marin/model/run_vocabulary.hpp"
 
 namespace marin::run {
 
@@ -29,13 +29,15 @@ struct PeriodTotals {
 // The API's own media-plan figures (level=client, one row per day) over the
 // crawl's window, every page, summed over the days the mirror keeps. A media
 // plan that cannot be read is left out (logged).
+// `sample`: media plans whose statistics the crawl read in full.
 boost::asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& api,
-                                                                      const sync::CrawlReport& crawl,
+                                                                      std::vector<std::string> sample,
+                                                                      model::StatsWindow window,
                                                                       std::shared_ptr<spdlog::logger> log);
 
 // Compares them with the mirror, logs each disagreement and records the
 // check for run `run_id`. Logs what fails; never throws.
-void check_figures(storage::RunLog& runs, std::int64_t run_id, const sync::CrawlReport& crawl,
+void check_figures(storage::RunLog& runs, std::int64_t run_id, const model::StatsWindow& window,
                    const std::vector<PeriodTotals>& api_totals, const std::shared_ptr<spdlog::logger>& log);
 
 }  // namespace marin::run

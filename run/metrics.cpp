@@ -20,13 +20,9 @@ std::string_view to_string(RowKind kind) {
   return "unknown";
 }
 
-std::string_view to_string(RunOutcome outcome) {
-  switch (outcome) {
-    case RunOutcome::success: return "success";
-    case RunOutcome::failed: return "failed";
-    case RunOutcome::interrupted: return "interrupted";
-  }
-  return "unknown";
+std::string_view outcome_label(model::RunOutcome outcome) {
+  // The label kept its first spelling: dashboards and alerts match "success".
+  return outcome == model::RunOutcome::succeeded ? "success" : model::to_string(outcome);
 }
 
 std::vector<double> default_latency_buckets() {
@@ -130,10 +126,10 @@ void Metrics::set_queue_depth(std::int64_t n) {
   queue_depth_ = n;
 }
 
-void Metrics::record_run(model::RunMode mode, RunOutcome outcome, TimePoint start, TimePoint end) {
+void Metrics::record_run(model::RunMode mode, model::RunOutcome outcome, TimePoint start, TimePoint end) {
   std::lock_guard lock(mutex_);
   const std::string m(to_string(mode));
-  ++runs_[{m, std::string(to_string(outcome))}];
+  ++runs_[{m, std::string(outcome_label(outcome))}];
   run_duration_[m] = std::chrono::duration<double>(end - start).count();
   run_end_[m] = unix_seconds(end);
 }

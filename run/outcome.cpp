@@ -6,43 +6,43 @@
 
 namespace marin::run {
 
-storage::RunOutcome settle_outcome(const sync::CrawlReport& crawl, const std::optional<std::string>& lost_lock,
+model::RunOutcome settle_outcome(const sync::CrawlReport& crawl, const std::optional<std::string>& lost_lock,
                                    RunReport& report) {
     if (lost_lock) {
         report.exit_code = exit_run_failed;
         report.error = *lost_lock + "; the run stopped so that no two runs write at once (the next run resumes)";
         if (!crawl.fatal_error.empty()) report.error += "; also: " + crawl.fatal_error;
-        return storage::RunOutcome::failed;
+        return model::RunOutcome::failed;
     }
     if (crawl.auth_refused) {
         report.exit_code = exit_key_refused;
         report.error = crawl.fatal_error;
-        return storage::RunOutcome::failed;
+        return model::RunOutcome::failed;
     }
     if (!crawl.fatal_error.empty()) {
         report.exit_code = exit_run_failed;
         report.error = crawl.fatal_error;
-        return storage::RunOutcome::failed;
+        return model::RunOutcome::failed;
     }
     if (crawl.interrupted) {
         report.exit_code = exit_run_failed;
         report.interrupted = true;
         report.error = "interrupted by a stop request; the next run resumes";
-        return storage::RunOutcome::interrupted;
+        return model::RunOutcome::interrupted;
     }
     if (crawl.listings_failed > 0) {
         report.exit_code = exit_run_failed;
         report.error = fmt::format("{} listings failed (their removals were not reconciled); first: {}",
                                    crawl.listings_failed,
                                    crawl.failures.empty() ? std::string("?") : crawl.failures.front());
-        return storage::RunOutcome::failed;
+        return model::RunOutcome::failed;
     }
     report.exit_code = exit_success;
-    return storage::RunOutcome::succeeded;
+    return model::RunOutcome::succeeded;
 }
 
 std::string summarize(model::RunMode mode, const RunReport& r, std::int64_t requests) {
-    storage::TableCounts sum;
+    model::TableCounts sum;
     for (const auto& [table, c] : r.totals.tables) sum += c;
     const double secs = std::chrono::duration<double>(r.wall).count();
     std::string outcome = r.exit_code == exit_success ? "succeeded" : (r.interrupted ? "interrupted" : "failed");

@@ -47,7 +47,7 @@ CrawlPhase crawl_phase(const RunSettings& settings, sync::CrawlSettings crawl, m
 
 // outcome.cpp: how the run ended (its row's outcome, the exit code and the
 // error in the report), from the crawl's report and the run lock's fate.
-storage::RunOutcome settle_outcome(const sync::CrawlReport& crawl, const std::optional<std::string>& lost_lock,
+model::RunOutcome settle_outcome(const sync::CrawlReport& crawl, const std::optional<std::string>& lost_lock,
                                    RunReport& report);
 // The run's one-line summary.
 std::string summarize(model::RunMode mode, const RunReport& report, std::int64_t requests);
@@ -56,6 +56,6 @@ std::string summarize(model::RunMode mode, const RunReport& report, std::int64_t
 // the failed listings, the figures check, and the checkpoints a succeeded
 // run makes useless. Logs what fails; never throws.
 void finish_phase(storage::RunLog& runs, const RunReport& report, const std::vector<PeriodTotals>& api_totals,
-                  const std::shared_ptr<spdlog::logger>& log);
+                  const model::StatsWindow& window, const std::shared_ptr<spdlog::logger>& log);
 
 }  // namespace marin::run

@@ -27,12 +27,12 @@ std::vector<FinishedRun> recorded_runs(storage::RunLog& log, int limit) {
     for (const auto& r : runs) {
         FinishedRun f;
         f.run_id = r.run_id;
-        f.mode = r.mode == "full" ? model::RunMode::full : model::RunMode::incremental;
+        f.mode = model::run_mode_from_string(r.mode).value_or(model::RunMode::incremental);
         f.started_at = r.started_at;
         f.ended_at = r.finished_at.value_or(r.started_at);
-        f.running = r.outcome == storage::RunOutcome::running;
-        f.ok = r.outcome == storage::RunOutcome::succeeded;
-        f.interrupted = r.outcome == storage::RunOutcome::interrupted;
+        f.running = r.outcome == model::RunOutcome::running;
+        f.ok = r.outcome == model::RunOutcome::succeeded;
+        f.interrupted = r.outcome == model::RunOutcome::interrupted;
         f.rows = rows_read_of(r);
         f.requests = requests_of(r);
         f.error = r.error;
@@ -47,7 +47,7 @@ std::vector<FinishedRun> recorded_runs(storage::RunLog& log, int limit) {
 
 std::optional<RunBaseline> previous_run_baseline(storage::RunLog& log, model::RunMode mode) {
     for (const auto& r : log.recent_runs(50)) {
-        if (r.mode != to_string(mode) || r.outcome != storage::RunOutcome::succeeded || !r.finished_at) continue;
+        if (r.mode != to_string(mode) || r.outcome != model::RunOutcome::succeeded || !r.finished_at) continue;
         return RunBaseline{requests_of(r), rows_read_of(r),
                                    std::chrono::duration_cast<std::chrono::seconds>(*r.finished_at - r.started_at)};
     }

@@ -15,12 +15,12 @@ std::unordered_set<std::string> resumable_listings(storage::RunLog& runs, model:
                                                    const std::shared_ptr<spdlog::logger>& log) {
     for (const auto& run : runs.recent_runs(20)) {
         if (run.mode != to_string(mode)) continue;
-        if (run.outcome != storage::RunOutcome::interrupted && run.outcome != storage::RunOutcome::failed) return {};
+        if (run.outcome != model::RunOutcome::interrupted && run.outcome != model::RunOutcome::failed) return {};
         if (std::chrono::system_clock::now() - run.started_at > resume_window) return {};
         const auto done = runs.completed_listings(run.run_id);
         if (!done.empty())
             log->info("resuming run {} ({}): {} listings it completed are not read again", run.run_id,
-                      storage::to_string(run.outcome), done.size());
+                      model::to_string(run.outcome), done.size());
         return {done.begin(), done.end()};
     }
     return {};

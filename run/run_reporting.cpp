@@ -38,13 +38,16 @@ void RunReporting::end(const RunReport& report, bool stop_requested) {
     if (auto* metrics = observers_.metrics) {
         publish_row_metrics(*metrics, report);
         metrics->set_run_in_progress(mode_, false);
-        metrics->record_run(mode_, ok ? RunOutcome::success : (interrupted ? RunOutcome::interrupted : RunOutcome::failed),
+        metrics->record_run(mode_,
+                            ok ? model::RunOutcome::succeeded
+                               : (interrupted ? model::RunOutcome::interrupted : model::RunOutcome::failed),
                             started_, ended);
         if (ok) {
             metrics->set_last_success(to_string(mode_), ended);
             // Per stream: a table's last success is the end of the last run
             // that read all its listings.
-            for (const auto& [name, counts] : report.crawl.tables) metrics->set_last_success(name, ended);
+            for (const auto& [table, counts] : report.crawl.tables)
+                metrics->set_last_success(model::table_spec(table).name, ended);
         }
     }
     if (auto* board = observers_.progress) {

@@ -5,23 +5,17 @@ namespace marin::run {
 
 namespace asio = boost::asio;
 
-namespace {
-storage::ListingKey to_listing_key(const sync::ListingScope& scope) {
-    return storage::ListingKey{scope.name, scope.parent_filter};
-}
-}  // namespace
-
 // Arguments are named locals, never temporaries built inside the co_await
 // expression: GCC 12 mis-destroys those (see mirror_writer.hpp).
 
 asio::awaitable<void> WriterSink::write(model::TableId table, std::vector<model::Row> rows,
-                                        const sync::ListingScope& scope) {
-    auto key = to_listing_key(scope);
+                                        const model::ListingScope& scope) {
+    model::ListingScope key = scope;
     co_await writer_.enqueue(table, std::move(rows), std::move(key));
 }
 
-asio::awaitable<void> WriterSink::complete_listing(model::TableId table, const sync::ListingScope& scope) {
-    auto key = to_listing_key(scope);
+asio::awaitable<void> WriterSink::complete_listing(model::TableId table, const model::ListingScope& scope) {
+    model::ListingScope key = scope;
     co_await writer_.enqueue_complete_listing(table, std::move(key));
 }
 
@@ -29,7 +23,7 @@ asio::awaitable<void> WriterSink::mark_gone(model::TableId table, std::vector<st
     co_await writer_.mark_gone(table, std::move(key));
 }
 
-asio::awaitable<void> WriterSink::checkpoint(const sync::ListingScope& scope) {
+asio::awaitable<void> WriterSink::checkpoint(const model::ListingScope& scope) {
     auto name = scope.name;
     co_await writer_.enqueue_listing_done(run_id_, std::move(name));
 }

@@ -20,10 +20,10 @@ public:
     explicit WriterSink(storage::MirrorWriter& writer) : writer_(writer) {}
 
     boost::asio::awaitable<void> write(model::TableId table, std::vector<model::Row> rows,
-                                       const sync::ListingScope& scope) override;
-    boost::asio::awaitable<void> complete_listing(model::TableId table, const sync::ListingScope& scope) override;
+                                       const model::ListingScope& scope) override;
+    boost::asio::awaitable<void> complete_listing(model::TableId table, const model::ListingScope& scope) override;
     boost::asio::awaitable<void> mark_gone(model::TableId table, std::vector<std::string> key) override;
-    boost::asio::awaitable<void> checkpoint(const sync::ListingScope& scope) override;
+    boost::asio::awaitable<void> checkpoint(const model::ListingScope& scope) override;
     boost::asio::awaitable<void> flush() override;
 
     // The run that checkpoints belong to (MirrorWriter::begin_run's id).

@@ -521,8 +521,8 @@ struct MirrorWriter::Impl {
             return;
         }
         auto& p = pending_of(c.table);
-        const bool seen = spec.removable && !c.listing.scope.empty();
-        const int listing = seen ? listing_id(c.table, c.listing.scope) : 0;
+        const bool seen = spec.removable && !c.listing.name.empty();
+        const int listing = seen ? listing_id(c.table, c.listing.name) : 0;
         const std::string listing_text = seen ? std::to_string(listing) : "\\N";
         int batch = 0;
         if (c.reply) {
@@ -734,9 +734,9 @@ struct MirrorWriter::Impl {
                 if (c.reply) c.reply->set(failure_error(), ListingResult{});
                 continue;
             }
-            const auto what = "completing listing " + c.listing.scope + " of " + table_name(c.table);
+            const auto what = "completing listing " + c.listing.name + " of " + table_name(c.table);
             if (!removal_merged(c.reply, what, [&] { return complete(c.table, c.listing); }))
-                refused_scopes.insert(c.listing.scope);
+                refused_scopes.insert(c.listing.name);
         }
         return step("forgetting the keys of completed listings", [&] { forget_seen_keys(); });
     }
@@ -796,14 +796,14 @@ struct MirrorWriter::Impl {
         if (!spec.removable) return {};
         const auto select = detail::select_unseen_into_gone(table, listing.parent_filter);
         auto& open = state(table).open_listings;
-        const auto found = open.find(listing.scope);
+        const auto found = open.find(listing.name);
         const int id = found == open.end() ? 0 : found->second;  // 0: no batch, nothing seen
         std::vector<std::string> params{std::to_string(id)};
         for (const auto& [column, value] : listing.parent_filter)
             if (value) params.push_back(*value);
 
         const auto exists = detail::as_exists(table, select);
-        const auto result = remove_rows(table, "listing " + listing.scope, [&](pqxx::work& w, bool probe_first) {
+        const auto result = remove_rows(table, "listing " + listing.name, [&](pqxx::work& w, bool probe_first) {
             if (probe_first &&
                 !w.exec_prepared1(prepared(exists), pqxx::prepare::make_dynamic_params(params))[0].as<bool>())
                 return std::size_t{0};

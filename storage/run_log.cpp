@@ -17,8 +17,6 @@
 namespace marin::storage {
 
 namespace {
-constexpr std::array<std::string_view, 4> outcome_names = {"running", "succeeded", "failed", "interrupted"};
-
 std::string host_name() {
     std::array<char, 256> buf{};
     if (::gethostname(buf.data(), buf.size() - 1) != 0) return {};
@@ -37,23 +35,6 @@ constexpr const char* liveness_key_sql = "$1::integer, ($2::bigint % 2147483647)
 std::chrono::milliseconds bookkeeping_timeout(std::chrono::milliseconds configured) {
     if (configured <= std::chrono::milliseconds::zero()) return default_bookkeeping_timeout;
     return std::min(configured, default_bookkeeping_timeout);
-}
-
-std::string_view to_string(RunOutcome outcome) { return outcome_names[static_cast<std::size_t>(outcome)]; }
-
-std::optional<RunOutcome> run_outcome_from_string(std::string_view text) {
-    for (std::size_t i = 0; i < outcome_names.size(); ++i)
-        if (outcome_names[i] == text) return static_cast<RunOutcome>(i);
-    return std::nullopt;
-}
-
-TableCounts& TableCounts::operator+=(const TableCounts& other) {
-    read += other.read;
-    inserted += other.inserted;
-    changed += other.changed;
-    unchanged += other.unchanged;
-    removed += other.removed;
-    return *this;
 }
 
 namespace detail {
@@ -133,7 +114,7 @@ std::vector<RunSummary> RunLog::recent_runs(int limit) {
             s.mode = row[1].as<std::string>();
             s.started_at = from_epoch(row[2].as<double>());
             if (!row[3].is_null()) s.finished_at = from_epoch(row[3].as<double>());
-            s.outcome = run_outcome_from_string(row[4].as<std::string>()).value_or(RunOutcome::failed);
+            s.outcome = model::run_outcome_from_string(row[4].as<std::string>()).value_or(model::RunOutcome::failed);
             s.totals.retries = row[5].as<std::int64_t>();
             s.totals.sanitized_values = row[6].as<std::int64_t>();
             s.error = row[7].as<std::string>();

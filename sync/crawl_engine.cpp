@@ -83,8 +83,6 @@ struct CrawlEngine::State {
     bool aborted = false;  // fatal error or refused key: no new listing starts
     std::unique_ptr<asio::steady_timer> wakeup;
 
-    std::int64_t stats_start = 0, stats_end = 0;
-    std::string stats_first_day;
     std::string skip_cutoff_date;  // campaigns that ended before this day are skipped (incremental)
     std::bitset<model::listing_kind_count> not_applicable_logged;
 
@@ -93,22 +91,6 @@ struct CrawlEngine::State {
         : api(a), sink(s), settings(cs), log(std::move(l)), observer(o), stop(st) {
         using namespace std::chrono;
         const auto today = floor<days>(settings.now);
-        const auto first_day = today - days(settings.stats_days);
-        // Days are the account's days, and the API may apply start_date to
-        // the second: a window starting at UTC midnight of the first day
-        // would cut that day for any account east or west of UTC, and a cut
-        // day would overwrite the whole one stored earlier. So the window
-        // starts a day early and rows of days before first_day are dropped:
-        // first_day is then whole for every offset within a day.
-        stats_start = duration_cast<seconds>(sys_days(first_day - days(1)).time_since_epoch()).count();
-        // In a time zone ahead of UTC "today" is already tomorrow's UTC
-        // date, so the window ends two UTC days on.
-        stats_end = duration_cast<seconds>(sys_days(today + days(2)).time_since_epoch()).count() - 1;
-        stats_first_day = format_date(first_day);
-        report.stats_start = stats_start;
-        report.stats_end = stats_end;
-        report.stats_from = stats_first_day;
-        report.stats_to = format_date(today + days(1));
         skip_cutoff_date = format_date(today - days(settings.skip_ended_days));
     }
 
@@ -164,7 +146,7 @@ struct CrawlEngine::State {
     // ad sets and ads): deleted and archived campaigns are frozen on the
     // networks, and one that ended long ago has nothing left to change.
     bool incremental_skips(const boost::json::object& campaign) const {
-        if (settings.mode != CrawlMode::incremental) return false;
+        if (settings.mode != model::RunMode::incremental) return false;
         if (flag_set(campaign, "deleted") || flag_set(campaign, "archived")) return true;
         auto it = campaign.find("end_date");
         if (it == campaign.end() || !it->value().is_string()) return false;
@@ -181,9 +163,9 @@ struct CrawlEngine::State {
         c.subtree = from.subtree;
         const auto& spec = model::listing_spec(kind);
         if (spec.statistics) {
-            c.stats_start = stats_start;
-            c.stats_end = stats_end;
-            c.stats_first_day = stats_first_day;
+            c.stats_start = settings.stats_window.start;
+            c.stats_end = settings.stats_window.end;
+            c.stats_first_day = settings.stats_window.from;
         }
         return c;
     }
@@ -280,14 +262,14 @@ struct CrawlEngine::State {
         const auto scope = listing_scope(l);
         // The rows count as seen by the listing that decides their removals
         // (an ad set's ads: by their campaign's ads listing).
-        const ListingScope write_scope = seen_scope(l);
+        const model::ListingScope write_scope = seen_scope(l);
         const std::size_t date_position = [&] {
             const auto sent = spec.sent_columns();
             for (std::size_t i = 0; i < sent.size(); ++i)
                 if (sent[i]->name == "date") return i;
             return sent.size();
         }();
-        auto& counts = report.tables[std::string(spec.name)];
+        auto& counts = report.tables[spec.id];
 
         if (model::resumable(l.kind) && settings.resume_completed.contains(scope.name)) {
             // Read to its end and stored by the interrupted run this one

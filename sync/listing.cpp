@@ -111,7 +111,7 @@ RecordContext listing_context(const Listing& l) {
     return c;
 }
 
-ListingScope listing_scope(const Listing& l) {
+model::ListingScope listing_scope(const Listing& l) {
     const auto& spec = spec_of(l);
     std::string name(spec.stream);
     if (!spec.parent) return {name, {}};
@@ -123,10 +123,10 @@ ListingScope listing_scope(const Listing& l) {
     throw std::logic_error("object graph: listing " + std::string(spec.path) + " records no parent column");
 }
 
-ListingScope seen_scope(const Listing& l) {
+model::ListingScope seen_scope(const Listing& l) {
     const auto& spec = spec_of(l);
     if (!model::table_spec(spec.table).removable) return {};
-    if (!spec.removals_by) return spec.removes ? listing_scope(l) : ListingScope{};
+    if (!spec.removals_by) return spec.removes ? listing_scope(l) : model::ListingScope{};
     Listing decider = l;
     decider.kind = *spec.removals_by;
     return listing_scope(decider);

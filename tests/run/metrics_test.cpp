@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 using marin::run::Metrics;
 using marin::run::RowKind;
 using marin::model::RunMode;
-using marin::run::RunOutcome;
+using marin::model::RunOutcome;
 
 // A strict reader of the text exposition format 0.0.4: what a scraper sees.
 struct Sample {
@@ -123,7 +123,7 @@ TEST(Metrics, RendersEverythingParseable) {
   m.add_rows("ads", RowKind::unchanged, 100);
   m.set_queue_depth(3);
   const auto start = std::chrono::system_clock::time_point{std::chrono::seconds(1'700'000'000)};
-  m.record_run(RunMode::full, RunOutcome::success, start, start + 90s);
+  m.record_run(RunMode::full, RunOutcome::succeeded, start, start + 90s);
   m.set_last_success("full", start + 90s);
   m.set_run_in_progress(RunMode::incremental, true);
 

@@ -28,7 +28,7 @@ namespace {
 class RecordingSink : public RowSink {
 public:
     asio::awaitable<void> write(TableId table, std::vector<marin::model::Row> rows,
-                                const ListingScope& scope) override {
+                                const model::ListingScope& scope) override {
         rows_written[table] += rows.size();
         for (const auto& r : rows) {
             written.push_back({table, scope.name, r.keeps_links});
@@ -36,7 +36,7 @@ public:
         }
         co_return;
     }
-    asio::awaitable<void> complete_listing(TableId table, const ListingScope& scope) override {
+    asio::awaitable<void> complete_listing(TableId table, const model::ListingScope& scope) override {
         completed.insert(table);
         completed_scopes.insert(scope.name);
         scope_filters[scope.name] = scope.parent_filter;
@@ -46,7 +46,7 @@ public:
         gone.emplace_back(table, key.empty() ? std::string() : key.front());
         co_return;
     }
-    asio::awaitable<void> checkpoint(const ListingScope&) override { co_return; }
+    asio::awaitable<void> checkpoint(const model::ListingScope&) override { co_return; }
     asio::awaitable<void> flush() override { co_return; }
 
     struct Written {
@@ -436,8 +436,8 @@ TEST_F(CrawlEngineTest, StatisticsRowsWithoutTheirKeyFailTheStreamAndAreNeverWri
 
 TEST_F(CrawlEngineTest, StatisticsWindowStartsADayEarlyAndDropsTheDaysItMayCut) {
     CrawlSettings settings;
-    settings.stats_days = 3;
     settings.now = std::chrono::sys_days{std::chrono::year{2026} / 3 / 10} + std::chrono::hours{15};
+    settings.stats_window = marin::model::stats_window(settings.now, 3);
     std::string stats_query;
     TestServer server(agency([&](const std::string& path, const SeenRequest& r) -> std::optional<Reply> {
         if (path == "/clients/50001/statistics") {
@@ -451,7 +451,7 @@ TEST_F(CrawlEngineTest, StatisticsWindowStartsADayEarlyAndDropsTheDaysItMayCut) 
     const auto report = crawl(server, settings);
 
     ASSERT_TRUE(report.complete()) << log.text();
-    EXPECT_EQ(report.stats_from, "2026-03-07");
+    EXPECT_EQ(settings.stats_window.from, "2026-03-07");
     // 2026-03-06T00:00:00Z: a day before the first day kept.
     EXPECT_NE(stats_query.find("start_date=1772755200"), std::string::npos) << stats_query;
     EXPECT_NE(stats_query.find("level=ad"), std::string::npos) << stats_query;

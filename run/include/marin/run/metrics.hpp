@@ -19,10 +19,10 @@
 namespace marin::run {
 
 enum class RowKind { inserted, changed, unchanged, removed, read };
-enum class RunOutcome { success, failed, interrupted };
 
 std::string_view to_string(RowKind kind);
-std::string_view to_string(RunOutcome outcome);
+// The `outcome` label of marin_runs_total: "success", "failed", "interrupted".
+std::string_view outcome_label(model::RunOutcome outcome);
 
 // Upper bounds (seconds) of the request latency histogram buckets.
 std::vector<double> default_latency_buckets();
@@ -46,7 +46,7 @@ class Metrics {
   // Commands waiting in the writer channel.
   void set_queue_depth(std::int64_t n);
   // A run that ended; counts it and keeps its duration and end time.
-  void record_run(model::RunMode mode, RunOutcome outcome, TimePoint start, TimePoint end);
+  void record_run(model::RunMode mode, model::RunOutcome outcome, TimePoint start, TimePoint end);
   // Time of the last success of a stream (a run mode, or a table: the caller's choice).
   void set_last_success(std::string_view stream, TimePoint time);
   // The run in progress, if any (one at a time).

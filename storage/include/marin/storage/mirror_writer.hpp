@@ -95,18 +95,9 @@ struct WriterSettings {
 };
 
 // Which listing a batch belongs to, so that completing the listing can mark
-// removed the rows it no longer holds.
-struct ListingKey {
-    // Identifies the listing within the run, e.g. "ads@adset:123". Empty: the
-    // batch belongs to no listing that will be completed (incremental reads,
-    // statistics); its keys are not recorded.
-    std::string scope;
-    // Column -> value selecting the stored rows this listing covers, e.g.
-    // {{"ad_set_id", "123"}}; nullopt means IS NULL (ads listed per campaign
-    // without an ad-set link: {{"campaign_id","9"},{"ad_set_id",nullopt}}).
-    // Empty: the whole table. Columns must be columns of the table's spec.
-    std::vector<std::pair<std::string, std::optional<std::string>>> parent_filter;
-};
+// removed the rows it no longer holds: the crawl's scope (name and parent
+// filter, model/run_vocabulary.hpp).
+using ListingKey = model::ListingScope;
 
 // One batch merged. Duplicate keys in a batch count once (the last wins).
 struct BatchResult {

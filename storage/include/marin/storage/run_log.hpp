@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "marin/model/run_vocabulary.hpp"
 #include "marin/model/table_spec.hpp"
 
 namespace spdlog {
@@ -22,27 +23,10 @@ class logger;
 
 namespace marin::storage {
 
-enum class RunOutcome : std::uint8_t {
-    running,      // begun, not finished (or its process died: see mark_abandoned_runs)
-    succeeded,
-    failed,       // ended by an error; what was written stays written
-    interrupted,  // stopped by SIGTERM, or found abandoned by a later process
-};
-std::string_view to_string(RunOutcome outcome);
-std::optional<RunOutcome> run_outcome_from_string(std::string_view text);
-
-// What one run did to one table. read = records received from the API;
-// inserted + changed + unchanged = distinct keys merged; removed = rows marked
-// _removed_at (cascades included).
-struct TableCounts {
-    std::int64_t read = 0;
-    std::int64_t inserted = 0;
-    std::int64_t changed = 0;
-    std::int64_t unchanged = 0;
-    std::int64_t removed = 0;
-
-    TableCounts& operator+=(const TableCounts& other);
-};
+// The run vocabulary is model's (model/run_vocabulary.hpp); these names
+// keep the writer's and its tests' spelling.
+using model::RunOutcome;
+using model::TableCounts;
 
 struct RunTotals {
     std::map<model::TableId, TableCounts> tables;
@@ -63,7 +47,7 @@ struct RunTotals {
 
 struct RunSummary {
     std::int64_t run_id = 0;
-    std::string mode;  // "full" or "incremental" (whatever begin_run was given)
+    std::string mode;  // to_string(model::RunMode) (whatever begin_run was given)
     std::chrono::system_clock::time_point started_at;
     std::optional<std::chrono::system_clock::time_point> finished_at;
     RunOutcome outcome = RunOutcome::running;
@@ -119,7 +103,7 @@ public:
     // Returns the run ids it changed.
     std::vector<std::int64_t> mark_abandoned_runs(const std::shared_ptr<spdlog::logger>& log);
 
-    // Scopes (ListingKey::scope) that run `run_id` recorded as done with
+    // Scopes (model::ListingScope::name) that run `run_id` recorded as done with
     // MirrorWriter::mark_listing_done, so that the run after an interrupted
     // one can skip them.
     std::vector<std::string> completed_listings(std::int64_t run_id);

@@ -17,17 +17,19 @@
 
 #include <spdlog/logger.h>
 
+#include "marin/model/run_vocabulary.hpp"
+#include "marin/model/table_spec.hpp"
 #include "marin/sync/api_client.hpp"
 #include "marin/sync/crawl_observer.hpp"
 #include "marin/sync/row_sink.hpp"
 
 namespace marin::sync {
 
-enum class CrawlMode { incremental, full };
-
 struct CrawlSettings {
-    CrawlMode mode = CrawlMode::full;
-    unsigned stats_days = 90;  // statistics window: this many days back from today (UTC)
+    model::RunMode mode = model::RunMode::full;
+    // The statistics this run reads, computed once by the run
+    // (model::stats_window) and used by the figures check as well.
+    model::StatsWindow stats_window = model::stats_window(std::chrono::system_clock::now(), 90);
     // Incremental runs skip the ad sets and ads of campaigns that are deleted,
     // archived, or ended more than this many days ago (README: "What an
     // incremental run skips").
@@ -35,19 +37,14 @@ struct CrawlSettings {
     unsigned concurrent_listings = 16;
     std::size_t batch_rows = 2000;
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
-    // Listings without children (ListingScope::name) that an interrupted
+    // Listings without children (model::ListingScope::name) that an interrupted
     // run of the same mode completed: this run resumes it and skips them.
     std::unordered_set<std::string> resume_completed;
 };
 
-struct TableCounts {
-    std::uint64_t read = 0;       // records received
-    std::uint64_t rejected = 0;   // records that could not be keyed (not stored)
-    std::uint64_t sanitized = 0;  // values made safe to be storable
-};
-
 struct CrawlReport {
-    std::map<std::string, TableCounts> tables;
+    // read, rejected and sanitized of each table the crawl read
+    std::map<model::TableId, model::TableCounts> tables;
     std::uint64_t listings_completed = 0;
     std::uint64_t listings_failed = 0;
     std::uint64_t listings_skipped = 0;  // by the incremental rule
@@ -64,12 +61,7 @@ struct CrawlReport {
     // A few media plans whose statistics stream was read in full with rows:
     // the sample for the figures check of a full run.
     std::vector<std::string> stats_sample;
-    std::string stats_from, stats_to;        // the days whose statistics are kept, YYYY-MM-DD
-    // The request's window, UNIX seconds: from UTC midnight the day before
-    // stats_from (so stats_from is whole in any time zone) to the end of the
-    // UTC day after stats_to's.
-    std::int64_t stats_start = 0, stats_end = 0;
-    // Statistics rows of days before stats_from: buckets the window may cut
+    // Statistics rows of days before the window's first day: buckets it may cut
     // (the account's day starts before or after UTC midnight), not stored.
     std::uint64_t stats_rows_before_window = 0;
     bool interrupted = false;            // the stop flag ended the crawl early

@@ -56,11 +56,11 @@ struct Listing {
 [[nodiscard]] RecordContext listing_context(const Listing& l);
 // The rows it covers (for removals) and its name in logs and checkpoints,
 // e.g. "ads@campaign:700001".
-[[nodiscard]] ListingScope listing_scope(const Listing& l);
+[[nodiscard]] model::ListingScope listing_scope(const Listing& l);
 // The scope its rows are recorded under as seen: its own, or that of the
 // listing that decides their removals (model::ListingSpec::removals_by);
 // empty for a listing whose rows are never removed.
-[[nodiscard]] ListingScope seen_scope(const Listing& l);
+[[nodiscard]] model::ListingScope seen_scope(const Listing& l);
 
 // The object a child listing lives under, and how to ask for that object
 // alone (to tell "gone" from "does not apply").
