@@ -31,12 +31,6 @@ namespace marin::storage {
 namespace asio = boost::asio;
 using model::TableId;
 
-std::int64_t ListingResult::total() const {
-    std::int64_t n = 0;
-    for (const auto& [table, count] : removed) n += count;
-    return n;
-}
-
 namespace {
 
 struct Unit {};
@@ -45,7 +39,6 @@ using Reply = std::shared_ptr<detail::OneShot<T>>;
 
 struct StopCmd {};
 struct ReadyCmd { Reply<Unit> reply; };
-// reply: null for enqueue (nobody awaits it).
 // A row as COPY text, encoded on the caller's thread (escaping is most of the
 // writer's own CPU, and the writer thread is the one PostgreSQL waits on):
 // `key_hash` is its key fields and _hash (then, on tables with link columns,
@@ -56,9 +49,9 @@ struct EncodedRow {
     std::string line;
     bool keeps_links = false;
 };
-struct WriteCmd { TableId table; std::vector<EncodedRow> rows; ListingKey listing; Reply<BatchResult> reply; };
-struct CompleteCmd { TableId table; ListingKey listing; Reply<ListingResult> reply; };
-struct GoneCmd { TableId table; std::vector<std::string> key; Reply<ListingResult> reply; };
+struct WriteCmd { TableId table; std::vector<EncodedRow> rows; ListingKey listing; };
+struct CompleteCmd { TableId table; ListingKey listing; };
+struct GoneCmd { TableId table; std::vector<std::string> key; Reply<Unit> reply; };
 struct FlushCmd { Reply<Unit> reply; };
 struct BeginRunCmd { std::string mode; Reply<std::int64_t> reply; };
 struct FinishRunCmd {
@@ -68,12 +61,11 @@ struct FinishRunCmd {
     std::string error;
     Reply<Unit> reply;
 };
-struct ListingDoneCmd { std::int64_t run_id; std::string scope; Reply<Unit> reply; };
-struct CompletedListingsCmd { std::int64_t run_id; Reply<std::vector<std::string>> reply; };
+struct ListingDoneCmd { std::int64_t run_id; std::string scope; };
 struct TotalsCmd { Reply<WriterTotals> reply; };
 
 using Command = std::variant<StopCmd, ReadyCmd, WriteCmd, CompleteCmd, GoneCmd, FlushCmd, BeginRunCmd, FinishRunCmd,
-                             ListingDoneCmd, CompletedListingsCmd, TotalsCmd>;
+                             ListingDoneCmd, TotalsCmd>;
 using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, Command)>;
 
 // Deleted seen-key rows tolerated in a session table before it is truncated
@@ -135,15 +127,12 @@ struct MirrorWriter::Impl {
         struct Entry {
             std::string line;  // EncodedRow::line
             int listing;       // listing id whose keys record_seen records; 0: none
-            int batch;
             bool keeps_links;  // model::Row::keeps_links (staged as _keep on tables with links)
         };
         std::vector<Entry> entries;  // by _seq
         std::string probe;
         std::size_t bytes = 0;       // text held: row and probe lines
         bool any_listing = false;    // some row has a listing: record_seen
-        int next_batch = 1;          // _batch of the next awaited write
-        std::vector<std::pair<int, Reply<BatchResult>>> awaited;  // awaited writes among the rows
     };
     std::array<Pending, model::table_count> pending;
     std::size_t pending_bytes = 0;  // sum of pending[*].bytes
@@ -155,12 +144,11 @@ struct MirrorWriter::Impl {
     struct QueuedCompletion {
         TableId table;
         ListingKey listing;
-        Reply<ListingResult> reply;  // null: enqueued
     };
     std::vector<QueuedCompletion> completions;
     std::vector<std::pair<std::int64_t, std::string>> checkpoints;  // run id, scope
     std::set<std::string> refused_scopes;  // this group's completions the guard refused
-    // Guard refusals of enqueued completions, reported by the next flush.
+    // Guard refusals of completions, reported by the next flush.
     std::vector<std::string> refusals;
     static constexpr std::size_t max_queued_completions = 500;
     // The first fatal error, readable by the callers' thread so that
@@ -346,17 +334,13 @@ struct MirrorWriter::Impl {
         abandon_group(std::make_exception_ptr(StorageError(*failure)));
     }
 
-    // Rolls the group back and fails its calls and the pending rows' awaited writes.
+    // Rolls the group back and fails its calls.
     void abandon_group(const std::exception_ptr& error) {
         group_tx.reset();  // aborts (never throws)
-        for (auto& c : std::exchange(completions, {}))
-            if (c.reply) c.reply->set(error, ListingResult{});
+        completions.clear();
         checkpoints.clear();
         refused_scopes.clear();
-        for (auto& p : pending) {
-            for (auto& [batch, reply] : p.awaited) reply->set(error, BatchResult{});
-            p = Pending{};
-        }
+        for (auto& p : pending) p = Pending{};
         pending_bytes = 0;
         deliver(error);
     }
@@ -505,30 +489,18 @@ struct MirrorWriter::Impl {
     // settings.pending_bytes, before a removal that reads the table, or when
     // the group commits.
     void handle(WriteCmd& c) {
-        if (failure) {
-            if (c.reply) c.reply->set(failure_error(), BatchResult{});
-            return;
-        }
+        if (failure) return;
         const auto& spec = model::table_spec(c.table);
         if (c.rows.empty()) {
             // Nothing to merge, but the call still touches the table (the
-            // removal guard's baseline) and is answered with its group.
-            if (!step("merging 0 rows into " + table_name(c.table), [&] { touch(tx(), c.table); })) {
-                if (c.reply) c.reply->set(std::make_exception_ptr(StorageError(*failure)), BatchResult{});
-                return;
-            }
-            if (c.reply) defer(c.reply, BatchResult{});
+            // removal guard's baseline).
+            step("merging 0 rows into " + table_name(c.table), [&] { touch(tx(), c.table); });
             return;
         }
         auto& p = pending_of(c.table);
         const bool seen = spec.removable && !c.listing.scope.empty();
         const int listing = seen ? listing_id(c.table, c.listing.scope) : 0;
         const std::string listing_text = seen ? std::to_string(listing) : "\\N";
-        int batch = 0;
-        if (c.reply) {
-            batch = p.next_batch++;
-            p.awaited.emplace_back(batch, c.reply);
-        }
         const auto probe_before = p.probe.size();
         std::size_t row_bytes = 0;
         for (auto& row : c.rows) {
@@ -539,7 +511,7 @@ struct MirrorWriter::Impl {
             p.probe += listing_text;
             p.probe += '\n';
             row_bytes += row.line.size();
-            p.entries.push_back({std::move(row.line), listing, batch, row.keeps_links});
+            p.entries.push_back({std::move(row.line), listing, row.keeps_links});
         }
         p.any_listing = p.any_listing || seen;
         const auto added = row_bytes + (p.probe.size() - probe_before);
@@ -595,8 +567,7 @@ struct MirrorWriter::Impl {
         const auto started = std::chrono::steady_clock::now();
         const auto rows = static_cast<std::int64_t>(p.entries.size());
         const auto& sql = detail::table_sql(t);
-        BatchResult result;
-        std::map<int, BatchResult> by_batch;
+        TableCounts result;
         const bool ok = step("merging " + std::to_string(rows) + " rows into " + table_name(t), [&] {
             auto& w = tx();
             ensure_session_tables(t);
@@ -608,14 +579,13 @@ struct MirrorWriter::Impl {
             for (const auto& r : w.exec_prepared(prepared(sql.classify))) {
                 const auto seq = r[0].as<std::size_t>();
                 const auto& e = p.entries.at(seq);
-                auto& b = by_batch[e.batch];
                 const int kind = r[1].as<int>();
                 if (kind != 2 && !sql.refresh_rollups.empty()) written.push_back(std::to_string(seq));
                 switch (kind) {
                     case 0:
                         inserts += e.line;
                         inserts += "\tnow\n";  // _synced_at: 'now' is the transaction's start, as now()
-                        ++b.inserted;
+                        ++result.inserted;
                         break;
                     case 1:
                         changes += e.line;
@@ -623,14 +593,12 @@ struct MirrorWriter::Impl {
                         changes += std::to_string(seq);
                         changes += '\t';
                         changes += e.listing ? std::to_string(e.listing) : "\\N";
-                        changes += '\t';
-                        changes += std::to_string(e.batch);
                         if (!sql.link_positions.empty()) changes += e.keeps_links ? "\tt" : "\tf";
                         changes += '\n';
                         ++staged;
-                        ++b.changed;
+                        ++result.changed;
                         break;
-                    default: ++b.unchanged;
+                    default: ++result.unchanged;
                 }
             }
             if (p.any_listing) w.exec_prepared0(prepared(sql.record_seen));
@@ -641,12 +609,10 @@ struct MirrorWriter::Impl {
                 copy_lines(w, sql.stage, sql.stage_copy_columns, changes);
                 // Staged rows the merge only refreshed (same content, another
                 // hash or a link learnt) changed nothing about the object.
-                for (const auto& m : w.exec_prepared(prepared(sql.merge))) {
-                    const auto refreshed = m[1].as<std::int64_t>() - m[2].as<std::int64_t>() - m[3].as<std::int64_t>();
-                    auto& b = by_batch[m[0].as<int>()];
-                    b.changed -= refreshed;
-                    b.unchanged += refreshed;
-                }
+                const auto m = w.exec_prepared1(prepared(sql.merge));
+                const auto refreshed = m[0].as<std::int64_t>() - m[1].as<std::int64_t>() - m[2].as<std::int64_t>();
+                result.changed -= refreshed;
+                result.unchanged += refreshed;
                 empty_session_table(w, st.staged_since_truncate, staged, sql.truncate_stage, sql.clear_stage);
             }
             // Unchanged rows change no roll-up: an unchanged batch skips this.
@@ -654,12 +620,6 @@ struct MirrorWriter::Impl {
             empty_session_table(w, st.probed_since_truncate, rows, sql.truncate_probe, sql.clear_probe);
         });
         if (!ok) return false;
-        for (const auto& [batch, b] : by_batch) {
-            result.inserted += b.inserted;
-            result.changed += b.changed;
-            result.unchanged += b.unchanged;
-        }
-        for (auto& [batch, reply] : p.awaited) defer(reply, by_batch[batch]);
         pending_bytes -= p.bytes;
         p = Pending{};  // also gives the buffers back
         auto& tt = totals[t];
@@ -679,28 +639,28 @@ struct MirrorWriter::Impl {
     // after the pending rows of the tables it reads. The removal guard and a
     // caller's bad argument change nothing and leave the writer usable.
     template <class F>
-    void removal(const Reply<ListingResult>& reply, TableId root, const std::string& what, F&& work) {
+    void removal(const Reply<Unit>& reply, TableId root, const std::string& what, F&& work) {
         if (failure) {
-            if (reply) reply->set(failure_error(), ListingResult{});
+            reply->set(failure_error(), Unit{});
             return;
         }
         if (!merge_pending(reach(root))) {
-            if (reply) reply->set(std::make_exception_ptr(StorageError(*failure)), ListingResult{});
+            reply->set(std::make_exception_ptr(StorageError(*failure)), Unit{});
             return;
         }
         removal_merged(reply, what, std::forward<F>(work));
     }
 
     // A removal whose tables' pending rows are merged already. Returns false
-    // when it refused (guard or bad argument).
+    // when it refused (guard or bad argument). Null reply: a completion,
+    // whose refusal the next flush reports.
     template <class F>
-    bool removal_merged(const Reply<ListingResult>& reply, const std::string& what, F&& work) {
-        ListingResult result;
+    bool removal_merged(const Reply<Unit>& reply, const std::string& what, F&& work) {
         std::exception_ptr error;
         std::string refusal;
         const bool ok = step(what, [&] {
             try {
-                result = work();
+                work();
             } catch (const RemovalGuardError& e) {
                 log->error("{}", e.what());
                 error = std::current_exception();
@@ -711,12 +671,12 @@ struct MirrorWriter::Impl {
             }
         });
         if (!ok) {
-            if (reply) reply->set(std::make_exception_ptr(StorageError(*failure)), ListingResult{});
+            if (reply) reply->set(std::make_exception_ptr(StorageError(*failure)), Unit{});
             return false;
         }
         ++group_removals;
         if (reply)
-            defer(reply, std::move(result), error);
+            defer(reply, Unit{}, error);
         else if (error)
             refusals.push_back(std::move(refusal));
         return !error;
@@ -730,12 +690,9 @@ struct MirrorWriter::Impl {
         if (!merge_all_pending()) return false;
         auto queued = std::exchange(completions, {});
         for (auto& c : queued) {
-            if (failure) {
-                if (c.reply) c.reply->set(failure_error(), ListingResult{});
-                continue;
-            }
+            if (failure) continue;
             const auto what = "completing listing " + c.listing.scope + " of " + table_name(c.table);
-            if (!removal_merged(c.reply, what, [&] { return complete(c.table, c.listing); }))
+            if (!removal_merged(nullptr, what, [&] { complete(c.table, c.listing); }))
                 refused_scopes.insert(c.listing.scope);
         }
         return step("forgetting the keys of completed listings", [&] { forget_seen_keys(); });
@@ -783,17 +740,14 @@ struct MirrorWriter::Impl {
     }
 
     void handle(CompleteCmd& c) {
-        if (failure) {
-            if (c.reply) c.reply->set(failure_error(), ListingResult{});
-            return;
-        }
-        completions.push_back({c.table, std::move(c.listing), c.reply});
+        if (failure) return;
+        completions.push_back({c.table, std::move(c.listing)});
         if (completions.size() >= max_queued_completions) process_completions();
     }
 
-    ListingResult complete(TableId table, const ListingKey& listing) {
+    void complete(TableId table, const ListingKey& listing) {
         const auto& spec = model::table_spec(table);
-        if (!spec.removable) return {};
+        if (!spec.removable) return;
         const auto select = detail::select_unseen_into_gone(table, listing.parent_filter);
         auto& open = state(table).open_listings;
         const auto found = open.find(listing.scope);
@@ -803,7 +757,7 @@ struct MirrorWriter::Impl {
             if (value) params.push_back(*value);
 
         const auto exists = detail::as_exists(table, select);
-        const auto result = remove_rows(table, "listing " + listing.scope, [&](pqxx::work& w, bool probe_first) {
+        remove_rows(table, "listing " + listing.scope, [&](pqxx::work& w, bool probe_first) {
             if (probe_first &&
                 !w.exec_prepared1(prepared(exists), pqxx::prepare::make_dynamic_params(params))[0].as<bool>())
                 return std::size_t{0};
@@ -814,24 +768,23 @@ struct MirrorWriter::Impl {
             if (id) state(table).seen_to_forget.push_back(id);
         });
         if (found != open.end()) open.erase(found);
-        return result;
     }
 
     void handle(GoneCmd& c) {
         removal(c.reply, c.table, "marking a row of " + table_name(c.table) + " gone", [&] { return gone(c); });
     }
 
-    ListingResult gone(GoneCmd& c) {
+    void gone(GoneCmd& c) {
         const auto& spec = model::table_spec(c.table);
         if (c.key.size() != spec.key_columns().size())
             throw std::invalid_argument(std::to_string(c.key.size()) + " key values given, " + table_name(c.table) +
                                         " has " + std::to_string(spec.key_columns().size()) + " key columns");
-        if (!spec.removable) return {};
+        if (!spec.removable) return;
         const auto select = detail::select_key_into_gone(c.table);
         std::string key_text;
         for (const auto& k : c.key) key_text += (key_text.empty() ? "" : ", ") + k;
         const auto exists = detail::as_exists(c.table, select);
-        return remove_rows(c.table, "gone " + key_text, [&](pqxx::work& w, bool probe_first) {
+        remove_rows(c.table, "gone " + key_text, [&](pqxx::work& w, bool probe_first) {
             if (probe_first &&
                 !w.exec_prepared1(prepared(exists), pqxx::prepare::make_dynamic_params(c.key))[0].as<bool>())
                 return std::size_t{0};
@@ -846,7 +799,7 @@ struct MirrorWriter::Impl {
     // throws before anything but the session's gone tables was written
     // (and those are emptied at the start of every removal).
     template <class Select, class Finally>
-    ListingResult remove_rows(TableId root, const std::string& cause, Select&& select_root, Finally&& finally) {
+    void remove_rows(TableId root, const std::string& cause, Select&& select_root, Finally&& finally) {
         const auto tables_reached = reach(root);
         for (auto t : tables_reached) ensure_session_tables(t);
 
@@ -889,14 +842,11 @@ struct MirrorWriter::Impl {
                                    ", marked " + std::to_string(marked));
         }
         finally(w);
-        ListingResult result;
-        result.removed = gone;
         for (const auto& [t, n] : gone) {
             state(t).removed_this_run += n;
             totals[t].removed += n;
             log->info("{}: marked {} rows of {} removed", cause, n, table_name(t));
         }
-        return result;
     }
 
     void check_guard(TableId t, std::int64_t n, const std::string& cause) {
@@ -924,33 +874,8 @@ struct MirrorWriter::Impl {
     // The checkpoint is recorded in the group's transaction, when it commits
     // (after its merges): so a recorded listing's rows are committed with it.
     void handle(ListingDoneCmd& c) {
-        if (failure) {
-            if (c.reply) c.reply->set(failure_error(), Unit{});
-            return;
-        }
+        if (failure) return;
         checkpoints.emplace_back(c.run_id, std::move(c.scope));
-        if (c.reply) defer(c.reply, Unit{});
-    }
-
-    void handle(CompletedListingsCmd& c) {
-        commit_group();
-        if (failure) {
-            c.reply->set(failure_error(), {});
-            return;
-        }
-        try {
-            check_session();
-            pqxx::read_transaction rt(*conn, "completed_listings");
-            std::vector<std::string> out;
-            for (const auto& row :
-                 rt.exec_params("SELECT scope FROM marin.sync_listings WHERE run_id = $1 ORDER BY scope", c.run_id))
-                out.push_back(row[0].as<std::string>());
-            c.reply->set(nullptr, std::move(out));
-        } catch (const std::exception& e) {
-            failure = detail::describe("reading the listings run " + std::to_string(c.run_id) + " completed", e);
-            log->error("{}", *failure);
-            c.reply->set(std::make_exception_ptr(StorageError(*failure)), {});
-        }
     }
 
     // Run bookkeeping: its own session, independent of the mirror's fate.
@@ -1107,13 +1032,6 @@ asio::awaitable<void> MirrorWriter::ready() {
     return impl_->submit_void(std::move(cmd), reply);
 }
 
-asio::awaitable<BatchResult> MirrorWriter::write(TableId table, std::vector<model::Row> rows, ListingKey listing) {
-    auto encoded = encode_rows(table, std::move(rows));
-    auto reply = make_reply<BatchResult>();
-    Command cmd{WriteCmd{table, std::move(encoded), std::move(listing), reply}};
-    return impl_->submit(std::move(cmd), reply);
-}
-
 // An enqueue to a broken writer fails at once: the caller stops feeding it.
 void throw_if_failed(const MirrorWriter::Impl& impl) {
     std::lock_guard lock(impl.shared_failure_mutex);
@@ -1125,26 +1043,20 @@ asio::awaitable<void> MirrorWriter::enqueue(TableId table, std::vector<model::Ro
     auto encoded = encode_rows(table, std::move(rows));
     // No reply: an error stays in the writer's failure state for the next
     // awaited call.
-    Command cmd{WriteCmd{table, std::move(encoded), std::move(listing), nullptr}};
+    Command cmd{WriteCmd{table, std::move(encoded), std::move(listing)}};
     return impl_->send(std::move(cmd));
-}
-
-asio::awaitable<ListingResult> MirrorWriter::complete_listing(TableId table, ListingKey listing) {
-    auto reply = make_reply<ListingResult>();
-    Command cmd{CompleteCmd{table, std::move(listing), reply}};
-    return impl_->submit(std::move(cmd), reply);
 }
 
 asio::awaitable<void> MirrorWriter::enqueue_complete_listing(TableId table, ListingKey listing) {
     throw_if_failed(*impl_);
-    Command cmd{CompleteCmd{table, std::move(listing), nullptr}};
+    Command cmd{CompleteCmd{table, std::move(listing)}};
     return impl_->send(std::move(cmd));
 }
 
-asio::awaitable<ListingResult> MirrorWriter::mark_gone(TableId table, std::vector<std::string> key_values) {
-    auto reply = make_reply<ListingResult>();
+asio::awaitable<void> MirrorWriter::mark_gone(TableId table, std::vector<std::string> key_values) {
+    auto reply = make_reply<Unit>();
     Command cmd{GoneCmd{table, std::move(key_values), reply}};
-    return impl_->submit(std::move(cmd), reply);
+    return impl_->submit_void(std::move(cmd), reply);
 }
 
 asio::awaitable<void> MirrorWriter::flush() {
@@ -1166,22 +1078,10 @@ asio::awaitable<void> MirrorWriter::finish_run(std::int64_t run_id, RunOutcome o
     return impl_->submit_void(std::move(cmd), reply);
 }
 
-asio::awaitable<void> MirrorWriter::mark_listing_done(std::int64_t run_id, std::string scope) {
-    auto reply = make_reply<Unit>();
-    Command cmd{ListingDoneCmd{run_id, std::move(scope), reply}};
-    return impl_->submit_void(std::move(cmd), reply);
-}
-
 asio::awaitable<void> MirrorWriter::enqueue_listing_done(std::int64_t run_id, std::string scope) {
     throw_if_failed(*impl_);
-    Command cmd{ListingDoneCmd{run_id, std::move(scope), nullptr}};
+    Command cmd{ListingDoneCmd{run_id, std::move(scope)}};
     return impl_->send(std::move(cmd));
-}
-
-asio::awaitable<std::vector<std::string>> MirrorWriter::completed_listings(std::int64_t run_id) {
-    auto reply = make_reply<std::vector<std::string>>();
-    Command cmd{CompletedListingsCmd{run_id, reply}};
-    return impl_->submit(std::move(cmd), reply);
 }
 
 asio::awaitable<WriterTotals> MirrorWriter::totals() {
