@@ -26,6 +26,8 @@
 // RemovalGuardError is the exception: nothing was changed and the writer
 // stays usable. The writer never terminates the process.
 //
+// Behind this face: docs/design.md, "The writer's rooms".
+//
 // GCC 12: name a call's arguments before co_await (docs/design.md, "GCC 12 and coroutine frames").
 #pragma once
 
@@ -52,6 +54,10 @@ class logger;
 }
 
 namespace marin::storage {
+
+namespace detail {
+class WriterThread;
+}
 
 struct WriterSettings {
     std::string dsn;  // libpq connection string or URI
@@ -184,10 +190,8 @@ public:
     // Counts merged and removed by this writer so far.
     boost::asio::awaitable<WriterTotals> totals();
 
-    struct Impl;
-
 private:
-    std::unique_ptr<Impl> impl_;
+    std::unique_ptr<detail::WriterThread> thread_;
 };
 
 }  // namespace marin::storage
