@@ -1,3 +1,4 @@
+// Builds the SQL the writer runs on each table (stage, probe, classify, merge, removals) from model::TableSpec.
 #include "merge_sql.hpp"
 
 #include <array>

@@ -1,3 +1,4 @@
+// Records and reads the listings a run could not read (marin.sync_runs listings_failed, failed_listings).
 #include "marin/storage/run_failures.hpp"
 
 #include <pqxx/pqxx>
