@@ -44,7 +44,7 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
     daemon::TerminalProgress display(board, log);
     display.start();
     const auto report =
-        run_once(RunContext{*settings, log, nullptr, &board}, full ? sync::CrawlMode::full : sync::CrawlMode::incremental,
+        run_once(RunContext{*settings, log, nullptr, &board, true, &signals}, full ? sync::CrawlMode::full : sync::CrawlMode::incremental,
                  signals.stop_flag());
     display.stop();
 

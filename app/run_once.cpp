@@ -20,6 +20,7 @@
 #include "marin/sync/page_reader.hpp"
 #include "marin/sync/tls_context.hpp"
 #include "run_lock_watch.hpp"
+#include "stop_signals.hpp"
 #include "recorded_runs.hpp"
 #include "run_observers.hpp"
 #include "settings_bridge.hpp"
@@ -246,10 +247,6 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     RunProgressObserver progress(ctx.progress, ctx.metrics);
     const auto api_cfg = api_settings(settings);
     auto tls = sync::make_tls_context(api_cfg);
-    // The lock is checked from here on; a lost one stops the crawl as a stop
-    // request would, and the writer's session holds the write lock, so a
-    // second run cannot write before this one has stopped.
-    RunLockWatch lock_watch(*lock, stop, lock_check_interval, log);
     auto writer_cfg = writer_settings(settings);
     writer_cfg.write_lock = storage::WriteLockPolicy{
         lock_mode(settings), std::chrono::duration_cast<std::chrono::milliseconds>(settings.sync.lock_timeout)};
@@ -257,7 +254,16 @@ RunReport run_once(const RunContext& ctx, sync::CrawlMode mode, const std::atomi
     storage::MirrorWriter writer(std::move(writer_cfg), log);
     sync::ApiClient api(io.get_executor(), api_cfg, tls, log, &requests);
     WriterSink sink(writer);
-    sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress, lock_watch.stop_flag());
+    sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress);
+    // The lock is checked from here on; a lost one stops the crawl as a stop
+    // request would, and the writer's session holds the write lock, so a
+    // second run cannot write before this one has stopped.
+    RunLockWatch lock_watch(*lock, stop, lock_check_interval, log, [&engine] { engine.request_stop(); });
+    if (ctx.signals) ctx.signals->on_stop([&lock_watch] { lock_watch.request_stop(); });
+    struct Unsubscribe {
+        StopSignals* signals;
+        ~Unsubscribe() { if (signals) signals->on_stop({}); }
+    } unsubscribe{ctx.signals};
 
     std::vector<PeriodTotals> api_totals;
     std::exception_ptr failure;

@@ -18,6 +18,8 @@
 
 namespace marin::app {
 
+class StopSignals;
+
 struct RunContext {
     const config::Settings& settings;
     std::shared_ptr<spdlog::logger> log;
@@ -26,6 +28,9 @@ struct RunContext {
     // The daemon loop records run starts and ends on the progress board and
     // in the metrics itself; a one-shot sync has run_once do it.
     bool record_run_lifecycle = true;
+    // A one-shot sync's signals, passed on to the crawl at once (the daemon
+    // has only the flag of run_once's `stop`).
+    StopSignals* signals = nullptr;
 };
 
 struct RunReport {
