@@ -1,5 +1,4 @@
-// The run lock's watch thread: a lock check every interval, and the stop
-// (lost lock or stop request) passed on to the crawl once.
+// The run lock's watch thread: a lock check every interval, and a stop passed on to the crawl once.
 #include "run_lock_watch.hpp"
 
 namespace marin::app {

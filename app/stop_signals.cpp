@@ -1,5 +1,4 @@
-// The stop signals of a one-shot `sync`, taken by sigwait on their own
-// thread and passed on to the run through a callback.
+// SIGTERM/SIGINT of a one-shot `sync`, taken by sigwait on their own thread and passed on by callback.
 #include "stop_signals.hpp"
 
 #include <pthread.h>

@@ -1,5 +1,4 @@
-// The API client's public face: builds targets on the origin and hands them
-// to the retrying request; pages come back parsed.
+// The API client's public face: targets on the origin, to the retrying request; pages come back parsed.
 #include "marin/sync/api_client.hpp"
 
 #include <optional>

@@ -1,5 +1,4 @@
-// What an API error of a listing means for the crawl: the key refused, a
-// listing that failed, a parent that is gone, or one it does not apply to.
+// What an API error of a listing means: key refused, listing failed, parent gone, or not applicable.
 #include "crawl_state.hpp"
 
 namespace marin::sync {

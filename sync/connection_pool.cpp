@@ -1,5 +1,4 @@
-// Connections to the API's origin, kept alive between requests, and one
-// GET on them: resolve, connect, TLS handshake and checks, write, read.
+// Keep-alive connections to the API's origin and one GET on them (resolve, connect, TLS, write, read).
 #include "connection_pool.hpp"
 
 #include <algorithm>

@@ -1,5 +1,4 @@
-// The crawl engine's public face: starts the workers in a task group, joins
-// them, and carries a stop request onto the executor as a cancellation.
+// The crawl engine's public face: workers in a task group, and a stop request turned into a cancellation.
 #include "marin/sync/crawl_engine.hpp"
 
 #include <boost/asio/post.hpp>

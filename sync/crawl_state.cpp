@@ -1,5 +1,4 @@
-// The crawl's state between listings: the statistics window, the queue,
-// children and subtree joins, and the worker loop that takes listings.
+// The crawl's state between listings: statistics window, queue, children, subtree joins, worker loop.
 #include "crawl_state.hpp"
 
 #include <boost/asio/redirect_error.hpp>

@@ -1,5 +1,4 @@
-// Reading one listing: its page loop, the intake of each record (map, key,
-// children, batch) and how it settles (complete, failed, resumed).
+// Reading one listing: its page loop, the intake of each record, and how it settles.
 #include <exception>
 
 #include "crawl_state.hpp"

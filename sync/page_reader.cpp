@@ -1,5 +1,4 @@
-// Pages of one listing in order, with the guards against pagination loops and
-// endless listings.
+// Pages of one listing in order, guarded against pagination loops and endless listings.
 #include "marin/sync/page_reader.hpp"
 
 #include <algorithm>

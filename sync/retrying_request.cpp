@@ -1,5 +1,4 @@
-// One GET to a usable answer: in-flight slot, rate budget, attempt, the
-// retry decision and the backoff sleep, each ended at once by a stop.
+// One GET to a usable answer: in-flight slot, rate budget, retry decision, backoff; a stop ends each wait.
 #include "retrying_request.hpp"
 
 #include <boost/asio/as_tuple.hpp>

@@ -1,5 +1,4 @@
-// The crawl's task group (spawn with a slot each, emit, join) and the shield
-// around sink calls.
+// The crawl's task group (a cancellation slot per task, emit, join) and the shield around sink calls.
 #include "task_group.hpp"
 
 #include <boost/asio/as_tuple.hpp>
