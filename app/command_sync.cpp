@@ -48,7 +48,7 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
     display.start();
     // The run stops the display and logs its summary.
     const auto report = run::run_once(run_settings(*settings, mode), mode,
-                                      run::RunObservers{nullptr, &board, &display}, log, signals.stop_flag());
+                                      run::RunObservers{nullptr, &board, &display}, log, signals.stop_flag(), &signals);
     // The summary table once, below the run's last log line (the live
     // table was erased when the run ended).
     if (report.started && display.effective_display() == run::ProgressDisplay::table) {

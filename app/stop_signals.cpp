@@ -1,4 +1,4 @@
-// Blocks the stop signals and turns the first into a stop request, the second into an exit.
+// SIGTERM/SIGINT of a one-shot `sync`, taken by sigwait on their own thread and passed on by callback.
 #include "stop_signals.hpp"
 
 #include <pthread.h>
@@ -25,6 +25,8 @@ StopSignals::StopSignals() {
                 [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
                 std::_Exit(1);
             }
+            std::lock_guard guard(callback_mutex_);
+            if (callback_) callback_();
         }
     });
 }
@@ -33,6 +35,12 @@ StopSignals::~StopSignals() {
     done_.store(true);
     pthread_kill(waiter_.native_handle(), SIGUSR1);
     waiter_.join();
+}
+
+void StopSignals::on_stop(std::function<void()> callback) {
+    std::lock_guard guard(callback_mutex_);
+    callback_ = std::move(callback);
+    if (callback_ && stop_.load()) callback_();
 }
 
 }  // namespace marin::app

@@ -6,23 +6,34 @@
 
 #include <atomic>
 #include <csignal>
+#include <functional>
+#include <mutex>
 #include <thread>
+
+#include "marin/run/run_once.hpp"
 
 namespace marin::app {
 
-class StopSignals {
+class StopSignals final : public run::StopNotice {
 public:
     StopSignals();  // call before any other thread starts
     ~StopSignals();
     StopSignals(const StopSignals&) = delete;
     StopSignals& operator=(const StopSignals&) = delete;
 
+    // Set by the first signal (for what only takes a flag).
     const std::atomic<bool>& stop_flag() const { return stop_; }
+    // `callback` is called on the signal thread at the first signal, or at
+    // once if it already came; on_stop({}) removes it, and returns only once
+    // a call in progress has ended (so what it uses may then go).
+    void on_stop(std::function<void()> callback) override;
 
 private:
     sigset_t set_{};
     std::atomic<bool> stop_{false};
     std::atomic<bool> done_{false};
+    std::mutex callback_mutex_;
+    std::function<void()> callback_;
     std::thread waiter_;
 };
 

@@ -25,22 +25,29 @@ constexpr std::chrono::milliseconds lock_check_interval{1000};
 
 CrawlPhase crawl_phase(const RunSettings& settings, sync::CrawlSettings crawl_cfg, model::RunMode mode,
                        RunObservers observers, storage::RunLock& lock, const std::shared_ptr<spdlog::logger>& log,
-                       const std::atomic<bool>& stop, RunReport& report) {
+                       const std::atomic<bool>& stop, StopNotice* stop_notice, RunReport& report) {
     asio::io_context io(1);
     RunRequestObserver requests(observers.metrics, observers.progress);
     RunProgressObserver progress(observers.progress, observers.metrics);
     auto tls = sync::make_tls_context(settings.api);
-    // The lock is checked from here on; a lost one stops the crawl as a stop
-    // request would, and the writer's session holds the write lock, so a
-    // second run cannot write before this one has stopped.
-    RunLockWatch lock_watch(lock, stop, lock_check_interval, log);
     auto writer_cfg = settings.writer;
     writer_cfg.write_lock = storage::WriteLockPolicy{settings.lock_mode, settings.lock_timeout};
     writer_cfg.stop = &stop;
     storage::MirrorWriter writer(std::move(writer_cfg), log);
     sync::ApiClient api(io.get_executor(), settings.api, tls, log, &requests);
     WriterSink sink(writer);
-    sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress, lock_watch.stop_flag());
+    sync::CrawlEngine engine(api, sink, std::move(crawl_cfg), log, &progress);
+    // The lock is checked from here on; a lost one stops the crawl as a stop
+    // request would, and the writer's session holds the write lock, so a
+    // second run cannot write before this one has stopped.
+    RunLockWatch lock_watch(lock, stop, lock_check_interval, log, [&engine] { engine.request_stop(); });
+    if (stop_notice) stop_notice->on_stop([&lock_watch] { lock_watch.request_stop(); });
+    struct Unsubscribe {
+        StopNotice* notice;
+        ~Unsubscribe() {
+            if (notice) notice->on_stop({});
+        }
+    } unsubscribe{stop_notice};
 
     CrawlPhase out;
     std::exception_ptr failure;
@@ -57,7 +64,7 @@ CrawlPhase crawl_phase(const RunSettings& settings, sync::CrawlSettings crawl_cf
             const auto outcome = settle_outcome(crawl, lock_watch.lost(), report);
 
             if (mode == model::RunMode::full && crawl.complete()) {
-                // Named locals, not temporaries inside co_await: GCC 12.
+                // Named locals, not temporaries inside co_await (docs/design.md, "GCC 12 and coroutine frames").
                 auto sample = crawl.stats_sample;
                 auto window = settings.crawl.stats_window;
                 auto figures_log = log;

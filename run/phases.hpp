@@ -43,7 +43,7 @@ struct CrawlPhase {
 };
 CrawlPhase crawl_phase(const RunSettings& settings, sync::CrawlSettings crawl, model::RunMode mode,
                        RunObservers observers, storage::RunLock& lock, const std::shared_ptr<spdlog::logger>& log,
-                       const std::atomic<bool>& stop, RunReport& report);
+                       const std::atomic<bool>& stop, StopNotice* stop_notice, RunReport& report);
 
 // outcome.cpp: how the run ended (its row's outcome, the exit code and the
 // error in the report), from the crawl's report and the run lock's fate.

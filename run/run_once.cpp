@@ -17,8 +17,8 @@ namespace {
 // Returns the requests made.
 std::int64_t locked_run(const RunSettings& settings, model::RunMode mode, RunObservers observers,
                         storage::RunLog& runs, storage::RunLock& lock, const std::shared_ptr<spdlog::logger>& log,
-                        const std::atomic<bool>& stop, std::chrono::steady_clock::time_point started,
-                        RunReport& report) {
+                        const std::atomic<bool>& stop, StopNotice* stop_notice,
+                        std::chrono::steady_clock::time_point started, RunReport& report) {
     auto crawl = settings.crawl;
     try {
         crawl.resume_completed = resumable_listings(runs, mode, log);
@@ -32,7 +32,7 @@ std::int64_t locked_run(const RunSettings& settings, model::RunMode mode, RunObs
             log->warn("cannot read the previous run for the ETA: {}", e.what());
         }
     }
-    const auto crawled = crawl_phase(settings, std::move(crawl), mode, observers, lock, log, stop, report);
+    const auto crawled = crawl_phase(settings, std::move(crawl), mode, observers, lock, log, stop, stop_notice, report);
     report.wall = std::chrono::steady_clock::now() - started;
     finish_phase(runs, report, crawled.api_totals, settings.crawl.stats_window, log);
     return crawled.requests;
@@ -41,7 +41,7 @@ std::int64_t locked_run(const RunSettings& settings, model::RunMode mode, RunObs
 }  // namespace
 
 RunReport run_once(const RunSettings& settings, model::RunMode mode, RunObservers observers,
-                   const std::shared_ptr<spdlog::logger>& log, const std::atomic<bool>& stop) {
+                   const std::shared_ptr<spdlog::logger>& log, const std::atomic<bool>& stop, StopNotice* stop_notice) {
     RunReport report;
     const auto started = std::chrono::steady_clock::now();
     RunReporting reporting(observers, mode, log);
@@ -66,7 +66,7 @@ RunReport run_once(const RunSettings& settings, model::RunMode mode, RunObserver
     report.started = true;
     std::int64_t requests = 0;
     try {
-        requests = locked_run(settings, mode, observers, runs, *lock, log, stop, started, report);
+        requests = locked_run(settings, mode, observers, runs, *lock, log, stop, stop_notice, started, report);
     } catch (const std::exception& e) {
         report.exit_code = report.exit_code == exit_key_refused ? exit_key_refused : exit_run_failed;
         if (report.error.empty()) report.error = e.what();

@@ -6,7 +6,7 @@ namespace marin::run {
 namespace asio = boost::asio;
 
 // Arguments are named locals, never temporaries built inside the co_await
-// expression: GCC 12 mis-destroys those (see mirror_writer.hpp).
+// expression (docs/design.md, "GCC 12 and coroutine frames").
 
 asio::awaitable<void> WriterSink::write(model::TableId table, std::vector<model::Row> rows,
                                         const model::ListingScope& scope) {

@@ -1,3 +1,4 @@
+// Escaping values into COPY text (and text[] literals) for the writer.
 #include "copy_text.hpp"
 
 #include <algorithm>

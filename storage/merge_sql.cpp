@@ -1,3 +1,4 @@
+// Builds the SQL the writer runs on each table (stage, probe, classify, merge, removals) from model::TableSpec.
 #include "merge_sql.hpp"
 
 #include <array>
@@ -58,12 +59,11 @@ TableSql build(const model::TableSpec& spec) {
         s.stage_copy_columns.push_back(stage_column(i));
         stage_defs.push_back(stage_column(i) + " " + std::string(model::sql_type(sent[i]->type)));
     }
-    for (auto c : {"_raw", "_hash", "_seq", "_listing", "_batch"}) s.stage_copy_columns.emplace_back(c);
+    for (auto c : {"_raw", "_hash", "_seq", "_listing"}) s.stage_copy_columns.emplace_back(c);
     stage_defs.emplace_back("_raw text NOT NULL");
     stage_defs.emplace_back("_hash text NOT NULL");
     stage_defs.emplace_back("_seq integer NOT NULL");
     stage_defs.emplace_back("_listing integer");
-    stage_defs.emplace_back("_batch integer NOT NULL");
     s.link_positions = spec.link_positions();
     const bool links = !s.link_positions.empty();
     if (links) {
@@ -196,7 +196,7 @@ TableSql build(const model::TableSpec& spec) {
         "  ORDER BY " + join(src_keys, ", ") + ", " + (links ? "s._keep, " : "") + "s._seq DESC\n"
         "), todo AS (\n"
         "  SELECT " + join(todo_cols, ", ") + ",\n"
-        "    src._raw_json, src._hash, src._batch, t._hash IS NOT NULL AS existed, t._synced_at AS old_synced_at,\n"
+        "    src._raw_json, src._hash, t._hash IS NOT NULL AS existed, t._synced_at AS old_synced_at,\n"
         "    (t._hash IS NOT NULL AND t._removed_at IS NULL AND " + join(same_content, " AND ") + ") AS refresh_only\n"
         "  FROM src LEFT JOIN " + s.table + " t ON " + key_match("src", true) + "\n"
         "  WHERE t._hash IS NULL OR t._hash <> src._hash OR t._removed_at IS NOT NULL" + stage_links_differ + "\n"
@@ -210,12 +210,8 @@ TableSql build(const model::TableSpec& spec) {
         "  SELECT " + join(insert_vals, ", ") + " FROM todo\n"
         "  ON CONFLICT (" + join(conflict_keys, ", ") + ") DO UPDATE SET " + join(updates, ", ") + "\n"
         ")\n"
-        "SELECT b._batch, sum(b.n)::bigint, sum(b.ins)::bigint, sum(b.chg)::bigint FROM (\n"
-        "  SELECT _batch, count(*) AS n, 0::bigint AS ins, 0::bigint AS chg FROM src GROUP BY _batch\n"
-        "  UNION ALL\n"
-        "  SELECT _batch, 0, count(*) FILTER (WHERE NOT existed), count(*) FILTER (WHERE existed AND NOT refresh_only)\n"
-        "  FROM todo GROUP BY _batch\n"
-        ") b GROUP BY b._batch";
+        "SELECT (SELECT count(*) FROM src)::bigint, count(*) FILTER (WHERE NOT existed)::bigint,\n"
+        "  count(*) FILTER (WHERE existed AND NOT refresh_only)::bigint FROM todo";
 
     // The roll-ups are recomputed from their rows in the merge's transaction
     // (so they never disagree with them), for the keys this merge wrote.

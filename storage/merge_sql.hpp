@@ -10,9 +10,7 @@
 //                            parsed until a row is written), _hash, _seq
 //                            (arrival order across commands, so the last
 //                            duplicate wins), _listing (the listing id whose
-//                            keys record_seen records; NULL: none), _batch
-//                            (0, or the awaited write the row came from, so
-//                            that write gets its own counts). Emptied by
+//                            keys record_seen records; NULL: none). Emptied by
 //                            DELETE in the merge's transaction (TRUNCATE now
 //                            and then, to drop dead tuples). Not ON COMMIT
 //                            DELETE ROWS: PostgreSQL
@@ -46,12 +44,15 @@ namespace marin::storage::detail {
 // "name" with embedded quotes doubled.
 std::string quote_ident(std::string_view name);
 
+// marin.<name>, unquoted: for messages.
+inline std::string table_name(model::TableId id) { return "marin." + std::string(model::table_spec(id).name); }
+
 struct TableSql {
     const model::TableSpec* spec = nullptr;
     std::string table;          // marin."ads"
     std::string history;        // marin."ads_history"
     std::string stage;          // pg_temp.marin_stage_ads (unquoted: COPY pastes it)
-    std::vector<std::string> stage_copy_columns;  // c0..cN, _raw, _hash, _seq, _listing, _batch[, _keep]
+    std::vector<std::string> stage_copy_columns;  // c0..cN, _raw, _hash, _seq, _listing[, _keep]
     std::string create_stage;
     std::string probe;          // pg_temp.marin_probe_ads (unquoted: COPY pastes it)
     std::vector<std::string> probe_copy_columns;  // k0..kN, _hash[, l0..lN, _keep], _seq, _listing
@@ -73,8 +74,8 @@ struct TableSql {
     std::vector<std::string> table_copy_columns;
     std::string create_seen;    // empty for tables that are never removed
     std::string create_gone;
-    // History and upsert of the staged rows (the changed ones) -> one row
-    // per _batch: batch, distinct keys, inserted, changed. A staged row whose
+    // History and upsert of the staged rows (the changed ones) -> one row:
+    // distinct keys, inserted, changed. A staged row whose
     // typed values and _raw equal the stored ones (only its hash differs: a
     // hash made by an older release, or over fewer columns before a
     // migration added some) gets its new hash and nothing else: no history

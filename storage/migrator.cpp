@@ -1,3 +1,4 @@
+// Applies the embedded sql/ migrations in order and checks that the schema is the one this binary expects.
 #include "marin/storage/migrator.hpp"
 
 #include <pqxx/pqxx>

@@ -1,3 +1,4 @@
+// Opens storage connections with the session settings they all need, takes the write lock, describes libpqxx errors.
 #include "pg_session.hpp"
 
 #include "marin/storage/errors.hpp"

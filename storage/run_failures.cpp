@@ -4,7 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "copy_text.hpp"
-#include "run_log_session.hpp"
+#include "run_log_impl.hpp"
 
 namespace marin::storage {
 

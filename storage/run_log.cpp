@@ -11,7 +11,7 @@
 
 #include "marin/storage/errors.hpp"
 #include "pg_session.hpp"
-#include "run_log_session.hpp"
+#include "run_log_impl.hpp"
 #include "run_log_sql.hpp"
 
 namespace marin::storage {

@@ -1,58 +1,42 @@
-// RunLog's session: opened at the first statement, opened again once when it
-// broke since (run_log.hpp says why).
+// The run log's session (marin.sync_runs), owned by the writer thread apart
+// from the mirror session, so that a run whose mirror session broke can still
+// record how it ended. It holds the run's liveness lock while the run lives.
 #pragma once
 
 #include <pqxx/pqxx>
 
-#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 
-#include "marin/storage/run_log.hpp"
-#include "pg_session.hpp"
+#include "marin/storage/mirror_writer.hpp"
 
-namespace marin::storage {
+namespace spdlog {
+class logger;
+}
 
-struct RunLog::Impl {
-    std::string dsn;
-    std::chrono::milliseconds timeout;
-    std::string application_name;
-    std::unique_ptr<pqxx::connection> conn;
-    int opened = 0;
+namespace marin::storage::detail {
 
-    // f(connection) on the session; `purpose` names the connection in a
-    // connect error, `what` the statement in any other.
-    template <class F>
-    auto in_session(std::string_view purpose, std::string_view what, F&& f) {
-        try {
-            for (int attempt = 0;; ++attempt) {
-                if (!conn || !conn->is_open()) {
-                    conn.reset();
-                    conn = detail::connect(dsn, purpose, timeout, application_name);
-                    ++opened;
-                }
-                try {
-                    return f(*conn);
-                } catch (const std::exception& e) {
-                    // The statements are reads or idempotent writes: one more
-                    // try on a fresh session when this one is gone.
-                    if (attempt > 0 || !session_lost(e)) throw;
-                    conn.reset();
-                }
-            }
-        } catch (...) {
-            detail::rethrow_as_storage_error(what);
-        }
-    }
+class RunLogSession {
+public:
+    RunLogSession(const WriterSettings& settings, spdlog::logger& log) : settings_(settings), log_(log) {}
 
-    static bool session_lost(const std::exception& e) {
-        if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e))
-            return true;
-        if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e))
-            return sql->sqlstate() == "57P01" || sql->sqlstate() == "57P02" || sql->sqlstate() == "57P03";
-        return false;
-    }
+    // Opens the session, records a 'running' row and takes its liveness
+    // lock. Returns the run id; throws StorageError naming what failed.
+    std::int64_t begin(const std::string& mode);
+    // Records the run's end and closes the session (which releases the
+    // lock). A session lost meanwhile is replaced for this one statement.
+    // Throws std::invalid_argument for outcome 'running', StorageError else.
+    void finish(std::int64_t run_id, RunOutcome outcome, const RunTotals& totals, const std::string& error);
+    void close() { conn_.reset(); }
+
+private:
+    std::unique_ptr<pqxx::connection> reconnect(const std::string& what);
+    bool stopping() const { return settings_.stop && settings_.stop->load(); }
+
+    const WriterSettings& settings_;
+    spdlog::logger& log_;
+    std::unique_ptr<pqxx::connection> conn_;
 };
 
-}  // namespace marin::storage
+}  // namespace marin::storage::detail

@@ -51,39 +51,34 @@ std::string describe(const std::vector<ViewColumn>& columns) {
     return out;
 }
 
-// Objects that depend on the view or its row type (other views' rules,
-// functions returning its rows, ...).
-std::vector<std::string> dependants(pqxx::transaction_base& tx, const std::string& view) {
+// The first column of `sql`'s rows, for $1 = view.
+std::vector<std::string> texts(pqxx::transaction_base& tx, const char* sql, const std::string& view) {
     std::vector<std::string> out;
-    for (const auto& r : tx.exec_params(
-             "SELECT DISTINCT CASE WHEN d.classid = 'pg_rewrite'::regclass "
-             "THEN (SELECT 'view ' || r.ev_class::regclass::text FROM pg_rewrite r WHERE r.oid = d.objid) "
-             "ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END "
-             "FROM pg_depend d WHERE d.deptype = 'n' "
-             "AND ((d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass($1)) "
-             "     OR (d.refclassid = 'pg_type'::regclass "
-             "         AND d.refobjid = (SELECT reltype FROM pg_class WHERE oid = to_regclass($1)))) "
-             "AND NOT (d.classid = 'pg_rewrite'::regclass "
-             "         AND d.objid IN (SELECT r.oid FROM pg_rewrite r WHERE r.ev_class = d.refobjid)) ORDER BY 1",
-             view))
-        out.push_back(r[0].as<std::string>());
+    for (const auto& r : tx.exec_params(sql, view)) out.push_back(r[0].as<std::string>());
     return out;
 }
 
+// Objects that depend on the view or its row type (other views' rules,
+// functions returning its rows, ...).
+constexpr const char* dependants_sql =
+    "SELECT DISTINCT CASE WHEN d.classid = 'pg_rewrite'::regclass "
+    "THEN (SELECT 'view ' || r.ev_class::regclass::text FROM pg_rewrite r WHERE r.oid = d.objid) "
+    "ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END "
+    "FROM pg_depend d WHERE d.deptype = 'n' "
+    "AND ((d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass($1)) "
+    "     OR (d.refclassid = 'pg_type'::regclass "
+    "         AND d.refobjid = (SELECT reltype FROM pg_class WHERE oid = to_regclass($1)))) "
+    "AND NOT (d.classid = 'pg_rewrite'::regclass "
+    "         AND d.objid IN (SELECT r.oid FROM pg_rewrite r WHERE r.ev_class = d.refobjid)) ORDER BY 1";
+
 // GRANT statements giving back what the view's ACL holds (its owner's own
 // rights come with ownership).
-std::vector<std::string> grants(pqxx::transaction_base& tx, const std::string& view) {
-    std::vector<std::string> out;
-    for (const auto& r : tx.exec_params(
-             "SELECT format('GRANT %s ON %s TO %s%s', a.privilege_type, $1::text, "
-             "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
-             "CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) "
-             "FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a "
-             "WHERE c.oid = to_regclass($1) AND a.grantee <> c.relowner",
-             view))
-        out.push_back(r[0].as<std::string>());
-    return out;
-}
+constexpr const char* grants_sql =
+    "SELECT format('GRANT %s ON %s TO %s%s', a.privilege_type, $1::text, "
+    "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
+    "CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) "
+    "FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a "
+    "WHERE c.oid = to_regclass($1) AND a.grantee <> c.relowner";
 
 // Makes `o` (a view) ready for its CREATE OR REPLACE: dropped when its
 // columns cannot be kept. Returns the grants to give back after it.
@@ -91,7 +86,7 @@ std::vector<std::string> prepare_view(pqxx::transaction_base& tx, const Generate
                                       const std::shared_ptr<spdlog::logger>& log) {
     const auto have = existing_columns(tx, o);
     if (replaceable(have, o.columns)) return {};
-    const auto deps = dependants(tx, o.signature);
+    const auto deps = texts(tx, dependants_sql, o.signature);
     if (!deps.empty()) {
         std::string list;
         for (const auto& d : deps) list += (list.empty() ? "" : ", ") + d;
@@ -101,7 +96,7 @@ std::vector<std::string> prepare_view(pqxx::transaction_base& tx, const Generate
                           " depend(s) on it: drop them, run `marin-sync migrate`, then create them again");
     }
     if (log) log->warn("generated view {} changes its columns: dropped and made again", o.signature);
-    auto g = grants(tx, o.signature);
+    auto g = texts(tx, grants_sql, o.signature);
     tx.exec0("DROP VIEW " + o.signature);
     return g;
 }

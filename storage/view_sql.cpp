@@ -1,7 +1,11 @@
 // Builds the per-table analyst views and as-of functions from model::TableSpec.
 #include "view_sql.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+
+#include "merge_sql.hpp"
 
 namespace marin::storage::detail {
 namespace {
@@ -10,12 +14,7 @@ using model::ColumnSpec;
 using model::TableSpec;
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
-    std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (i) out += sep;
-        out += parts[i];
-    }
-    return out;
+    return fmt::to_string(fmt::join(parts, sep));
 }
 
 // 'text' with its quotes doubled.
@@ -205,13 +204,7 @@ std::string sql_ident(std::string_view name) {
                        std::all_of(name.begin(), name.end(), [](char ch) {
                            return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
                        });
-    if (plain && !is_keyword(name)) return std::string(name);
-    std::string out = "\"";
-    for (char ch : name) {
-        if (ch == '"') out += '"';
-        out += ch;
-    }
-    return out + "\"";
+    return plain && !is_keyword(name) ? std::string(name) : quote_ident(name);
 }
 
 std::vector<GeneratedObject> generated_objects(const TableSpec& spec) {

@@ -1,3 +1,4 @@
+// Pages of one listing in order, guarded against pagination loops and endless listings.
 #include "marin/sync/page_reader.hpp"
 
 #include <algorithm>
@@ -38,25 +39,9 @@ PageReader::PageReader(ApiClient& client, std::string path, QueryParams extra_qu
 asio::awaitable<std::optional<Page>> PageReader::next() {
     if (done_) co_return std::nullopt;
     const auto& log = client_.logger();
-    ApiResponse response;
+    PageResponse response;
     std::string shown;
     std::optional<std::int64_t> asked_page;
-    // The page is parsed inside the client's attempt loop: a 200 whose body
-    // is not a page (malformed or truncated JSON, an HTML page from a proxy,
-    // an empty body, an error object) is asked again like a 503, within the
-    // same bounded attempts, instead of failing the whole listing (and the
-    // run) at the first one. A body still broken at the last attempt fails
-    // the listing, never ends it.
-    std::optional<Page> parsed;
-    BodyCheck check = [&parsed, page_number = pages_read_ + 1](std::string_view body) -> std::string {
-        try {
-            parsed = parse_page(body);
-            return {};
-        } catch (const ApiError& e) {
-            parsed.reset();
-            return fmt::format("page {}: {}", page_number, e.what());
-        }
-    };
     if (!next_url_) {
         auto query = extra_query_;
         query.emplace_back("limit", std::to_string(client_.settings().page_limit));
@@ -64,17 +49,12 @@ asio::awaitable<std::optional<Page>> PageReader::next() {
         requested_.insert(normalised(path_, query));
         asked_page = 1;
         shown = client_.masked(path_);
-        response = co_await client_.get(path_, std::move(query), label_, std::move(check));
+        response = co_await client_.get_page(path_, std::move(query), label_, pages_read_ + 1);
     } else {
         shown = client_.masked(*next_url_);
-        response = co_await client_.get_url(*next_url_, label_, std::move(check));
+        response = co_await client_.get_page_url(*next_url_, label_, pages_read_ + 1);
     }
-    if (!parsed) {  // the client returns checked bodies only
-        done_ = true;
-        throw ApiError(ApiError::Kind::protocol, response.status, label_,
-                       fmt::format("GET {} ({}), page {}: no page parsed", shown, label_, pages_read_ + 1));
-    }
-    Page page = std::move(*parsed);
+    Page page = std::move(response.page);
     ++pages_read_;
     if (pages_read_ > max_pages) {
         done_ = true;
@@ -110,50 +90,55 @@ asio::awaitable<std::optional<Page>> PageReader::next() {
     } else if (range.page && range.nb_pages && *range.page >= *range.nb_pages) {
         done_ = true;
     } else {
-        // The next URL must not lead back to a page already read.
-        auto parsed = boost::urls::parse_uri_reference(*range.next);
-        if (!parsed) {
-            done_ = true;
-            throw ApiError(ApiError::Kind::protocol, response.status, label_,
-                           fmt::format("{} ({}): next URL '{}' is not a URL", client_.masked(path_), label_,
-                                       client_.masked(*range.next)));
-        }
-        // The reference's next links mostly drop `limit` (and sometimes the
-        // request's other parameters): followed as written, the next pages
-        // would be read at the default 100 and overlap the first, or ask for
-        // another thing altogether (a statistics stream without its level).
-        // So `next` gives the page and the place; the parameters are ours.
-        boost::urls::url own(*parsed);
-        own.params().set("limit", std::to_string(client_.settings().page_limit));
-        for (const auto& [k, v] : extra_query_) own.params().set(k, v);
-        std::vector<std::pair<std::string, std::string>> params;
-        std::optional<std::int64_t> next_page;
-        for (const auto& p : own.params()) {
-            params.emplace_back(p.key, p.value);
-            if (p.key == "page") {
-                std::int64_t n = 0;
-                const auto [ptr, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), n);
-                if (ec == std::errc() && ptr == p.value.data() + p.value.size()) next_page = n;
-            }
-        }
-        // Compare paths without the base URL's prefix, as page 1 was asked.
-        std::string next_path(parsed->path());
-        const auto base = boost::urls::parse_uri(client_.settings().base_url);
-        if (base) {
-            std::string prefix(base->path());
-            while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-            if (!prefix.empty() && next_path.starts_with(prefix)) next_path.erase(0, prefix.size());
-        }
-        const bool seen_page = next_page && pages_seen_.contains(*next_page);
-        if (seen_page || !requested_.insert(normalised(next_path, std::move(params))).second) {
-            done_ = true;
-            throw ApiError(ApiError::Kind::protocol, response.status, label_,
-                           fmt::format("{} ({}): pagination loop: next URL '{}' leads back to a page already read",
-                                       client_.masked(path_), label_, client_.masked(*range.next)));
-        }
-        next_url_ = std::string(own.buffer());
+        follow(*range.next, response.status);
     }
     co_return page;
+}
+
+// Takes `next` as the URL of the next page, with our parameters, unless it
+// leads back to a page already read.
+void PageReader::follow(const std::string& next, unsigned status) {
+    auto parsed = boost::urls::parse_uri_reference(next);
+    if (!parsed) {
+        done_ = true;
+        throw ApiError(ApiError::Kind::protocol, status, label_,
+                       fmt::format("{} ({}): next URL '{}' is not a URL", client_.masked(path_), label_,
+                                   client_.masked(next)));
+    }
+    // The reference's next links mostly drop `limit` (and sometimes the
+    // request's other parameters): followed as written, the next pages
+    // would be read at the default 100 and overlap the first, or ask for
+    // another thing altogether (a statistics stream without its level).
+    // So `next` gives the page and the place; the parameters are ours.
+    boost::urls::url own(*parsed);
+    own.params().set("limit", std::to_string(client_.settings().page_limit));
+    for (const auto& [k, v] : extra_query_) own.params().set(k, v);
+    std::vector<std::pair<std::string, std::string>> params;
+    std::optional<std::int64_t> next_page;
+    for (const auto& p : own.params()) {
+        params.emplace_back(p.key, p.value);
+        if (p.key == "page") {
+            std::int64_t n = 0;
+            const auto [ptr, ec] = std::from_chars(p.value.data(), p.value.data() + p.value.size(), n);
+            if (ec == std::errc() && ptr == p.value.data() + p.value.size()) next_page = n;
+        }
+    }
+    // Compare paths without the base URL's prefix, as page 1 was asked.
+    std::string next_path(parsed->path());
+    const auto base = boost::urls::parse_uri(client_.settings().base_url);
+    if (base) {
+        std::string prefix(base->path());
+        while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+        if (!prefix.empty() && next_path.starts_with(prefix)) next_path.erase(0, prefix.size());
+    }
+    const bool seen_page = next_page && pages_seen_.contains(*next_page);
+    if (seen_page || !requested_.insert(normalised(next_path, std::move(params))).second) {
+        done_ = true;
+        throw ApiError(ApiError::Kind::protocol, status, label_,
+                       fmt::format("{} ({}): pagination loop: next URL '{}' leads back to a page already read",
+                                   client_.masked(path_), label_, client_.masked(next)));
+    }
+    next_url_ = std::string(own.buffer());
 }
 
 }  // namespace marin::sync

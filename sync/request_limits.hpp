@@ -13,6 +13,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace marin::sync::detail {
@@ -21,19 +22,24 @@ namespace asio = boost::asio;
 
 // A counting semaphore for coroutines. Asio 1.81 has none: each waiter parks
 // on a steady_timer that never expires by itself; release() hands its permit
-// straight to the first waiter (FIFO) by cancelling that timer.
+// straight to the first waiter (FIFO) by cancelling that timer. The waiter's
+// cancellation slot (a stop) ends its wait too.
 class AsyncSemaphore {
 public:
     AsyncSemaphore(asio::any_io_executor executor, std::size_t permits)
         : executor_(std::move(executor)), available_(std::max<std::size_t>(permits, 1)) {}
 
-    // True: a permit is held (give it back with release()). False: the wait
-    // was cancelled by cancel_all().
+    // True: a permit is held (give it back with release()). False: the
+    // caller was cancelled, before or while waiting.
     asio::awaitable<bool> acquire() {
         if (available_ > 0 && waiters_.empty()) {
             --available_;
             co_return true;
         }
+        // Not queued when already cancelled: the co_await below could throw,
+        // and a queued waiter nobody awaits would swallow a permit.
+        auto cancel = co_await asio::this_coro::cancellation_state;
+        if (cancel.cancelled() != asio::cancellation_type::none) co_return false;
         auto waiter = std::make_shared<Waiter>(executor_);
         waiters_.push_back(waiter);
         (void)co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -52,11 +58,6 @@ public:
         } else {
             ++available_;
         }
-    }
-
-    // Ends every wait with "not granted".
-    void cancel_all() {
-        for (auto& w : waiters_) w->timer.cancel();
     }
 
     std::size_t waiting() const noexcept { return waiters_.size(); }

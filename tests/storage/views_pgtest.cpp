@@ -94,7 +94,18 @@ struct TestSpec {
         columns.insert(columns.end(), extra.begin(), extra.end());
         spec.columns = columns;
     }
+    TestSpec(const TestSpec&) = delete;  // spec.columns points into columns
 };
+
+// What a migration 010 would write for a new column of ads, and the spec
+// that says so.
+TestSpec add_test_note(pqxx::work& tx) {
+    tx.exec0("ALTER TABLE marin.ads ADD COLUMN test_note text");
+    tx.exec0("ALTER TABLE marin.ads_history ADD COLUMN test_note text");
+    tx.exec0("COMMENT ON COLUMN marin.ads.test_note IS 'A note for the test.'");
+    return TestSpec(model::table_spec(model::TableId::ads),
+                    {{"test_note", "test_note", model::ColumnType::text, model::ColumnRole::field, false, 10}});
+}
 
 }  // namespace
 
@@ -166,18 +177,14 @@ TEST(GeneratedViews, ReproduceTheMigrationsExactly) {
 TEST(GeneratedViews, AColumnAddedToASpecReachesTheViews) {
     test::MigratedDatabase db("views_new_column");
     pqxx::connection c(db.dsn());
+    std::vector<storage::detail::GeneratedObject> objects;
     {
         pqxx::work tx(c);
-        // What migration 010 would write for the table.
-        tx.exec0("ALTER TABLE marin.ads ADD COLUMN test_note text");
-        tx.exec0("ALTER TABLE marin.ads_history ADD COLUMN test_note text");
-        tx.exec0("COMMENT ON COLUMN marin.ads.test_note IS 'A note for the test.'");
+        const auto t = add_test_note(tx);
+        objects = generated_objects(t.spec);
         tx.exec0("CREATE VIEW marin.analyst_ads AS SELECT id, name FROM marin.current_ads");
         tx.commit();
     }
-    const TestSpec t(model::table_spec(model::TableId::ads),
-                     {{"test_note", "test_note", model::ColumnType::text, model::ColumnRole::field, false, 10}});
-    const auto objects = generated_objects(t.spec);
     {
         pqxx::work tx(c);
         EXPECT_EQ(apply_generated_views(tx, objects, 10, test::quiet_logger()), 3);
@@ -209,21 +216,19 @@ TEST(GeneratedViews, AColumnAddedToASpecReachesTheViews) {
 TEST(GeneratedViews, AViewThatMustChangeShapeIsRemadeOrRefused) {
     test::MigratedDatabase db("views_reshape");
     pqxx::connection c(db.dsn());
+    std::vector<storage::detail::GeneratedObject> objects;
     {
         pqxx::work tx(c);
-        tx.exec0("ALTER TABLE marin.ads ADD COLUMN test_note text");
-        tx.exec0("ALTER TABLE marin.ads_history ADD COLUMN test_note text");
+        // Laid out again in "010": the new column before _valid_from.
+        auto t = add_test_note(tx);
+        t.spec.versions_laid_out_in = 10;
+        objects = generated_objects(t.spec);
         tx.exec0("CREATE VIEW marin.analyst_versions AS SELECT id, _valid_from FROM marin.ads_versions");
         tx.exec0("CREATE FUNCTION marin.analyst_rows() RETURNS SETOF marin.ads_versions LANGUAGE sql "
                  "AS 'SELECT * FROM marin.ads_versions'");
         tx.exec0("GRANT SELECT ON marin.ads_versions TO PUBLIC");
         tx.commit();
     }
-    // Laid out again in "010": the new column before _valid_from.
-    TestSpec t(model::table_spec(model::TableId::ads),
-               {{"test_note", "test_note", model::ColumnType::text, model::ColumnRole::field, false, 10}});
-    t.spec.versions_laid_out_in = 10;
-    const auto objects = generated_objects(t.spec);
     const auto acl = [&] {
         pqxx::read_transaction tx(c);
         return tx.exec1("SELECT relacl::text FROM pg_class WHERE oid = 'marin.ads_versions'::regclass")[0]

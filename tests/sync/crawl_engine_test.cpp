@@ -84,8 +84,7 @@ class CrawlEngineTest : public ::testing::Test {
 protected:
     CrawlReport crawl(const TestServer& server, CrawlSettings settings = {}, CrawlObserver* observer = nullptr) {
         ApiClient client(ioc.get_executor(), fast_settings(server.base_url()), tls, log.logger, nullptr);
-        std::atomic<bool> stop{false};
-        CrawlEngine engine(client, sink, settings, log.logger, observer, stop);
+        CrawlEngine engine(client, sink, settings, log.logger, observer);
         return run_sync(ioc, engine.run());
     }
 

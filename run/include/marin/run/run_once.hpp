@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,17 @@ struct RunObservers {
     TerminalProgress* display = nullptr;  // started by the caller, stopped by the run's end
 };
 
+// Tells a run of a stop request at once (a one-shot sync's signals). A run
+// without one reads `stop` at each run lock check, about once a second.
+class StopNotice {
+public:
+    virtual ~StopNotice() = default;
+    // `callback` is called once at the first stop request, or at once if it
+    // already came; on_stop({}) removes it and returns only once a call in
+    // progress has ended (so what it uses may then go).
+    virtual void on_stop(std::function<void()> callback) = 0;
+};
+
 struct RunReport {
     int exit_code = 1;  // exit_codes.hpp
     bool interrupted = false;
@@ -62,6 +74,7 @@ struct RunReport {
 };
 
 RunReport run_once(const RunSettings& settings, model::RunMode mode, RunObservers observers,
-                   const std::shared_ptr<spdlog::logger>& log, const std::atomic<bool>& stop);
+                   const std::shared_ptr<spdlog::logger>& log, const std::atomic<bool>& stop,
+                   StopNotice* stop_notice = nullptr);
 
 }  // namespace marin::run

@@ -6,11 +6,11 @@
 // awaits the result, which the writer posts back to the caller's executor.
 //
 // Commands are executed in the order they were sent, with group commit: the
-// rows of write/enqueue wait in the writer (per table, bounded: see
+// rows of enqueue wait in the writer (per table, bounded: see
 // WriterSettings::pending_rows/pending_bytes) and are merged many commands at
 // a time; merges, removals and checkpoints share one transaction, which is
 // committed as soon as the channel is momentarily empty (or before a barrier
-// call: flush, totals, ready, begin_run, finish_run, completed_listings; or
+// call: flush, totals, ready, begin_run, finish_run; or
 // once it is WriterSettings::group_max_delay old). Replies are held until
 // that commit, so a call's completion still means its work is committed (and
 // everything sent before it too). A removal first merges the pending rows of
@@ -26,12 +26,9 @@
 // RemovalGuardError is the exception: nothing was changed and the writer
 // stays usable. The writer never terminates the process.
 //
-// GCC 12 caveat for callers: inside a coroutine, do not write class-type
-// temporaries in the co_await expression itself, e.g.
-//     co_await writer.write(t, std::move(rows), ListingKey{"x", {}});  // heap corruption
-//     co_await writer.write(t, {row}, listing);                       // "array used as initializer"
-// GCC 12 relocates such temporaries bitwise (a std::string's inline buffer
-// then points into the old place). Name them first and pass std::move(name).
+// Behind this face: docs/design.md, "The writer's rooms".
+//
+// GCC 12: name a call's arguments before co_await (docs/design.md, "GCC 12 and coroutine frames").
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -57,6 +54,10 @@ class logger;
 }
 
 namespace marin::storage {
+
+namespace detail {
+class WriterThread;
+}
 
 struct WriterSettings {
     std::string dsn;  // libpq connection string or URI
@@ -99,22 +100,11 @@ struct WriterSettings {
 // filter, model/run_vocabulary.hpp).
 using ListingKey = model::ListingScope;
 
-// One batch merged. Duplicate keys in a batch count once (the last wins).
-struct BatchResult {
-    std::int64_t inserted = 0;   // new keys
-    std::int64_t changed = 0;    // stored with another _hash, or marked removed before
-    std::int64_t unchanged = 0;  // same _hash: not touched at all
-};
-
-// Rows marked removed by one completion, per table (cascades included;
-// tables with nothing removed are absent).
-struct ListingResult {
-    std::map<model::TableId, std::int64_t> removed;
-    std::int64_t total() const;
-};
-
 // What this writer merged and removed so far, per table (read stays 0: the
-// writer does not see what the API sent).
+// writer does not see what the API sent). Keys merged: inserted (new),
+// changed (stored with another _hash, or marked removed before), unchanged
+// (same _hash: not touched at all); a key sent twice in one merge counts
+// once (the last wins). removed: cascades included.
 using WriterTotals = std::map<model::TableId, TableCounts>;
 
 class MirrorWriter {
@@ -132,24 +122,20 @@ public:
     // settings); throws StorageError when that failed.
     boost::asio::awaitable<void> ready();
 
-    // Merges one batch of rows of `table` (the rows' values follow
-    // TableSpec::sent_columns()). New keys are inserted, rows whose _hash
-    // differs (or that were marked removed) are updated with their previous
-    // version copied to <table>_history, unchanged rows are not touched.
-    // The keys are recorded as seen by `listing` (unless its scope is empty).
-    // The rows may be merged together with other commands' rows of the
-    // table: a key sent again by a later command counts once, in the later
-    // command's result (the last wins).
-    boost::asio::awaitable<BatchResult> write(model::TableId table, std::vector<model::Row> rows,
-                                              ListingKey listing);
-
-    // Like write, but completes as soon as the batch is queued (suspending
-    // while the channel is full): the fetcher goes on while the writer
-    // merges, and queued memory stays within capacity x batch size (plus
-    // the writer's pending rows, see WriterSettings). The
-    // counts go to totals(); a failure fails the next awaited call (flush,
-    // complete_listing, ...) and every enqueue after it (StorageError). Commands keep their order, so a
-    // complete_listing sent after a listing's enqueues sees all of them.
+    // Hands over one batch of rows of `table` (the rows' values follow
+    // TableSpec::sent_columns()) and completes as soon as it is queued
+    // (suspending while the channel is full): the fetcher goes on while the
+    // writer merges, and queued memory stays within capacity x batch size
+    // (plus the writer's pending rows, see WriterSettings). New keys are
+    // inserted, rows whose _hash differs (or that were marked removed) are
+    // updated with their previous version copied to <table>_history,
+    // unchanged rows are not touched. The keys are recorded as seen by
+    // `listing` (unless its scope is empty). The rows may be merged together
+    // with other commands' rows of the table: a key sent again by a later
+    // command counts once (the last wins). The counts go to totals(); a
+    // failure fails the next awaited call (flush, ...) and every enqueue
+    // after it (StorageError). Commands keep their order, so a completion
+    // sent after a listing's enqueues sees all of them.
     boost::asio::awaitable<void> enqueue(model::TableId table, std::vector<model::Row> rows, ListingKey listing);
 
     // Call only after the listing was read to its end. Marks removed the
@@ -159,19 +145,18 @@ public:
     // ad sets, ads; account -> funding_instruments,
     // publisher_objects, lead_forms, audiences, targeting_clusters); then
     // forgets the listing's keys. Atomic (in the writer's group
-    // transaction). Throws RemovalGuardError (nothing marked) when the guard
-    // trips. ad_stats_daily: never removes.
-    // Completions wait for the group's commit and are processed then, after
-    // the group's rows are merged.
-    boost::asio::awaitable<ListingResult> complete_listing(model::TableId table, ListingKey listing);
-    // Like complete_listing, but completes once queued; a guard refusal is
-    // reported (as a StorageError naming it) by the next flush().
+    // transaction). ad_stats_daily: never removes. Completes once queued;
+    // completions wait for the group's commit and are processed then, after
+    // the group's rows are merged. When the removal guard trips nothing is
+    // marked, and the next flush() reports it (a StorageError carrying the
+    // RemovalGuardError's message).
     boost::asio::awaitable<void> enqueue_complete_listing(model::TableId table, ListingKey listing);
 
     // A child listing answered 404: its parent is gone. Marks the parent row
     // (key values in TableSpec::key_columns() order) removed, with cascade
-    // and the same guard. A key not stored or already removed: no-op.
-    boost::asio::awaitable<ListingResult> mark_gone(model::TableId table, std::vector<std::string> key_values);
+    // and the same guard (RemovalGuardError, nothing marked). A key not
+    // stored or already removed: no-op. Completes once committed.
+    boost::asio::awaitable<void> mark_gone(model::TableId table, std::vector<std::string> key_values);
 
     // Completes when everything sent before it is committed.
     boost::asio::awaitable<void> flush();
@@ -186,23 +171,18 @@ public:
                                             std::string error);
 
     // Resume checkpoint (marin.sync_listings): records `scope` as done for
-    // the run, on the mirror connection after everything sent before it, so
-    // a recorded listing's rows are committed.
-    boost::asio::awaitable<void> mark_listing_done(std::int64_t run_id, std::string scope);
-    // Like mark_listing_done, but completes once queued. A listing whose
-    // completion the guard refused in the same group is not recorded.
+    // the run, on the mirror connection in the group of everything sent
+    // before it, so a recorded listing's rows are committed with it (read
+    // back with storage::completed_listings). Completes once queued. A
+    // listing whose completion the guard refused in the same group is not
+    // recorded.
     boost::asio::awaitable<void> enqueue_listing_done(std::int64_t run_id, std::string scope);
-    // Scopes recorded done by run `run_id` (typically the interrupted run
-    // before this one).
-    boost::asio::awaitable<std::vector<std::string>> completed_listings(std::int64_t run_id);
 
     // Counts merged and removed by this writer so far.
     boost::asio::awaitable<WriterTotals> totals();
 
-    struct Impl;
-
 private:
-    std::unique_ptr<Impl> impl_;
+    std::unique_ptr<detail::WriterThread> thread_;
 };
 
 }  // namespace marin::storage

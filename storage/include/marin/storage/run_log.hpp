@@ -126,7 +126,7 @@ public:
     // Sessions opened so far: 1 after any call, unless one broke.
     int sessions_opened() const;
 
-    struct Impl;  // run_log_session.hpp
+    struct Impl;  // run_log_impl.hpp
 
 private:
     std::unique_ptr<Impl> impl_;

@@ -1,7 +1,10 @@
 // The HTTP(S) client for the Marin Social API: coroutines on one io thread,
 // keep-alive pool, in-flight bound, request-rate budget, timeouts, retry with
 // backoff. Safe to call from many coroutines at once on the client's
-// (single-threaded) executor.
+// (single-threaded) executor. A stop is the caller's cancellation slot
+// (asio::bind_cancellation_slot on the co_spawn of the calling coroutine):
+// an emitted cancellation ends the wait or the request in progress, and the
+// call throws ApiError cancelled.
 #pragma once
 
 #include <atomic>
@@ -18,6 +21,7 @@
 #include <spdlog/logger.h>
 
 #include "marin/sync/api_error.hpp"
+#include "marin/sync/page_parser.hpp"
 #include "marin/sync/query_params.hpp"
 #include "marin/sync/api_settings.hpp"
 #include "marin/sync/request_observer.hpp"
@@ -37,6 +41,13 @@ struct ApiResponse {
     unsigned status = 0;  // 2xx (202 = "already in the expected state", a success)
     std::string body;
     unsigned attempts = 0;  // attempts it took, the successful one included
+};
+
+// A page of a list endpoint, parsed.
+struct PageResponse {
+    Page page;
+    unsigned status = 0;
+    unsigned attempts = 0;
 };
 
 class ApiClient {
@@ -61,11 +72,16 @@ public:
     asio::awaitable<ApiResponse> get_url(std::string_view absolute_url,
                                          std::string_view endpoint_label, BodyCheck check = {});
 
-    // Stop promptly: from now on no new attempt starts and every wait
-    // (backoff, in-flight slot, rate budget) ends with ApiError cancelled.
-    // Requests already on the wire finish. Callable from any thread.
-    void cancel_waits();
-    bool cancelled() const noexcept;
+    // A page of a list endpoint, parsed (parse_page). A 200 whose body is
+    // not a page (malformed or truncated JSON, an HTML page from a proxy, an
+    // empty body, an error object) is asked again like a 503, within the
+    // same bounded attempts; still broken at the last attempt, it throws
+    // ApiError protocol naming `page_number`.
+    asio::awaitable<PageResponse> get_page(std::string_view path, QueryParams query,
+                                           std::string_view endpoint_label, std::size_t page_number);
+    // The same for a page's `next` URL (the origin rule of get_url).
+    asio::awaitable<PageResponse> get_page_url(std::string_view absolute_url, std::string_view endpoint_label,
+                                               std::size_t page_number);
 
     const ApiSettings& settings() const noexcept;
     const std::shared_ptr<spdlog::logger>& logger() const noexcept;

@@ -6,7 +6,6 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -64,7 +63,7 @@ struct CrawlReport {
     // Statistics rows of days before the window's first day: buckets it may cut
     // (the account's day starts before or after UTC midnight), not stored.
     std::uint64_t stats_rows_before_window = 0;
-    bool interrupted = false;            // the stop flag ended the crawl early
+    bool interrupted = false;            // a stop request ended the crawl early
     bool auth_refused = false;           // 403: the key was refused
     std::string fatal_error;             // set when the crawl could not go on
     [[nodiscard]] bool complete() const {
@@ -75,7 +74,7 @@ struct CrawlReport {
 class CrawlEngine {
 public:
     CrawlEngine(ApiClient& api, RowSink& sink, CrawlSettings settings, std::shared_ptr<spdlog::logger> logger,
-                CrawlObserver* observer, const std::atomic<bool>& stop);
+                CrawlObserver* observer);
     ~CrawlEngine();
     CrawlEngine(const CrawlEngine&) = delete;
     CrawlEngine& operator=(const CrawlEngine&) = delete;
@@ -85,9 +84,17 @@ public:
     // the report. A sink failure (the database) ends the crawl as fatal.
     boost::asio::awaitable<CrawlReport> run();
 
+    // Ends the crawl early: callable from any thread, before or during
+    // run(). On the crawl's executor it becomes a terminal cancellation of
+    // every worker (sync/task_group.hpp): backoff sleeps, waits and requests
+    // on the wire end at once; sink calls are shielded and finish whole.
+    // The report says interrupted. Destroy the engine on that executor's
+    // thread, or after it stopped.
+    void request_stop();
+
 private:
     struct State;
-    std::unique_ptr<State> state_;
+    std::shared_ptr<State> state_;
 };
 
 }  // namespace marin::sync

@@ -21,7 +21,7 @@ namespace marin::sync {
 
 using model::ListingKind;
 
-struct SubtreeJoin;  // sync/crawl_engine.cpp
+struct SubtreeJoin;  // sync/crawl_state.hpp
 
 struct Listing {
     ListingKind kind = ListingKind::users;

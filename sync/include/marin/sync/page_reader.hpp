@@ -46,6 +46,8 @@ public:
     }
 
 private:
+    void follow(const std::string& next, unsigned status);
+
     ApiClient& client_;
     std::string path_;
     QueryParams extra_query_;
