@@ -15,6 +15,7 @@
 #include "marin/run/recorded_runs.hpp"
 #include "marin/run/run_observers.hpp"
 #include "marin/run/run_once.hpp"
+#include "marin/run/stop_relay.hpp"
 #include "marin/storage/migrator.hpp"
 #include "marin/storage/run_log.hpp"
 #include "settings_bridge.hpp"
@@ -92,10 +93,15 @@ int command_daemon(const CommonOptions& common) {
     daemon::DaemonHooks hooks;
     // The run reports its start and end to the board and the metrics, and
     // logs its summary, itself: the loop only schedules.
+    // A stop reaches the run's lock watch at once (the flag alone is read at
+    // each lock check, once a second).
+    run::StopRelay stop_relay;
+    hooks.stop_run = [&] { stop_relay.request(); };
     hooks.run = [&](model::RunMode mode, const std::atomic<bool>& stop) {
+        stop_relay.reset();
         const auto s = settings.get();
         const auto report = run::run_once(run_settings(*s, mode), mode, run::RunObservers{&metrics, &board, nullptr},
-                                          log, stop);
+                                          log, stop, &stop_relay);
         load_recorded_runs();
         return daemon::RunResult{report.exit_code == 0, report.interrupted, report.summary};
     };

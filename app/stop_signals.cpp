@@ -25,8 +25,7 @@ StopSignals::StopSignals() {
                 [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
                 std::_Exit(1);
             }
-            std::lock_guard guard(callback_mutex_);
-            if (callback_) callback_();
+            relay_.request();
         }
     });
 }
@@ -37,10 +36,6 @@ StopSignals::~StopSignals() {
     waiter_.join();
 }
 
-void StopSignals::on_stop(std::function<void()> callback) {
-    std::lock_guard guard(callback_mutex_);
-    callback_ = std::move(callback);
-    if (callback_ && stop_.load()) callback_();
-}
+void StopSignals::on_stop(std::function<void()> callback) { relay_.on_stop(std::move(callback)); }
 
 }  // namespace marin::app

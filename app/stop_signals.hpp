@@ -7,10 +7,9 @@
 #include <atomic>
 #include <csignal>
 #include <functional>
-#include <mutex>
 #include <thread>
 
-#include "marin/run/run_once.hpp"
+#include "marin/run/stop_relay.hpp"
 
 namespace marin::app {
 
@@ -32,8 +31,7 @@ private:
     sigset_t set_{};
     std::atomic<bool> stop_{false};
     std::atomic<bool> done_{false};
-    std::mutex callback_mutex_;
-    std::function<void()> callback_;
+    run::StopRelay relay_;
     std::thread waiter_;
 };
 

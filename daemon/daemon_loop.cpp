@@ -133,6 +133,7 @@ void DaemonLoop::begin_shutdown(std::string_view why) {
   // shows "deactivating" while the run commits what it has in flight.
   if (run_thread_.joinable()) {
     stop_run_ = true;
+    if (hooks_.stop_run) hooks_.stop_run();
     logger_->info("{}: stopping after the run in progress commits (send it again to exit at once)", why);
     notifier_.notify(fmt::format("{}\n{}", kStoppingMessage,
                                  status_message("stopping: waiting for the run in progress to commit")));

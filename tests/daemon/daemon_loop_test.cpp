@@ -82,6 +82,9 @@ class DaemonLoopTest : public ::testing::Test {
 TEST_F(DaemonLoopTest, SigtermDuringRunSetsStopAndExitsAfterTheRun) {
   std::atomic<int> calls{0};
   std::atomic<bool> saw_stop{false};
+  std::atomic<int> told{0};
+  // The run hears of the stop at once, not only at its next look at the flag.
+  hooks.stop_run = [&] { ++told; };
   hooks.run = [&](RunMode mode, const std::atomic<bool>& stop) {
     ++calls;
     EXPECT_EQ(mode, RunMode::full);  // nothing recorded: a full run first
@@ -97,6 +100,7 @@ TEST_F(DaemonLoopTest, SigtermDuringRunSetsStopAndExitsAfterTheRun) {
   EXPECT_EQ(loop.run(), DaemonLoop::kExitOk);
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(saw_stop);
+  EXPECT_EQ(told, 1);
   const auto messages = notifier.messages();
   ASSERT_FALSE(messages.empty());
   EXPECT_EQ(messages.front(), "READY=1\nSTATUS=marin-sync 0.0.test up");

@@ -28,7 +28,7 @@ namespace {
 class RecordingSink : public RowSink {
 public:
     asio::awaitable<void> write(TableId table, std::vector<marin::model::Row> rows,
-                                const model::ListingScope& scope) override {
+                                const marin::model::ListingScope& scope) override {
         rows_written[table] += rows.size();
         for (const auto& r : rows) {
             written.push_back({table, scope.name, r.keeps_links});
@@ -36,7 +36,7 @@ public:
         }
         co_return;
     }
-    asio::awaitable<void> complete_listing(TableId table, const model::ListingScope& scope) override {
+    asio::awaitable<void> complete_listing(TableId table, const marin::model::ListingScope& scope) override {
         completed.insert(table);
         completed_scopes.insert(scope.name);
         scope_filters[scope.name] = scope.parent_filter;
@@ -46,7 +46,7 @@ public:
         gone.emplace_back(table, key.empty() ? std::string() : key.front());
         co_return;
     }
-    asio::awaitable<void> checkpoint(const model::ListingScope&) override { co_return; }
+    asio::awaitable<void> checkpoint(const marin::model::ListingScope&) override { co_return; }
     asio::awaitable<void> flush() override { co_return; }
 
     struct Written {

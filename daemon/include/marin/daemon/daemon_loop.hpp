@@ -76,6 +76,9 @@ struct DaemonHooks {
   // One run, blocking, on the run thread. Watch `stop` and return early
   // (interrupted) when it becomes true. An exception counts as a failed run.
   std::function<RunResult(model::RunMode, const std::atomic<bool>& stop)> run;
+  // Optional: called on the loop thread right after `stop` is set, so that
+  // the run hears of it at once rather than at its next look at the flag.
+  std::function<void()> stop_run;
   // End time of the last successful run of a mode, from the database; called
   // once, on the loop thread, when the daemon becomes ready. May throw (the
   // exception leaves run()).
