@@ -17,7 +17,10 @@ constexpr const char* holder_sql =
     "SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local socket'), "
     "coalesce(to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', '?') "
     "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
-    "WHERE l.locktype = 'advisory' AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 2 AND l.granted";
+    "WHERE l.locktype = 'advisory' AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 2 AND l.granted "
+    // Advisory locks belong to a database: another database's run (a second
+    // agency on the same server) is not the holder.
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
 // Whether this session holds advisory lock (namespace, $1).
 constexpr const char* holds_lock_sql =

@@ -57,6 +57,17 @@ PageResponse page_of(ApiResponse response, std::optional<Page>& parsed, const st
     return PageResponse{std::move(*parsed), response.status, response.attempts};
 }
 
+// One page's request: the body is parsed inside the request, so that a 200
+// that is not a page is retried like a 503. Arguments by value: the
+// coroutine's frame owns them.
+asio::awaitable<PageResponse> request_page(std::shared_ptr<ApiClient::Impl> impl, std::string target,
+                                           std::string shown, std::string label, std::size_t page_number) {
+    std::optional<Page> parsed;
+    auto check = page_check(parsed, page_number);
+    auto response = co_await impl->requests.get(std::move(target), label, std::move(check));
+    co_return page_of(std::move(response), parsed, shown, label, page_number);
+}
+
 }  // namespace
 
 ApiClient::ApiClient(asio::any_io_executor executor, ApiSettings settings, asio::ssl::context& tls,
@@ -84,26 +95,18 @@ asio::awaitable<ApiResponse> ApiClient::get_url(std::string_view absolute_url,
 
 asio::awaitable<PageResponse> ApiClient::get_page(std::string_view path, QueryParams query,
                                                   std::string_view endpoint_label, std::size_t page_number) {
-    auto impl = impl_;
-    std::optional<Page> parsed;
-    const std::string shown = masked(path);
+    auto target = impl_->targets.for_path(path, query);
+    auto shown = masked(path);
     std::string label(endpoint_label);
-    auto target = impl->targets.for_path(path, query);
-    auto check = page_check(parsed, page_number);
-    auto response = co_await impl->requests.get(std::move(target), label, std::move(check));
-    co_return page_of(std::move(response), parsed, shown, label, page_number);
+    co_return co_await request_page(impl_, std::move(target), std::move(shown), std::move(label), page_number);
 }
 
 asio::awaitable<PageResponse> ApiClient::get_page_url(std::string_view absolute_url, std::string_view endpoint_label,
                                                       std::size_t page_number) {
-    auto impl = impl_;
-    std::optional<Page> parsed;
-    const std::string shown = masked(absolute_url);
+    auto target = impl_->targets.for_url(absolute_url, endpoint_label);
+    auto shown = masked(absolute_url);
     std::string label(endpoint_label);
-    auto target = impl->targets.for_url(absolute_url, endpoint_label);
-    auto check = page_check(parsed, page_number);
-    auto response = co_await impl->requests.get(std::move(target), label, std::move(check));
-    co_return page_of(std::move(response), parsed, shown, label, page_number);
+    co_return co_await request_page(impl_, std::move(target), std::move(shown), std::move(label), page_number);
 }
 
 const ApiSettings& ApiClient::settings() const noexcept { return impl_->settings; }

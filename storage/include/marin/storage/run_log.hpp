@@ -104,7 +104,7 @@ public:
     std::vector<std::int64_t> mark_abandoned_runs(const std::shared_ptr<spdlog::logger>& log);
 
     // Scopes (model::ListingScope::name) that run `run_id` recorded as done with
-    // MirrorWriter::mark_listing_done, so that the run after an interrupted
+    // MirrorWriter::enqueue_listing_done, so that the run after an interrupted
     // one can skip them.
     std::vector<std::string> completed_listings(std::int64_t run_id);
     // Drops the checkpoints of run `run_id` and every earlier run: once a run
