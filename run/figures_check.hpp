@@ -34,8 +34,9 @@ boost::asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiC
                                                                       std::shared_ptr<spdlog::logger> log);
 
 // Compares them with the mirror, logs each disagreement and records the
-// check for run `run_id`. Logs what fails; never throws.
-void check_figures(storage::RunLog& runs, std::int64_t run_id, const sync::CrawlReport& crawl,
+// check for run `run_id`. Logs what fails; never throws. Returns the media
+// plans that disagree.
+std::size_t check_figures(storage::RunLog& runs, std::int64_t run_id, const sync::CrawlReport& crawl,
                    const std::vector<PeriodTotals>& api_totals, const std::shared_ptr<spdlog::logger>& log);
 
 }  // namespace marin::run
