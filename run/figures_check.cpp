@@ -70,8 +70,9 @@ asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& 
     co_return out;
 }
 
-void check_figures(storage::RunLog& runs, std::int64_t run_id, const model::StatsWindow& window,
+std::size_t check_figures(storage::RunLog& runs, std::int64_t run_id, const model::StatsWindow& window,
                    const std::vector<PeriodTotals>& api_totals, const std::shared_ptr<spdlog::logger>& log) {
+    std::size_t disagreeing = 0;
     try {
         boost::json::array check;
         for (const auto& t : api_totals) {
@@ -81,11 +82,13 @@ void check_figures(storage::RunLog& runs, std::int64_t run_id, const model::Stat
                                std::to_string(t.clicks) == sums.clicks &&
                                std::fabs(static_cast<double>(t.spent - std::strtold(sums.spent.c_str(), nullptr))) <
                                    0.005;
-            if (!agree)
-                log->warn("figures check: media plan {} from {} to {} disagrees: the API's level=client figures are {} "
-                          "impressions, {} clicks, {} spent; the mirror's ad-level rows sum to {}, {}, {}",
+            if (!agree) {
+                ++disagreeing;
+                log->warn("figures check: media plan {} from {} to {} disagrees: the API's level=client figures are "
+                          "{} impressions, {} clicks, {} spent; the mirror's ad-level rows sum to {}, {}, {}",
                           t.media_plan_id, window.from, window.to, t.impressions, t.clicks, t.spent_text,
                           sums.impressions, sums.clicks, sums.spent);
+            }
             check.push_back(boost::json::object{
                 {"media_plan_id", t.media_plan_id},
                 {"from", window.from},
@@ -102,6 +105,7 @@ void check_figures(storage::RunLog& runs, std::int64_t run_id, const model::Stat
     } catch (const std::exception& e) {
         log->warn("figures check failed: {}", e.what());
     }
+    return disagreeing;
 }
 
 }  // namespace marin::run

@@ -36,8 +36,9 @@ boost::asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiC
                                                                       std::shared_ptr<spdlog::logger> log);
 
 // Compares them with the mirror, logs each disagreement and records the
-// check for run `run_id`. Logs what fails; never throws.
-void check_figures(storage::RunLog& runs, std::int64_t run_id, const model::StatsWindow& window,
+// check for run `run_id`. Logs what fails; never throws. Returns the media
+// plans that disagree.
+std::size_t check_figures(storage::RunLog& runs, std::int64_t run_id, const model::StatsWindow& window,
                    const std::vector<PeriodTotals>& api_totals, const std::shared_ptr<spdlog::logger>& log);
 
 }  // namespace marin::run

@@ -4,8 +4,8 @@
 
 namespace marin::run {
 
-void finish_phase(storage::RunLog& runs, const RunReport& report, const std::vector<PeriodTotals>& api_totals,
-                  const model::StatsWindow& window, const std::shared_ptr<spdlog::logger>& log) {
+std::size_t finish_phase(storage::RunLog& runs, const RunReport& report, const std::vector<PeriodTotals>& api_totals,
+                         const model::StatsWindow& window, const std::shared_ptr<spdlog::logger>& log) {
     if (report.crawl.listings_failed > 0 && report.run_id > 0) {
         try {
             runs.record_run_failures(report.run_id, {static_cast<std::int64_t>(report.crawl.listings_failed),
@@ -14,7 +14,8 @@ void finish_phase(storage::RunLog& runs, const RunReport& report, const std::vec
             log->warn("{}", e.what());
         }
     }
-    if (!api_totals.empty()) check_figures(runs, report.run_id, window, api_totals, log);
+    const std::size_t disagreeing =
+        api_totals.empty() ? 0 : check_figures(runs, report.run_id, window, api_totals, log);
     if (report.exit_code == exit_success && report.run_id > 0) {
         try {
             runs.forget_completed_listings(report.run_id);
@@ -22,6 +23,7 @@ void finish_phase(storage::RunLog& runs, const RunReport& report, const std::vec
             log->warn("{}", e.what());
         }
     }
+    return disagreeing;
 }
 
 }  // namespace marin::run

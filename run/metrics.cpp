@@ -15,7 +15,6 @@ std::string_view to_string(RowKind kind) {
     case RowKind::changed: return "changed";
     case RowKind::unchanged: return "unchanged";
     case RowKind::removed: return "removed";
-    case RowKind::read: return "read";
   }
   return "unknown";
 }
@@ -85,6 +84,12 @@ Metrics::Metrics(std::vector<double> latency_buckets) : bounds_(std::move(latenc
   }
   // +Inf is implicit (it is the count); an explicit one would be a duplicate.
   if (!bounds_.empty() && std::isinf(bounds_.back())) bounds_.pop_back();
+  // Every run counter exists from the start at 0: a series that appears at 1
+  // is an increase no alert rule sees (monitoring/alerts.yml).
+  for (const auto mode : {model::RunMode::incremental, model::RunMode::full}) {
+    for (const auto outcome : {model::RunOutcome::succeeded, model::RunOutcome::failed, model::RunOutcome::interrupted})
+      runs_[{std::string(to_string(mode)), std::string(outcome_label(outcome))}] = 0;
+  }
 }
 
 void Metrics::record_request(std::string_view endpoint, int status, std::chrono::duration<double> latency,
@@ -111,6 +116,11 @@ void Metrics::add_rows(std::string_view table, RowKind kind, std::uint64_t n) {
   rows_[{std::string(table), std::string(to_string(kind))}] += n;
 }
 
+void Metrics::add_rows_read(std::string_view table, std::uint64_t n) {
+  std::lock_guard lock(mutex_);
+  rows_read_[std::string(table)] += n;
+}
+
 void Metrics::add_listings_not_applicable(std::string_view endpoint, std::uint64_t n) {
   std::lock_guard lock(mutex_);
   not_applicable_[std::string(endpoint)] += n;
@@ -134,9 +144,29 @@ void Metrics::record_run(model::RunMode mode, model::RunOutcome outcome, TimePoi
   run_end_[m] = unix_seconds(end);
 }
 
-void Metrics::set_last_success(std::string_view stream, TimePoint time) {
+void Metrics::set_last_success(model::RunMode mode, TimePoint time) {
   std::lock_guard lock(mutex_);
-  last_success_[std::string(stream)] = unix_seconds(time);
+  last_success_[std::string(to_string(mode))] = unix_seconds(time);
+}
+
+void Metrics::set_table_last_success(std::string_view table, TimePoint time) {
+  std::lock_guard lock(mutex_);
+  table_last_success_[std::string(table)] = unix_seconds(time);
+}
+
+void Metrics::add_removal_guard_trip() {
+  std::lock_guard lock(mutex_);
+  ++removal_guard_trips_;
+}
+
+void Metrics::add_figures_check_disagreements(std::uint64_t n) {
+  std::lock_guard lock(mutex_);
+  figures_disagreements_ += n;
+}
+
+void Metrics::add_key_refused_run() {
+  std::lock_guard lock(mutex_);
+  ++key_refused_runs_;
 }
 
 void Metrics::set_run_in_progress(model::RunMode mode, bool in_progress) {
@@ -173,11 +203,30 @@ std::string Metrics::render_prometheus() const {
   header(out, "marin_last_run_end_timestamp_seconds", "gauge", "Unix time the last run of this mode ended.");
   for (const auto& [k, v] : run_end_) sample(out, "marin_last_run_end_timestamp_seconds", label("mode", k), v);
 
-  header(out, "marin_last_success_timestamp_seconds", "gauge", "Unix time of the last successful run of a stream.");
-  for (const auto& [k, v] : last_success_) sample(out, "marin_last_success_timestamp_seconds", label("stream", k), v);
+  header(out, "marin_last_success_timestamp_seconds", "gauge", "Unix time the last successful run of this mode ended.");
+  for (const auto& [k, v] : last_success_) sample(out, "marin_last_success_timestamp_seconds", label("mode", k), v);
 
-  header(out, "marin_rows_total", "counter", "Rows by table and what the run did with them.");
-  for (const auto& [k, v] : rows_) sample(out, "marin_rows_total", labels("table", k.first, "kind", k.second), v);
+  header(out, "marin_table_last_success_timestamp_seconds", "gauge",
+         "Unix time the last successful run that read all of this table's listings ended.");
+  for (const auto& [k, v] : table_last_success_)
+    sample(out, "marin_table_last_success_timestamp_seconds", label("table", k), v);
+
+  // Always rendered, from 0, so that a first trip is an increase a rule sees.
+  header(out, "marin_removal_guard_trips_total", "counter",
+         "Runs the removal guard stopped because they would have removed too many rows (nothing was removed).");
+  sample(out, "marin_removal_guard_trips_total", "", removal_guard_trips_);
+  header(out, "marin_figures_check_disagreements_total", "counter",
+         "Media plans whose mirrored figures disagreed with the API's own totals in a figures check.");
+  sample(out, "marin_figures_check_disagreements_total", "", figures_disagreements_);
+  header(out, "marin_key_refused_runs_total", "counter", "Runs the API refused for the key (exit code 3).");
+  sample(out, "marin_key_refused_runs_total", "", key_refused_runs_);
+
+  header(out, "marin_rows_read_total", "counter", "Rows read from the API, by table.");
+  for (const auto& [k, v] : rows_read_) sample(out, "marin_rows_read_total", label("table", k), v);
+
+  header(out, "marin_rows_written_total", "counter",
+         "Rows the writer handled, by table and what it did with them (inserted, changed, unchanged, removed).");
+  for (const auto& [k, v] : rows_) sample(out, "marin_rows_written_total", labels("table", k.first, "kind", k.second), v);
 
   header(out, "marin_requests_total", "counter", "API requests by endpoint and HTTP status (0: no response).");
   for (const auto& [k, v] : requests_) sample(out, "marin_requests_total", labels("endpoint", k.first, "status", k.second), v);

@@ -54,8 +54,9 @@ std::string summarize(model::RunMode mode, const RunReport& report, std::int64_t
 
 // finish_phase.cpp: the bookkeeping after the crawl, on the run's session:
 // the failed listings, the figures check, and the checkpoints a succeeded
-// run makes useless. Logs what fails; never throws.
-void finish_phase(storage::RunLog& runs, const RunReport& report, const std::vector<PeriodTotals>& api_totals,
-                  const model::StatsWindow& window, const std::shared_ptr<spdlog::logger>& log);
+// run makes useless. Logs what fails; never throws. Returns the media plans
+// whose figures disagreed.
+std::size_t finish_phase(storage::RunLog& runs, const RunReport& report, const std::vector<PeriodTotals>& api_totals,
+                         const model::StatsWindow& window, const std::shared_ptr<spdlog::logger>& log);
 
 }  // namespace marin::run

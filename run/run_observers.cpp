@@ -30,7 +30,7 @@ void RunProgressObserver::on_listing_queued(model::ListingKind kind) {
 void RunProgressObserver::on_page(model::ListingKind kind, std::uint64_t rows, bool first_page,
                                   std::optional<std::int64_t> listing_pages) {
     const auto& spec = model::listing_spec(kind);
-    if (metrics_) metrics_->add_rows(model::table_spec(spec.table).name, RowKind::read, rows);
+    if (metrics_) metrics_->add_rows_read(model::table_spec(spec.table).name, rows);
     if (!board_) return;
     std::optional<std::uint64_t> pages;
     if (first_page) pages = listing_pages && *listing_pages > 0 ? static_cast<std::uint64_t>(*listing_pages) : 1;

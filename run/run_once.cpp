@@ -34,7 +34,7 @@ std::int64_t locked_run(const RunSettings& settings, model::RunMode mode, RunObs
     }
     const auto crawled = crawl_phase(settings, std::move(crawl), mode, observers, lock, log, stop, stop_notice, report);
     report.wall = std::chrono::steady_clock::now() - started;
-    finish_phase(runs, report, crawled.api_totals, settings.crawl.stats_window, log);
+    report.figures_disagreeing = finish_phase(runs, report, crawled.api_totals, settings.crawl.stats_window, log);
     return crawled.requests;
 }
 

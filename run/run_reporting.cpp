@@ -38,16 +38,20 @@ void RunReporting::end(const RunReport& report, bool stop_requested) {
     if (auto* metrics = observers_.metrics) {
         publish_row_metrics(*metrics, report);
         metrics->set_run_in_progress(mode_, false);
+        if (report.exit_code == exit_key_refused) metrics->add_key_refused_run();
+        // The writer's RemovalGuardError ends the run with this text (see removal_guard_text).
+        if (report.error.find("removal guard:") != std::string::npos) metrics->add_removal_guard_trip();
+        metrics->add_figures_check_disagreements(report.figures_disagreeing);
         metrics->record_run(mode_,
                             ok ? model::RunOutcome::succeeded
                                : (interrupted ? model::RunOutcome::interrupted : model::RunOutcome::failed),
                             started_, ended);
         if (ok) {
-            metrics->set_last_success(to_string(mode_), ended);
+            metrics->set_last_success(mode_, ended);
             // Per stream: a table's last success is the end of the last run
             // that read all its listings.
             for (const auto& [table, counts] : report.crawl.tables)
-                metrics->set_last_success(model::table_spec(table).name, ended);
+                metrics->set_table_last_success(model::table_spec(table).name, ended);
         }
     }
     if (auto* board = observers_.progress) {

@@ -52,11 +52,11 @@ struct Fixture {
 
 TEST(HttpHandler, MetricsEndpoint) {
   Fixture f;
-  f.metrics.add_rows("ads", RowKind::read, 3);
+  f.metrics.add_rows_read("ads", 3);
   const HttpResponse r = handle_request(get("/metrics"), f.sources());
   EXPECT_EQ(r.result(), http::status::ok);
   EXPECT_EQ(content_type(r).rfind("text/plain; version=0.0.4", 0), 0u);
-  EXPECT_NE(r.body().find("marin_rows_total{table=\"ads\",kind=\"read\"} 3"), std::string::npos);
+  EXPECT_NE(r.body().find("marin_rows_read_total{table=\"ads\"} 3"), std::string::npos);
   // A query string does not change the answer.
   EXPECT_EQ(handle_request(get("/metrics?x=1"), f.sources()).result(), http::status::ok);
 }

@@ -124,7 +124,8 @@ TEST(Metrics, RendersEverythingParseable) {
   m.set_queue_depth(3);
   const auto start = std::chrono::system_clock::time_point{std::chrono::seconds(1'700'000'000)};
   m.record_run(RunMode::full, RunOutcome::succeeded, start, start + 90s);
-  m.set_last_success("full", start + 90s);
+  m.set_last_success(RunMode::full, start + 90s);
+  m.set_table_last_success("campaigns", start + 90s);
   m.set_run_in_progress(RunMode::incremental, true);
 
   const Exposition e = parse(m.render_prometheus());
@@ -134,11 +135,12 @@ TEST(Metrics, RendersEverythingParseable) {
   EXPECT_EQ(e.value("marin_build_info", {{"version", "1.2.3"}}), 1);
   EXPECT_EQ(e.value("marin_runs_total", {{"mode", "full"}, {"outcome", "success"}}), 1);
   EXPECT_EQ(e.value("marin_last_run_duration_seconds", {{"mode", "full"}}), 90);
-  EXPECT_EQ(e.value("marin_last_success_timestamp_seconds", {{"stream", "full"}}), 1'700'000'090);
+  EXPECT_EQ(e.value("marin_last_success_timestamp_seconds", {{"mode", "full"}}), 1'700'000'090);
+  EXPECT_EQ(e.value("marin_table_last_success_timestamp_seconds", {{"table", "campaigns"}}), 1'700'000'090);
   EXPECT_EQ(e.value("marin_run_in_progress", {{"mode", "incremental"}}), 1);
   EXPECT_EQ(e.value("marin_run_in_progress", {{"mode", "full"}}), 0);
-  EXPECT_EQ(e.value("marin_rows_total", {{"table", "campaigns"}, {"kind", "inserted"}}), 12);
-  EXPECT_EQ(e.value("marin_rows_total", {{"table", "ads"}, {"kind", "unchanged"}}), 100);
+  EXPECT_EQ(e.value("marin_rows_written_total", {{"table", "campaigns"}, {"kind", "inserted"}}), 12);
+  EXPECT_EQ(e.value("marin_rows_written_total", {{"table", "ads"}, {"kind", "unchanged"}}), 100);
   EXPECT_EQ(e.value("marin_requests_total", {{"endpoint", "/campaigns"}, {"status", "200"}}), 2);
   EXPECT_EQ(e.value("marin_requests_total", {{"endpoint", "/ads"}, {"status", "0"}}), 1);
   EXPECT_EQ(e.value("marin_retries_total", {{"endpoint", "/campaigns"}, {"reason", "429"}}), 2);
@@ -159,11 +161,55 @@ TEST(Metrics, RendersEverythingParseable) {
 TEST(Metrics, EscapesLabelValues) {
   Metrics m;
   const std::string nasty = "a\"b\\c\nd";
-  m.add_rows(nasty, RowKind::read, 1);
+  m.add_rows_read(nasty, 1);
   const std::string text = m.render_prometheus();
   EXPECT_NE(text.find(R"(table="a\"b\\c\nd")"), std::string::npos) << text;
   const Exposition e = parse(text);
-  EXPECT_EQ(e.value("marin_rows_total", {{"table", nasty}, {"kind", "read"}}), 1);
+  EXPECT_EQ(e.value("marin_rows_read_total", {{"table", nasty}}), 1);
+}
+
+// Rows read and rows written are separate metrics: summing the written kinds
+// by table never adds the rows read in (they once shared marin_rows_total).
+TEST(Metrics, RowsReadAreNotABreakdownOfRowsWritten) {
+  Metrics m;
+  m.add_rows_read("ads", 10);
+  m.add_rows("ads", RowKind::inserted, 4);
+  m.add_rows("ads", RowKind::unchanged, 6);
+  const Exposition e = parse(m.render_prometheus());
+  double written = 0;
+  for (const Sample& s : e.samples) {
+    if (s.name == "marin_rows_written_total" && s.labels.at("table") == "ads") written += s.value;
+    if (s.name == "marin_rows_written_total") {
+      EXPECT_NE(s.labels.at("kind"), "read");
+    }
+  }
+  EXPECT_EQ(written, 10);
+  EXPECT_EQ(e.value("marin_rows_read_total", {{"table", "ads"}}), 10);
+}
+
+// The counters the alerts watch exist from the start at 0, so that their
+// first increment is an increase Prometheus sees.
+TEST(Metrics, AlertCountersStartAtZeroAndCount) {
+  Metrics m;
+  Exposition e = parse(m.render_prometheus());
+  for (const char* name : {"marin_removal_guard_trips_total", "marin_figures_check_disagreements_total",
+                           "marin_key_refused_runs_total"}) {
+    EXPECT_EQ(e.types.at(name), "counter") << name;
+    EXPECT_EQ(e.value(name, {}), 0) << name;
+  }
+  for (const char* mode : {"incremental", "full"}) {
+    for (const char* outcome : {"success", "failed", "interrupted"})
+      EXPECT_EQ(e.value("marin_runs_total", {{"mode", mode}, {"outcome", outcome}}), 0) << mode << outcome;
+  }
+  m.add_removal_guard_trip();
+  m.add_figures_check_disagreements(3);
+  m.add_figures_check_disagreements(0);
+  m.add_key_refused_run();
+  m.add_key_refused_run();
+  e = parse(m.render_prometheus());
+  EXPECT_EQ(e.value("marin_removal_guard_trips_total", {}), 1);
+  EXPECT_EQ(e.value("marin_figures_check_disagreements_total", {}), 3);
+  EXPECT_EQ(e.value("marin_key_refused_runs_total", {}), 2);
 }
 
 TEST(Metrics, RejectsUnsortedBuckets) {
@@ -176,14 +222,14 @@ TEST(Metrics, ConcurrentUpdatesAreCounted) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 1000; ++i) {
-        m.add_rows("ads", RowKind::read, 1);
+        m.add_rows_read("ads", 1);
         m.record_request("/ads", 200, 10ms, 1);
       }
     });
   }
   for (auto& t : threads) t.join();
   const Exposition e = parse(m.render_prometheus());
-  EXPECT_EQ(e.value("marin_rows_total", {{"table", "ads"}, {"kind", "read"}}), 4000);
+  EXPECT_EQ(e.value("marin_rows_read_total", {{"table", "ads"}}), 4000);
   EXPECT_EQ(e.value("marin_request_duration_seconds_count", {{"endpoint", "/ads"}}), 4000);
 }
 

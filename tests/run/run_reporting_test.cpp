@@ -44,6 +44,30 @@ TEST(RunReporting, StartAndEndReportedOnceSummaryLoggedOnce) {
   EXPECT_NE(text.find("marin_runs_total{mode=\"full\",outcome=\"success\"} 1"), std::string::npos) << text;
   EXPECT_NE(text.find("marin_run_in_progress{mode=\"full\"} 0"), std::string::npos) << text;
   EXPECT_EQ(occurrences(out.str(), "THE-SUMMARY"), 1u) << out.str();
+  EXPECT_NE(text.find("marin_last_success_timestamp_seconds{mode=\"full\"}"), std::string::npos) << text;
+  EXPECT_NE(text.find("marin_key_refused_runs_total 0"), std::string::npos) << text;
+}
+
+// A run refused for its key, one stopped by the removal guard, and a figures
+// check that disagreed each reach their counter; none is a success.
+TEST(RunReporting, CountsTheEventsTheAlertsWatch) {
+  auto log = std::make_shared<spdlog::logger>("run");
+  run::Metrics metrics;
+  for (int i = 0; i < 2; ++i) {
+    run::RunReporting reporting(run::RunObservers{&metrics, nullptr, nullptr}, model::RunMode::full, log);
+    reporting.begin();
+    run::RunReport report;
+    report.exit_code = i == 0 ? run::exit_key_refused : run::exit_run_failed;
+    if (i == 1) report.error = "storing /ads failed: removal guard: ads would lose 90% of its rows";
+    report.figures_disagreeing = 2;
+    reporting.end(report, false);
+  }
+  const auto text = metrics.render_prometheus();
+  EXPECT_NE(text.find("marin_key_refused_runs_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("marin_removal_guard_trips_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("marin_figures_check_disagreements_total 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("marin_runs_total{mode=\"full\",outcome=\"failed\"} 2"), std::string::npos) << text;
+  EXPECT_EQ(text.find("marin_last_success_timestamp_seconds{"), std::string::npos) << text;
 }
 
 TEST(RunReporting, AFailureDuringAStopRequestCountsAsInterrupted) {

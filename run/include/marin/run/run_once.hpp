@@ -71,6 +71,7 @@ struct RunReport {
     sync::CrawlReport crawl;
     storage::RunTotals totals;
     std::chrono::steady_clock::duration wall{};
+    std::size_t figures_disagreeing = 0;  // media plans the figures check found off
 };
 
 RunReport run_once(const RunSettings& settings, model::RunMode mode, RunObservers observers,
