@@ -54,6 +54,47 @@ std::optional<run::TimePoint> last_success_of(const config::Settings& settings, 
     return std::nullopt;
 }
 
+// SIGHUP: a new, valid set of settings replaces the one in force; a bad
+// file keeps the old one and says why.
+std::function<bool(std::string&)> settings_reloader(const CommonOptions& common, SettingsHolder& settings,
+                                                    const std::shared_ptr<spdlog::logger>& log) {
+    return [&common, &settings, log](std::string& error) {
+        try {
+            auto fresh = config::load_settings(common.config_file ? std::optional<std::filesystem::path>(
+                                                                        *common.config_file)
+                                                                  : std::nullopt,
+                                               config::Environment::from_process());
+            config::require_api_key(fresh);
+            (void)schedule_config(fresh);
+            settings.set(std::move(fresh));
+            log->info("configuration reloaded: {}", config::describe(*settings.get()));
+            return true;
+        } catch (const std::exception& e) {
+            error = e.what();
+            return false;
+        }
+    };
+}
+
+// The metrics and status page listener, when metrics.listen asks for one.
+// False (logged) when it cannot listen.
+bool start_listener(const config::Settings& s, boost::asio::io_context& io, run::Metrics& metrics,
+                    run::ProgressBoard& board, daemon::DaemonLoop& loop, const std::shared_ptr<spdlog::logger>& log,
+                    std::unique_ptr<daemon::HttpListener>& listener) {
+    if (!s.metrics.enabled()) return true;
+    daemon::StatusSources sources;
+    sources.version = version_string();
+    sources.metrics = &metrics;
+    sources.progress = &board;
+    sources.last_success = [&loop] { return loop.last_success(); };
+    sources.health_max_age = std::chrono::duration_cast<std::chrono::seconds>(s.daemon.health_max_age);
+    sources.next_run = [&loop] { return loop.next_planned(); };
+    listener = std::make_unique<daemon::HttpListener>(io, sources, log);
+    if (listener->listen(s.metrics.listen)) return true;
+    log->error("cannot listen for metrics on {}", s.metrics.listen);
+    return false;
+}
+
 }  // namespace
 
 int command_daemon(const CommonOptions& common) {
@@ -113,22 +154,7 @@ int command_daemon(const CommonOptions& common) {
             return std::optional<run::TimePoint>{};
         }
     };
-    hooks.reload = [&](std::string& error) {
-        try {
-            auto fresh = config::load_settings(common.config_file ? std::optional<std::filesystem::path>(
-                                                                        *common.config_file)
-                                                                  : std::nullopt,
-                                               config::Environment::from_process());
-            config::require_api_key(fresh);
-            (void)schedule_config(fresh);
-            settings.set(std::move(fresh));
-            log->info("configuration reloaded: {}", config::describe(*settings.get()));
-            return true;
-        } catch (const std::exception& e) {
-            error = e.what();
-            return false;
-        }
-    };
+    hooks.reload = settings_reloader(common, settings, log);
     hooks.schedule = [&] { return schedule_config(*settings.get()); };
 
     daemon::DaemonOptions options;
@@ -138,28 +164,8 @@ int command_daemon(const CommonOptions& common) {
 
     std::unique_ptr<daemon::HttpListener> listener;
     const auto s = settings.get();
-    if (s->metrics.enabled()) {
-        daemon::StatusSources sources;
-        sources.version = version_string();
-        sources.metrics = &metrics;
-        sources.progress = &board;
-        sources.last_success = [&loop] { return loop.last_success(); };
-        sources.health_max_age = std::chrono::duration_cast<std::chrono::seconds>(s->daemon.health_max_age);
-        sources.next_run = [&loop] { return loop.next_planned(); };
-        listener = std::make_unique<daemon::HttpListener>(io, sources, log);
-        if (!listener->listen(s->metrics.listen)) {
-            log->error("cannot listen for metrics on {}", s->metrics.listen);
-            return run::exit_run_failed;
-        }
-    }
-
-    try {
-        storage::Migrator::check_schema(s->database.connection_string(),
-                                        storage::bookkeeping_timeout(s->database.statement_timeout));
-    } catch (const std::exception& e) {
-        log->error("cannot start: {}", e.what());
-        return run::exit_run_failed;
-    }
+    if (!start_listener(*s, io, metrics, board, loop, log, listener)) return run::exit_run_failed;
+    if (!schema_ready(*s, *log)) return run::exit_run_failed;
     load_recorded_runs();
     loop.mark_ready();
     return loop.run();

@@ -5,6 +5,8 @@
 
 #include "marin/config/load.hpp"
 #include "marin/daemon/logging.hpp"
+#include "marin/storage/migrator.hpp"
+#include "marin/storage/run_log.hpp"
 #include "settings_bridge.hpp"
 
 namespace marin::app {
@@ -35,6 +37,17 @@ std::optional<config::Settings> load_or_report(const CommonOptions& common, cons
 
 std::shared_ptr<spdlog::logger> make_run_logger(const config::Settings& settings) {
     return daemon::make_logger("marin-sync", log_level(settings), log_format(settings));
+}
+
+bool schema_ready(const config::Settings& settings, spdlog::logger& log) {
+    try {
+        storage::Migrator::check_schema(settings.database.connection_string(),
+                                        storage::bookkeeping_timeout(settings.database.statement_timeout));
+        return true;
+    } catch (const std::exception& e) {
+        log.error("cannot start: {}", e.what());
+        return false;
+    }
 }
 
 }  // namespace marin::app

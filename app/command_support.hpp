@@ -16,5 +16,8 @@ namespace marin::app {
 std::optional<config::Settings> load_or_report(const CommonOptions& common, const config::Environment& env);
 std::shared_ptr<spdlog::logger> make_run_logger(const config::Settings& settings);
 std::string version_string();
+// Whether the database holds the schema this binary writes (migrated, not
+// newer); false after logging "cannot start: <why>".
+bool schema_ready(const config::Settings& settings, spdlog::logger& log);
 
 }  // namespace marin::app

@@ -34,13 +34,7 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
     log->info("marin-sync {}: {} sync of {} into {}", version_string(), to_string(mode), settings->api.base_url,
               config::mask_dsn(settings->database.dsn));
     log->debug("settings: {}", config::describe(*settings));
-    try {
-        storage::Migrator::check_schema(settings->database.connection_string(),
-                                        storage::bookkeeping_timeout(settings->database.statement_timeout));
-    } catch (const std::exception& e) {
-        log->error("cannot start: {}", e.what());
-        return run::exit_run_failed;
-    }
+    if (!schema_ready(*settings, *log)) return run::exit_run_failed;
 
     run::ProgressBoard board;
     board.set_graph(run::progress_graph());
