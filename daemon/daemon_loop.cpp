@@ -135,12 +135,12 @@ void DaemonLoop::begin_shutdown(std::string_view why) {
     stop_run_ = true;
     if (hooks_.stop_run) hooks_.stop_run();
     logger_->info("{}: stopping after the run in progress commits (send it again to exit at once)", why);
-    notifier_.notify(fmt::format("{}\n{}", kStoppingMessage,
+    notifier_.notify(fmt::format("{}\n{}", stopping_message,
                                  status_message("stopping: waiting for the run in progress to commit")));
   } else {
     logger_->info("{}: stopping", why);
-    notifier_.notify(fmt::format("{}\n{}", kStoppingMessage, status_message("stopping")));
-    finish(kExitOk);
+    notifier_.notify(fmt::format("{}\n{}", stopping_message, status_message("stopping")));
+    finish(exit_ok);
   }
 }
 
@@ -250,7 +250,7 @@ void DaemonLoop::on_run_finished(model::RunMode mode, RunResult result) {
   }
   if (stopping_) {
     notifier_.notify(status_message("stopped"));
-    finish(kExitOk);
+    finish(exit_ok);
     return;
   }
   last_status_sent_.clear();
@@ -261,7 +261,7 @@ void DaemonLoop::arm_watchdog() {
   const auto interval = notifier_.watchdog_interval();
   if (!interval) return;
   const auto half = *interval / 2;
-  notifier_.notify(kWatchdogMessage);
+  notifier_.notify(watchdog_message);
   watchdog_timer_.expires_after(half);
   watchdog_timer_.async_wait([this](const boost::system::error_code& error) {
     if (!error && !finished_) arm_watchdog();

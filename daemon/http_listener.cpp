@@ -41,7 +41,7 @@ struct HttpListener::State {
 namespace {
 
 using State = HttpListener::State;
-constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+constexpr auto tuple_token = asio::as_tuple(asio::use_awaitable);
 
 // Lists the open connection for as long as the session lives.
 struct ConnectionSlot {
@@ -99,7 +99,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> state, tcp::socket
     parser.header_limit(state->limits.header_limit);
     slot.set_waiting(true);
     stream.expires_after(state->limits.request_timeout);
-    auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, kToken);
+    auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, parser, tuple_token);
     (void)read_bytes;
     slot.set_waiting(false);
     if (read_error == asio::error::operation_aborted) break;  // dropped for a newer client
@@ -108,7 +108,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> state, tcp::socket
         read_error == http::error::buffer_overflow) {
       HttpResponse response = plain_error(11, http::status::payload_too_large, "request too large\n");
       stream.expires_after(state->limits.io_timeout);
-      co_await http::async_write(stream, response, kToken);
+      co_await http::async_write(stream, response, tuple_token);
       break;
     }
     if (read_error) {
@@ -126,7 +126,7 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> state, tcp::socket
       response = plain_error(parser.get().version(), http::status::internal_server_error, "internal error\n");
     }
     stream.expires_after(state->limits.io_timeout);
-    auto [write_error, written] = co_await http::async_write(stream, response, kToken);
+    auto [write_error, written] = co_await http::async_write(stream, response, tuple_token);
     (void)written;
     if (write_error || !response.keep_alive()) break;
   }
@@ -137,13 +137,13 @@ asio::awaitable<void> serve_connection(std::shared_ptr<State> state, tcp::socket
 asio::awaitable<void> accept_connections(std::shared_ptr<State> state) {
   auto executor = co_await asio::this_coro::executor;
   while (!state->stopped && state->acceptor && state->acceptor->is_open()) {
-    auto [error, socket] = co_await state->acceptor->async_accept(kToken);
+    auto [error, socket] = co_await state->acceptor->async_accept(tuple_token);
     if (error == asio::error::operation_aborted || state->stopped) co_return;
     if (error) {
       // E.g. out of file descriptors: say so, breathe, go on.
       state->logger->warn("http: accept: {}", error.message());
       asio::steady_timer pause(executor, std::chrono::milliseconds(200));
-      co_await pause.async_wait(kToken);
+      co_await pause.async_wait(tuple_token);
       continue;
     }
     if (live_connections(*state) >= state->limits.max_connections && !drop_oldest_waiting(*state)) {

@@ -91,11 +91,11 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::lev
 }
 
 spdlog::level::level_enum parse_log_level(std::string_view name) {
-  static constexpr std::pair<std::string_view, spdlog::level::level_enum> kLevels[] = {
+  static constexpr std::pair<std::string_view, spdlog::level::level_enum> level_names[] = {
       {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},  {"info", spdlog::level::info},
       {"warn", spdlog::level::warn},   {"warning", spdlog::level::warn}, {"error", spdlog::level::err},
       {"critical", spdlog::level::critical}, {"off", spdlog::level::off}};
-  for (const auto& [text, level] : kLevels) {
+  for (const auto& [text, level] : level_names) {
     if (text == name) return level;
   }
   throw std::invalid_argument(

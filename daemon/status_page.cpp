@@ -37,7 +37,7 @@ std::string ago(run::TimePoint t, run::TimePoint now) {
   return run::format_duration(std::chrono::duration_cast<std::chrono::seconds>(now - t));
 }
 
-constexpr std::string_view kStyle = R"(
+constexpr std::string_view page_style = R"(
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fafafa}
 h1{font-size:1.3em;margin:0 0 .3em}h2{font-size:1.1em;margin:1.2em 0 .4em}
 table{border-collapse:collapse;background:#fff}td,th{padding:.25em .7em;border-bottom:1px solid #ddd;text-align:right}
@@ -128,7 +128,7 @@ std::string render_status_page(const StatusPageData& data) {
 
   put(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
     "<meta http-equiv=\"refresh\" content=\"5\"><title>marin-sync</title><style>{}</style></head><body>\n",
-    kStyle);
+    page_style);
   put(out, "<h1>marin-sync {}</h1>\n", html_escape(data.version));
   put(out, "<p>Health: <b id=\"health\" class=\"{}\">{}</b> &middot; <span class=\"muted\">page generated {}</span></p>\n",
     data.health.ok ? "ok" : "bad", html_escape(data.health.reason), utc(now));

@@ -97,7 +97,7 @@ TEST_F(DaemonLoopTest, SigtermDuringRunSetsStopAndExitsAfterTheRun) {
   };
   DaemonLoop loop(io, hooks, notifier, logger, options, &board);
   loop.mark_ready();
-  EXPECT_EQ(loop.run(), DaemonLoop::kExitOk);
+  EXPECT_EQ(loop.run(), DaemonLoop::exit_ok);
   EXPECT_EQ(calls, 1);
   EXPECT_TRUE(saw_stop);
   EXPECT_EQ(told, 1);
@@ -146,7 +146,7 @@ TEST_F(DaemonLoopTest, SigtermWhileIdleExitsAtOnce) {
     eventually([&] { return contains(notifier.messages(), "READY=1"); });
     ::kill(::getpid(), SIGINT);
   });
-  EXPECT_EQ(loop.run(), DaemonLoop::kExitOk);
+  EXPECT_EQ(loop.run(), DaemonLoop::exit_ok);
   signaller.join();
   EXPECT_TRUE(contains(notifier.messages(), "STOPPING=1"));
   ASSERT_TRUE(loop.next_planned());  // it had planned the next incremental
@@ -184,7 +184,7 @@ TEST_F(DaemonLoopTest, SighupReloadsAndARefusedFileKeepsGoing) {
     std::this_thread::sleep_for(100ms);  // a few watchdog periods
     loop.request_stop();
   });
-  EXPECT_EQ(loop.run(), DaemonLoop::kExitOk);
+  EXPECT_EQ(loop.run(), DaemonLoop::exit_ok);
   signaller.join();
   EXPECT_EQ(reloads, 2);
   EXPECT_EQ(schedules, 2);  // at ready, and after the accepted reload only
@@ -233,7 +233,7 @@ TEST_F(DaemonLoopTest, RunsNeverOverlap) {
     }
   });
   loop.mark_ready();
-  EXPECT_EQ(loop.run(), DaemonLoop::kExitOk);
+  EXPECT_EQ(loop.run(), DaemonLoop::exit_ok);
   done = true;
   ticker.join();
   EXPECT_EQ(calls, 6);
@@ -268,7 +268,7 @@ TEST_F(DaemonLoopTest, FailedRunWaitsBeforeRetrying) {
     }
   });
   loop.mark_ready();
-  EXPECT_EQ(loop.run(), DaemonLoop::kExitOk);
+  EXPECT_EQ(loop.run(), DaemonLoop::exit_ok);
   done = true;
   ticker.join();
   ASSERT_EQ(starts.size(), 2u);
@@ -297,7 +297,7 @@ TEST_F(DaemonLoopTest, TheLoopNeverLogsARunsSummary) {
     }
   });
   loop.mark_ready();
-  EXPECT_EQ(loop.run(), DaemonLoop::kExitOk);
+  EXPECT_EQ(loop.run(), DaemonLoop::exit_ok);
   done = true;
   ticker.join();
   ASSERT_EQ(calls, 2);

@@ -21,7 +21,7 @@ using namespace marin::run;
 using marin::model::RunMode;
 namespace http = boost::beast::http;
 
-const TimePoint kNow{std::chrono::seconds(1'700'000'000)};
+const TimePoint fixed_now{std::chrono::seconds(1'700'000'000)};
 
 HttpRequest get(std::string target) {
   HttpRequest r{http::verb::get, target, 11};
@@ -35,7 +35,7 @@ std::string content_type(const HttpResponse& r) {
 
 struct Fixture {
   Metrics metrics;
-  ProgressBoard board{[] { return kNow; }};
+  ProgressBoard board{[] { return fixed_now; }};
   std::optional<TimePoint> last_success;
   StatusSources sources() {
     StatusSources s;
@@ -44,8 +44,8 @@ struct Fixture {
     s.progress = &board;
     s.last_success = [this] { return last_success; };
     s.health_max_age = 2h;
-    s.next_run = [] { return PlannedRun{RunMode::full, kNow + 3h}; };
-    s.now = [] { return kNow; };
+    s.next_run = [] { return PlannedRun{RunMode::full, fixed_now + 3h}; };
+    s.now = [] { return fixed_now; };
     return s;
   }
 };
@@ -67,12 +67,12 @@ TEST(HttpHandler, HealthBothWays) {
   EXPECT_EQ(r.result(), http::status::service_unavailable);
   EXPECT_EQ(r.body(), "no successful run recorded yet\n");
 
-  f.last_success = kNow - 30min;
+  f.last_success = fixed_now - 30min;
   r = handle_request(get("/healthz"), f.sources());
   EXPECT_EQ(r.result(), http::status::ok);
   EXPECT_EQ(r.body(), "ok\n");
 
-  f.last_success = kNow - 3h - 12min;
+  f.last_success = fixed_now - 3h - 12min;
   r = handle_request(get("/healthz"), f.sources());
   EXPECT_EQ(r.result(), http::status::service_unavailable);
   EXPECT_EQ(r.body(), "last successful run ended 3h12m ago (max 2h00m)\n");
@@ -102,7 +102,7 @@ TEST(HttpHandler, StatusPageShowsStreamsAndRuns) {
   f.board.listing_queued(1);
   f.board.listing_page(1, 412, 1);
   f.board.listing_ended(1, ListingEnd::read, true);
-  f.last_success = kNow - 10min;
+  f.last_success = fixed_now - 10min;
   const HttpResponse r = handle_request(get("/"), f.sources());
   EXPECT_EQ(r.result(), http::status::ok);
   EXPECT_EQ(content_type(r), "text/html; charset=utf-8");
@@ -185,7 +185,7 @@ boost::asio::ip::tcp::socket connect_to(boost::asio::io_context& client_io, std:
 }
 
 TEST_F(ListenerTest, ServesMetricsHealthAndPageOnOneConnection) {
-  f.last_success = kNow - 1min;
+  f.last_success = fixed_now - 1min;
   f.metrics.record_retry("/ads", "503");
   boost::asio::io_context client_io;
   auto socket = connect_to(client_io, port);
@@ -224,7 +224,7 @@ TEST_F(ListenerTest, OversizedRequestIsRefused) {
 // after request_timeout.
 TEST(HttpListener, IdleClientsNeverLockOutTheHealthCheck) {
   Fixture f;
-  f.last_success = kNow - 1min;
+  f.last_success = fixed_now - 1min;
   boost::asio::io_context io;
   HttpListenerLimits limits;
   limits.request_timeout = 3s;

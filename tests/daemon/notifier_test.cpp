@@ -19,7 +19,7 @@ TEST(Notifier, RecordsMessages) {
   RecordingNotifier n(10s);
   n.notify(ready_message("1.0.0"));
   n.notify(status_message("full sync:\n412/1203 listings"));
-  n.notify(kStoppingMessage);
+  n.notify(stopping_message);
   EXPECT_EQ(n.messages(), (std::vector<std::string>{"READY=1\nSTATUS=marin-sync 1.0.0 up",
                                                     "STATUS=full sync: 412/1203 listings", "STOPPING=1"}));
   EXPECT_EQ(n.watchdog_interval(), std::chrono::microseconds(10s));
@@ -65,9 +65,9 @@ TEST_F(NotifySocket, SystemdNotifierSendsDatagrams) {
   SystemdNotifier n;
   n.notify(ready_message("2.0.0"));
   EXPECT_EQ(receive(), "READY=1\nSTATUS=marin-sync 2.0.0 up");
-  n.notify(kWatchdogMessage);
+  n.notify(watchdog_message);
   EXPECT_EQ(receive(), "WATCHDOG=1");
-  n.notify(kStoppingMessage);
+  n.notify(stopping_message);
   EXPECT_EQ(receive(), "STOPPING=1");
 }
 

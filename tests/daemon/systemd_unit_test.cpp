@@ -41,13 +41,13 @@ std::pair<int, std::string> run(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
-const fs::path kUnit = fs::path(MARIN_SYSTEMD_DIR) / "marin-sync.service";
+const fs::path unit_file = fs::path(MARIN_SYSTEMD_DIR) / "marin-sync.service";
 
 TEST(SystemdUnit, VerifiesClean) {
   const std::string analyze = find_systemd_analyze();
   if (analyze.empty()) GTEST_SKIP() << "systemd-analyze is not installed";
-  std::string unit = read_file(kUnit);
-  ASSERT_FALSE(unit.empty()) << kUnit;
+  std::string unit = read_file(unit_file);
+  ASSERT_FALSE(unit.empty()) << unit_file;
   const std::string self = fs::read_symlink("/proc/self/exe").string();
   const std::string from = "ExecStart=/usr/bin/marin-sync";
   const auto at = unit.find(from);
@@ -65,7 +65,7 @@ TEST(SystemdUnit, VerifiesClean) {
 }
 
 TEST(SystemdUnit, HasTheSettingsWeRelyOn) {
-  const std::string unit = read_file(kUnit);
+  const std::string unit = read_file(unit_file);
   for (const char* line :
        {"Type=notify\n", "NotifyAccess=main\n", "ExecReload=/bin/kill -HUP $MAINPID\n", "Restart=on-failure\n",
         "TimeoutStopSec=60\n", "WatchdogSec=", "LoadCredential=marin-api-key:/etc/marin-sync/api-key\n",

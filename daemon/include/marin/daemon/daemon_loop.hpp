@@ -11,7 +11,7 @@
 // - first SIGTERM or SIGINT: no new run is started; the stop flag of the run in
 //   progress is set and the loop waits for the run to return (it commits what
 //   is in flight and records itself interrupted); STOPPING=1 is sent at once;
-//   run() returns kExitOk.
+//   run() returns exit_ok.
 // - a second SIGTERM or SIGINT while waiting: fast exit with status 128 + the
 //   signal number (143 for SIGTERM, 130 for SIGINT); the run in progress is
 //   abandoned (its open transaction rolls back; the next run resumes).
@@ -108,7 +108,7 @@ struct DaemonOptions {
 
 class DaemonLoop {
  public:
-  static constexpr int kExitOk = 0;
+  static constexpr int exit_ok = 0;
 
   // progress may be null; when given, the STATUS= lines say what the run
   // in progress does (the run itself reports to it). The signal handlers are
@@ -167,7 +167,7 @@ class DaemonLoop {
   bool ready_ = false;
   bool stopping_ = false;
   bool finished_ = false;
-  int exit_status_ = kExitOk;
+  int exit_status_ = exit_ok;
   ScheduleConfig schedule_;
   int consecutive_failures_ = 0;
   std::optional<run::TimePoint> retry_not_before_;

@@ -60,7 +60,7 @@ struct HttpListenerLimits {
 };
 
 // "host:port", "[v6]:port"; host may be a name (resolved once, at listen).
-inline constexpr std::string_view kDefaultListenAddress = "127.0.0.1:9187";
+inline constexpr std::string_view default_listen_address = "127.0.0.1:9187";
 
 class HttpListener {
  public:

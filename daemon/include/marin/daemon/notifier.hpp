@@ -47,7 +47,7 @@ class RecordingNotifier final : public Notifier {
 // The state strings the daemon sends (kept here so the wording lives in one place).
 std::string ready_message(std::string_view version);       // READY=1 + STATUS=marin-sync <v> up
 std::string status_message(std::string_view status_line);  // STATUS=<line>, newlines flattened
-inline constexpr std::string_view kStoppingMessage = "STOPPING=1";
-inline constexpr std::string_view kWatchdogMessage = "WATCHDOG=1";
+inline constexpr std::string_view stopping_message = "STOPPING=1";
+inline constexpr std::string_view watchdog_message = "WATCHDOG=1";
 
 }  // namespace marin::daemon
