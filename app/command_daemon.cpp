@@ -27,7 +27,7 @@ namespace {
 // The settings in force; SIGHUP swaps them for a new, valid set. A run keeps
 // the set it started with.
 class SettingsHolder {
-public:
+  public:
     explicit SettingsHolder(config::Settings s) : current_(std::make_shared<const config::Settings>(std::move(s))) {}
     std::shared_ptr<const config::Settings> get() const {
         std::lock_guard lock(mutex_);
@@ -38,7 +38,7 @@ public:
         current_ = std::make_shared<const config::Settings>(std::move(s));
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::shared_ptr<const config::Settings> current_;
 };
@@ -60,10 +60,9 @@ std::function<bool(std::string&)> settings_reloader(const CommonOptions& common,
                                                     const std::shared_ptr<spdlog::logger>& log) {
     return [&common, &settings, log](std::string& error) {
         try {
-            auto fresh = config::load_settings(common.config_file ? std::optional<std::filesystem::path>(
-                                                                        *common.config_file)
-                                                                  : std::nullopt,
-                                               config::Environment::from_process());
+            auto fresh = config::load_settings(
+                common.config_file ? std::optional<std::filesystem::path>(*common.config_file) : std::nullopt,
+                config::Environment::from_process());
             config::require_api_key(fresh);
             (void)schedule_config(fresh);
             settings.set(std::move(fresh));

@@ -28,11 +28,10 @@ int command_status(const CommonOptions& common, int limit) {
             for (const auto& [status, n] : r.totals.requests_by_status) requests += n;
             std::string duration = "-";
             if (r.finished_at)
-                duration = fmt::format("{}s", std::chrono::duration_cast<std::chrono::seconds>(*r.finished_at -
-                                                                                                r.started_at)
-                                                  .count());
-            const auto started = fmt::format("{:%Y-%m-%d %H:%M:%S}",
-                                             std::chrono::floor<std::chrono::seconds>(r.started_at));
+                duration = fmt::format(
+                    "{}s", std::chrono::duration_cast<std::chrono::seconds>(*r.finished_at - r.started_at).count());
+            const auto started =
+                fmt::format("{:%Y-%m-%d %H:%M:%S}", std::chrono::floor<std::chrono::seconds>(r.started_at));
             std::printf("%-6lld %-11s %-20s %-9s %-11s %9lld %9lld %9lld %9lld %9lld %7lld  %s\n",
                         static_cast<long long>(r.run_id), r.mode.c_str(), started.c_str(), duration.c_str(),
                         std::string(model::to_string(r.outcome)).c_str(), static_cast<long long>(requests),

@@ -21,12 +21,18 @@ std::optional<config::Settings> load_or_report(const CommonOptions& common, cons
         if (common.log_level) {
             using L = config::LogSection::Level;
             const auto& l = *common.log_level;
-            if (l == "trace") settings.log.level = L::trace;
-            else if (l == "debug") settings.log.level = L::debug;
-            else if (l == "info") settings.log.level = L::info;
-            else if (l == "warn") settings.log.level = L::warn;
-            else if (l == "error") settings.log.level = L::error;
-            else throw config::ConfigError("--log-level " + l + " is not one of trace, debug, info, warn, error");
+            if (l == "trace")
+                settings.log.level = L::trace;
+            else if (l == "debug")
+                settings.log.level = L::debug;
+            else if (l == "info")
+                settings.log.level = L::info;
+            else if (l == "warn")
+                settings.log.level = L::warn;
+            else if (l == "error")
+                settings.log.level = L::error;
+            else
+                throw config::ConfigError("--log-level " + l + " is not one of trace, debug, info, warn, error");
         }
         return settings;
     } catch (const config::ConfigError& e) {

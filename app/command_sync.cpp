@@ -21,8 +21,8 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
     auto settings = load_or_report(common, config::Environment::from_process());
     if (!settings) return run::exit_bad_usage;
     if (wait_for_lock)
-        settings->sync.lock_wait = *wait_for_lock ? config::SyncSection::LockWait::wait
-                                                  : config::SyncSection::LockWait::fail;
+        settings->sync.lock_wait =
+            *wait_for_lock ? config::SyncSection::LockWait::wait : config::SyncSection::LockWait::fail;
     try {
         config::require_api_key(*settings);
     } catch (const config::ConfigError& e) {
@@ -41,8 +41,8 @@ int command_sync(const CommonOptions& common, bool full, std::optional<bool> wai
     run::TerminalProgress display(board, log);
     display.start();
     // The run stops the display and logs its summary.
-    const auto report = run::run_once(run_settings(*settings, mode), mode,
-                                      run::RunObservers{nullptr, &board, &display}, log, signals.stop_flag(), &signals);
+    const auto report = run::run_once(run_settings(*settings, mode), mode, run::RunObservers{nullptr, &board, &display},
+                                      log, signals.stop_flag(), &signals);
     // The summary table once, below the run's last log line (the live
     // table was erased when the run ended).
     if (report.started && display.effective_display() == run::ProgressDisplay::table) {

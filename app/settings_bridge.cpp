@@ -38,7 +38,7 @@ storage::WriterSettings writer_settings(const config::Settings& s) {
 
 storage::LockMode lock_mode(const config::Settings& s) {
     return s.sync.lock_wait == config::SyncSection::LockWait::wait ? storage::LockMode::wait
-                                                                     : storage::LockMode::fail_fast;
+                                                                   : storage::LockMode::fail_fast;
 }
 
 sync::CrawlSettings crawl_settings(const config::Settings& s, model::RunMode mode) {
@@ -47,8 +47,8 @@ sync::CrawlSettings crawl_settings(const config::Settings& s, model::RunMode mod
     c.now = std::chrono::system_clock::now();
     // The statistics window, computed once: the crawl reads it, the figures
     // check compares over it.
-    c.stats_window = model::stats_window(
-        c.now, mode == model::RunMode::full ? s.sync.stats_full_days : s.sync.stats_lookback_days);
+    c.stats_window =
+        model::stats_window(c.now, mode == model::RunMode::full ? s.sync.stats_full_days : s.sync.stats_lookback_days);
     c.skip_ended_days = s.sync.incremental_skip_ended_days;
     // More listings in progress than requests in flight, so that mapping and
     // waiting on the writer overlap with requests.
@@ -83,11 +83,16 @@ daemon::ScheduleConfig schedule_config(const config::Settings& s) {
 spdlog::level::level_enum log_level(const config::Settings& s) {
     using L = config::LogSection::Level;
     switch (s.log.level) {
-        case L::trace: return spdlog::level::trace;
-        case L::debug: return spdlog::level::debug;
-        case L::info: return spdlog::level::info;
-        case L::warn: return spdlog::level::warn;
-        case L::error: return spdlog::level::err;
+        case L::trace:
+            return spdlog::level::trace;
+        case L::debug:
+            return spdlog::level::debug;
+        case L::info:
+            return spdlog::level::info;
+        case L::warn:
+            return spdlog::level::warn;
+        case L::error:
+            return spdlog::level::err;
     }
     return spdlog::level::info;
 }
@@ -95,9 +100,12 @@ spdlog::level::level_enum log_level(const config::Settings& s) {
 daemon::LogFormat log_format(const config::Settings& s) {
     using F = config::LogSection::Format;
     switch (s.log.format) {
-        case F::automatic: return daemon::LogFormat::automatic;
-        case F::journald: return daemon::LogFormat::journald;
-        case F::text: return daemon::LogFormat::text;
+        case F::automatic:
+            return daemon::LogFormat::automatic;
+        case F::journald:
+            return daemon::LogFormat::journald;
+        case F::text:
+            return daemon::LogFormat::text;
     }
     return daemon::LogFormat::automatic;
 }

@@ -14,7 +14,7 @@
 namespace marin::app {
 
 class StopSignals final : public run::StopNotice {
-public:
+  public:
     StopSignals();  // call before any other thread starts
     ~StopSignals();
     StopSignals(const StopSignals&) = delete;
@@ -27,7 +27,7 @@ public:
     // a call in progress has ended (so what it uses may then go).
     void on_stop(std::function<void()> callback) override;
 
-private:
+  private:
     sigset_t set_{};
     std::atomic<bool> stop_{false};
     std::atomic<bool> done_{false};

@@ -29,8 +29,8 @@ std::optional<std::string> check_timezone(std::string_view name, const std::file
 std::optional<std::uint16_t> parse_port(std::string_view text);
 
 struct ListenAddress {
-  std::string host;  // IP literal, IPv6 without brackets
-  std::uint16_t port = 0;
+    std::string host;  // IP literal, IPv6 without brackets
+    std::uint16_t port = 0;
 };
 // "IPV4:PORT" or "[IPV6]:PORT", port 1..65535.
 std::optional<ListenAddress> parse_listen(std::string_view text);

@@ -133,14 +133,10 @@ constexpr ColumnSpec users_columns[] = {
 };
 
 constexpr ColumnSpec media_plan_users_columns[] = {
-    {"media_plan_id", "", text, key},
-    {"user_id", "id", text, key},
-    {"username", "username", text, field},
-    {"email", "email", text, field},
-    {"firstname", "firstname", text, field},
-    {"lastname", "lastname", text, field},
-    {"role", "role", text, field},
-    {"created_at", "created_at", timestamptz, field},
+    {"media_plan_id", "", text, key},        {"user_id", "id", text, key},
+    {"username", "username", text, field},   {"email", "email", text, field},
+    {"firstname", "firstname", text, field}, {"lastname", "lastname", text, field},
+    {"role", "role", text, field},           {"created_at", "created_at", timestamptz, field},
 };
 
 constexpr ColumnSpec funding_instruments_columns[] = {
@@ -153,22 +149,16 @@ constexpr ColumnSpec funding_instruments_columns[] = {
 };
 
 constexpr ColumnSpec publisher_objects_columns[] = {
-    {"account_id", "", text, key},
-    {"id", "id", text, key},
-    {"name", "name", text, field},
-    {"network_id", "network_id", text, field},
-    {"type", "type", text, field},
-    {"picture", "picture", text, field},
+    {"account_id", "", text, key}, {"id", "id", text, key},
+    {"name", "name", text, field}, {"network_id", "network_id", text, field},
+    {"type", "type", text, field}, {"picture", "picture", text, field},
     {"url", "url", text, field},
 };
 
 constexpr ColumnSpec lead_forms_columns[] = {
-    {"account_id", "", text, key},
-    {"id", "id", text, key},
-    {"name", "name", text, field},
-    {"network_id", "network_id", text, field},
-    {"locale", "locale", text, field},
-    {"csv_url", "csv_url", text, field},
+    {"account_id", "", text, key},     {"id", "id", text, key},
+    {"name", "name", text, field},     {"network_id", "network_id", text, field},
+    {"locale", "locale", text, field}, {"csv_url", "csv_url", text, field},
 };
 
 constexpr ColumnSpec audiences_columns[] = {
@@ -308,14 +298,22 @@ std::optional<TableId> table_by_name(std::string_view name) {
 
 std::string_view sql_type(ColumnType type) {
     switch (type) {
-        case ColumnType::text: return "text";
-        case ColumnType::numeric: return "numeric";
-        case ColumnType::bigint: return "bigint";
-        case ColumnType::float8: return "double precision";
-        case ColumnType::boolean: return "boolean";
-        case ColumnType::timestamptz: return "timestamp with time zone";
-        case ColumnType::date: return "date";
-        case ColumnType::json_subtree: return "jsonb";
+        case ColumnType::text:
+            return "text";
+        case ColumnType::numeric:
+            return "numeric";
+        case ColumnType::bigint:
+            return "bigint";
+        case ColumnType::float8:
+            return "double precision";
+        case ColumnType::boolean:
+            return "boolean";
+        case ColumnType::timestamptz:
+            return "timestamp with time zone";
+        case ColumnType::date:
+            return "date";
+        case ColumnType::json_subtree:
+            return "jsonb";
     }
     return "text";
 }

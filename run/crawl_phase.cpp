@@ -94,8 +94,10 @@ CrawlPhase crawl_phase(const RunSettings& settings, sync::CrawlSettings crawl_cf
             std::rethrow_exception(failure);
         } catch (const std::exception& e) {
             report.exit_code = report.exit_code == exit_key_refused ? exit_key_refused : exit_run_failed;
-            if (report.error.empty()) report.error = e.what();
-            else report.error += std::string("; then: ") + e.what();
+            if (report.error.empty())
+                report.error = e.what();
+            else
+                report.error += std::string("; then: ") + e.what();
         }
     }
     return out;

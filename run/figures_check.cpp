@@ -71,23 +71,23 @@ asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiClient& 
 }
 
 std::size_t check_figures(storage::RunLog& runs, std::int64_t run_id, const model::StatsWindow& window,
-                   const std::vector<PeriodTotals>& api_totals, const std::shared_ptr<spdlog::logger>& log) {
+                          const std::vector<PeriodTotals>& api_totals, const std::shared_ptr<spdlog::logger>& log) {
     std::size_t disagreeing = 0;
     try {
         boost::json::array check;
         for (const auto& t : api_totals) {
             const auto sums = runs.media_plan_stats_sums(t.media_plan_id, window.from, window.to);
             // Counts must match exactly; money to the cent.
-            const bool agree = std::to_string(t.impressions) == sums.impressions &&
-                               std::to_string(t.clicks) == sums.clicks &&
-                               std::fabs(static_cast<double>(t.spent - std::strtold(sums.spent.c_str(), nullptr))) <
-                                   0.005;
+            const bool agree =
+                std::to_string(t.impressions) == sums.impressions && std::to_string(t.clicks) == sums.clicks &&
+                std::fabs(static_cast<double>(t.spent - std::strtold(sums.spent.c_str(), nullptr))) < 0.005;
             if (!agree) {
                 ++disagreeing;
-                log->warn("figures check: media plan {} from {} to {} disagrees: the API's level=client figures are "
-                          "{} impressions, {} clicks, {} spent; the mirror's ad-level rows sum to {}, {}, {}",
-                          t.media_plan_id, window.from, window.to, t.impressions, t.clicks, t.spent_text,
-                          sums.impressions, sums.clicks, sums.spent);
+                log->warn(
+                    "figures check: media plan {} from {} to {} disagrees: the API's level=client figures are "
+                    "{} impressions, {} clicks, {} spent; the mirror's ad-level rows sum to {}, {}, {}",
+                    t.media_plan_id, window.from, window.to, t.impressions, t.clicks, t.spent_text, sums.impressions,
+                    sums.clicks, sums.spent);
             }
             check.push_back(boost::json::object{
                 {"media_plan_id", t.media_plan_id},
@@ -95,7 +95,9 @@ std::size_t check_figures(storage::RunLog& runs, std::int64_t run_id, const mode
                 {"to", window.to},
                 {"api", {{"impressions", t.impressions}, {"clicks", t.clicks}, {"spent", t.spent_text}}},
                 {"mirror",
-                 {{"impressions", std::stoll(sums.impressions)}, {"clicks", std::stoll(sums.clicks)}, {"spent", sums.spent}}},
+                 {{"impressions", std::stoll(sums.impressions)},
+                  {"clicks", std::stoll(sums.clicks)},
+                  {"spent", sums.spent}}},
                 {"agree", agree}});
         }
         runs.record_stats_check(run_id, boost::json::serialize(check));

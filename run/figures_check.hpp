@@ -39,6 +39,6 @@ boost::asio::awaitable<std::vector<PeriodTotals>> fetch_period_totals(sync::ApiC
 // check for run `run_id`. Logs what fails; never throws. Returns the media
 // plans that disagree.
 std::size_t check_figures(storage::RunLog& runs, std::int64_t run_id, const model::StatsWindow& window,
-                   const std::vector<PeriodTotals>& api_totals, const std::shared_ptr<spdlog::logger>& log);
+                          const std::vector<PeriodTotals>& api_totals, const std::shared_ptr<spdlog::logger>& log);
 
 }  // namespace marin::run

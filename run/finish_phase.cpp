@@ -8,8 +8,8 @@ std::size_t finish_phase(storage::RunLog& runs, const RunReport& report, const s
                          const model::StatsWindow& window, const std::shared_ptr<spdlog::logger>& log) {
     if (report.crawl.listings_failed > 0 && report.run_id > 0) {
         try {
-            runs.record_run_failures(report.run_id, {static_cast<std::int64_t>(report.crawl.listings_failed),
-                                                     report.crawl.failures});
+            runs.record_run_failures(report.run_id,
+                                     {static_cast<std::int64_t>(report.crawl.listings_failed), report.crawl.failures});
         } catch (const std::exception& e) {
             log->warn("{}", e.what());
         }

@@ -7,7 +7,7 @@
 namespace marin::run {
 
 model::RunOutcome settle_outcome(const sync::CrawlReport& crawl, const std::optional<std::string>& lost_lock,
-                                   RunReport& report) {
+                                 RunReport& report) {
     if (lost_lock) {
         report.exit_code = exit_run_failed;
         report.error = *lost_lock + "; the run stopped so that no two runs write at once (the next run resumes)";
@@ -32,9 +32,9 @@ model::RunOutcome settle_outcome(const sync::CrawlReport& crawl, const std::opti
     }
     if (crawl.listings_failed > 0) {
         report.exit_code = exit_run_failed;
-        report.error = fmt::format("{} listings failed (their removals were not reconciled); first: {}",
-                                   crawl.listings_failed,
-                                   crawl.failures.empty() ? std::string("?") : crawl.failures.front());
+        report.error =
+            fmt::format("{} listings failed (their removals were not reconciled); first: {}", crawl.listings_failed,
+                        crawl.failures.empty() ? std::string("?") : crawl.failures.front());
         return model::RunOutcome::failed;
     }
     report.exit_code = exit_success;
@@ -49,8 +49,8 @@ std::string summarize(model::RunMode mode, const RunReport& r, std::int64_t requ
     auto line = fmt::format(
         "{} sync {} in {:.1f}s: {} requests ({} retries), {} rows read, {} inserted, {} changed, {} unchanged, "
         "{} removed, {} values sanitized, {} listings skipped, {} resumed",
-        to_string(mode), outcome, secs, requests, r.totals.retries, sum.read, sum.inserted, sum.changed,
-        sum.unchanged, sum.removed, r.totals.sanitized_values, r.crawl.listings_skipped, r.crawl.listings_resumed);
+        to_string(mode), outcome, secs, requests, r.totals.retries, sum.read, sum.inserted, sum.changed, sum.unchanged,
+        sum.removed, r.totals.sanitized_values, r.crawl.listings_skipped, r.crawl.listings_resumed);
     if (r.crawl.listings_not_applicable > 0)
         line += fmt::format("; {} listings did not apply to their parent (nothing removed under them)",
                             r.crawl.listings_not_applicable);

@@ -48,7 +48,7 @@ CrawlPhase crawl_phase(const RunSettings& settings, sync::CrawlSettings crawl, m
 // outcome.cpp: how the run ended (its row's outcome, the exit code and the
 // error in the report), from the crawl's report and the run lock's fate.
 model::RunOutcome settle_outcome(const sync::CrawlReport& crawl, const std::optional<std::string>& lost_lock,
-                                   RunReport& report);
+                                 RunReport& report);
 // The run's one-line summary.
 std::string summarize(model::RunMode mode, const RunReport& report, std::int64_t requests);
 

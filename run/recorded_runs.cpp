@@ -49,7 +49,7 @@ std::optional<RunBaseline> previous_run_baseline(storage::RunLog& log, model::Ru
     for (const auto& r : log.recent_runs(50)) {
         if (r.mode != to_string(mode) || r.outcome != model::RunOutcome::succeeded || !r.finished_at) continue;
         return RunBaseline{requests_of(r), rows_read_of(r),
-                                   std::chrono::duration_cast<std::chrono::seconds>(*r.finished_at - r.started_at)};
+                           std::chrono::duration_cast<std::chrono::seconds>(*r.finished_at - r.started_at)};
     }
     return std::nullopt;
 }

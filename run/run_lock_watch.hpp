@@ -25,7 +25,7 @@
 namespace marin::run {
 
 class RunLockWatch {
-public:
+  public:
     // Starts watching. `on_stop` (the crawl's request_stop) is called once,
     // on this watch's thread, when the lock is lost or a stop is requested:
     // by request_stop(), or by `outer_stop`, a flag its owner sets without
@@ -42,7 +42,7 @@ public:
     // What happened to the lock, once it was lost.
     std::optional<std::string> lost() const;
 
-private:
+  private:
     void watch(std::chrono::milliseconds interval);
 
     storage::RunLock& lock_;

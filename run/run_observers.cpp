@@ -13,12 +13,11 @@ void RunRequestObserver::on_response(std::string_view endpoint_label, unsigned s
     if (board_) board_->add_requests(1);
     ++by_status_[static_cast<int>(status)];
     if (metrics_)
-        metrics_->record_request(endpoint_label, static_cast<int>(status),
-                                 std::chrono::duration<double>(latency), body_bytes);
+        metrics_->record_request(endpoint_label, static_cast<int>(status), std::chrono::duration<double>(latency),
+                                 body_bytes);
 }
 
-void RunRequestObserver::on_retry(std::string_view endpoint_label, std::string_view reason,
-                                  std::chrono::milliseconds) {
+void RunRequestObserver::on_retry(std::string_view endpoint_label, std::string_view reason, std::chrono::milliseconds) {
     ++retries_;
     if (metrics_) metrics_->record_retry(endpoint_label, reason);
 }

@@ -15,8 +15,8 @@ namespace {
 // The phases after the lock; an exception on the way (a TLS set-up, a
 // writer that cannot start) fails the run.
 // Returns the requests made.
-std::int64_t locked_run(const RunSettings& settings, model::RunMode mode, RunObservers observers,
-                        storage::RunLog& runs, storage::RunLock& lock, const std::shared_ptr<spdlog::logger>& log,
+std::int64_t locked_run(const RunSettings& settings, model::RunMode mode, RunObservers observers, storage::RunLog& runs,
+                        storage::RunLock& lock, const std::shared_ptr<spdlog::logger>& log,
                         const std::atomic<bool>& stop, StopNotice* stop_notice,
                         std::chrono::steady_clock::time_point started, RunReport& report) {
     auto crawl = settings.crawl;
@@ -69,8 +69,10 @@ RunReport run_once(const RunSettings& settings, model::RunMode mode, RunObserver
         requests = locked_run(settings, mode, observers, runs, *lock, log, stop, stop_notice, started, report);
     } catch (const std::exception& e) {
         report.exit_code = report.exit_code == exit_key_refused ? exit_key_refused : exit_run_failed;
-        if (report.error.empty()) report.error = e.what();
-        else report.error += std::string("; then: ") + e.what();
+        if (report.error.empty())
+            report.error = e.what();
+        else
+            report.error += std::string("; then: ") + e.what();
         report.wall = std::chrono::steady_clock::now() - started;
     }
     report.summary = summarize(mode, report, requests);

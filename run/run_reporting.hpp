@@ -12,7 +12,7 @@
 namespace marin::run {
 
 class RunReporting {
-public:
+  public:
     RunReporting(RunObservers observers, model::RunMode mode, std::shared_ptr<spdlog::logger> log);
 
     // The run starts: the board shows it, the metrics count it in progress.
@@ -23,7 +23,7 @@ public:
     // stop request counts as interrupted.
     void end(const RunReport& report, bool stop_requested);
 
-private:
+  private:
     RunObservers observers_;
     model::RunMode mode_;
     std::shared_ptr<spdlog::logger> log_;

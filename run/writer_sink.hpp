@@ -16,7 +16,7 @@
 namespace marin::run {
 
 class WriterSink final : public sync::RowSink {
-public:
+  public:
     explicit WriterSink(storage::MirrorWriter& writer) : writer_(writer) {}
 
     boost::asio::awaitable<void> write(model::TableId table, std::vector<model::Row> rows,
@@ -29,7 +29,7 @@ public:
     // The run that checkpoints belong to (MirrorWriter::begin_run's id).
     void set_run_id(std::int64_t run_id) { run_id_ = run_id; }
 
-private:
+  private:
     storage::MirrorWriter& writer_;
     std::int64_t run_id_ = 0;
 };

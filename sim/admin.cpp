@@ -18,8 +18,7 @@ Response Simulator::handle_admin(const Request& req, const std::vector<std::stri
     if (n == 2 && s[1] == "expected") return admin_expected(params);
     if (n == 2 && s[1] == "faults") return admin_faults(params);
     if (n == 2 && s[1] == "variants") return admin_variants(params);
-    if (n == 2 && s[1] == "counters")
-        return route("/_sim/counters", json_response(200, counters_.json()));
+    if (n == 2 && s[1] == "counters") return route("/_sim/counters", json_response(200, counters_.json()));
     if (n == 3 && s[1] == "counters" && s[2] == "reset") {
         counters_.reset();
         return route("/_sim/counters/reset", json_response(200, R"({"reset":true})"));
@@ -29,8 +28,7 @@ Response Simulator::handle_admin(const Request& req, const std::vector<std::stri
 }
 
 Response Simulator::admin_epoch(const Request& req) {
-    if (req.method != "POST" && req.method != "GET")
-        return route("/_sim/epoch", error(405, "use POST (or GET)"));
+    if (req.method != "POST" && req.method != "GET") return route("/_sim/epoch", error(405, "use POST (or GET)"));
     std::unique_lock lock(world_mutex_);
     world_.advance_epoch();
     std::string body;
@@ -94,11 +92,13 @@ Response Simulator::admin_state() const {
     std::string body;
     JsonWriter w(body);
     w.begin_object();
-    w.key("epoch"); w.integer(world_.epoch());
+    w.key("epoch");
+    w.integer(world_.epoch());
     w.field("today", format_day(world_.today()));
     w.field("first_stats_day", format_day(world_.first_stats_day()));
     w.field("scale", scale_name(world_.scale()));
-    w.key("seed"); w.integer(static_cast<std::int64_t>(world_.seed()));
+    w.key("seed");
+    w.integer(static_cast<std::int64_t>(world_.seed()));
     w.end_object();
     return route("/_sim/state", json_response(200, std::move(body)));
 }

@@ -47,23 +47,40 @@ bool read_count(const std::string& v, int& field) {
 // One /_sim/faults parameter into `f`; the problem when it is not usable.
 std::optional<std::string> set_fault(FaultSettings& f, const std::string& k, const std::string& v) {
     bool ok = true;
-    if (k == "latency_ms") ok = read_count(v, f.latency_ms);
-    else if (k == "max_concurrent") ok = read_count(v, f.max_concurrent);
-    else if (k == "p429") ok = read_probability(v, f.p429);
-    else if (k == "p500") ok = read_probability(v, f.p500);
-    else if (k == "p503") ok = read_probability(v, f.p503);
-    else if (k == "pdrop") ok = read_probability(v, f.pdrop);
-    else if (k == "pslow") ok = read_probability(v, f.pslow);
-    else if (k == "pbad_body") ok = read_probability(v, f.pbad_body);
-    else if (k == "pnext_loop") ok = read_probability(v, f.pnext_loop);
-    else if (k == "ptotal_drift") ok = read_probability(v, f.ptotal_drift);
-    else if (k == "prepeat") ok = read_probability(v, f.prepeat);
-    else if (k == "repeat_count") ok = read_count(v, f.repeat_count);
-    else if (k == "next_host") f.next_host = v;
-    else if (k == "fail_prefix") f.fail_prefix = v;
-    else if (k == "fail_from_page") ok = read_count(v, f.fail_from_page);
-    else if (k == "fail_status") ok = read_count(v, f.fail_status);
-    else return "unknown fault setting '" + k + "'";
+    if (k == "latency_ms")
+        ok = read_count(v, f.latency_ms);
+    else if (k == "max_concurrent")
+        ok = read_count(v, f.max_concurrent);
+    else if (k == "p429")
+        ok = read_probability(v, f.p429);
+    else if (k == "p500")
+        ok = read_probability(v, f.p500);
+    else if (k == "p503")
+        ok = read_probability(v, f.p503);
+    else if (k == "pdrop")
+        ok = read_probability(v, f.pdrop);
+    else if (k == "pslow")
+        ok = read_probability(v, f.pslow);
+    else if (k == "pbad_body")
+        ok = read_probability(v, f.pbad_body);
+    else if (k == "pnext_loop")
+        ok = read_probability(v, f.pnext_loop);
+    else if (k == "ptotal_drift")
+        ok = read_probability(v, f.ptotal_drift);
+    else if (k == "prepeat")
+        ok = read_probability(v, f.prepeat);
+    else if (k == "repeat_count")
+        ok = read_count(v, f.repeat_count);
+    else if (k == "next_host")
+        f.next_host = v;
+    else if (k == "fail_prefix")
+        f.fail_prefix = v;
+    else if (k == "fail_from_page")
+        ok = read_count(v, f.fail_from_page);
+    else if (k == "fail_status")
+        ok = read_count(v, f.fail_status);
+    else
+        return "unknown fault setting '" + k + "'";
     if (!ok) return "bad value '" + v + "' for " + k;
     return std::nullopt;
 }
@@ -72,22 +89,36 @@ std::string fault_settings_json(const FaultSettings& f) {
     std::string body;
     JsonWriter w(body);
     w.begin_object();
-    w.key("latency_ms"); w.integer(f.latency_ms);
-    w.key("p429"); w.number(f.p429);
-    w.key("p500"); w.number(f.p500);
-    w.key("p503"); w.number(f.p503);
-    w.key("pdrop"); w.number(f.pdrop);
-    w.key("pslow"); w.number(f.pslow);
-    w.key("pbad_body"); w.number(f.pbad_body);
-    w.key("max_concurrent"); w.integer(f.max_concurrent);
-    w.key("pnext_loop"); w.number(f.pnext_loop);
+    w.key("latency_ms");
+    w.integer(f.latency_ms);
+    w.key("p429");
+    w.number(f.p429);
+    w.key("p500");
+    w.number(f.p500);
+    w.key("p503");
+    w.number(f.p503);
+    w.key("pdrop");
+    w.number(f.pdrop);
+    w.key("pslow");
+    w.number(f.pslow);
+    w.key("pbad_body");
+    w.number(f.pbad_body);
+    w.key("max_concurrent");
+    w.integer(f.max_concurrent);
+    w.key("pnext_loop");
+    w.number(f.pnext_loop);
     w.field("next_host", f.next_host);
-    w.key("ptotal_drift"); w.number(f.ptotal_drift);
-    w.key("prepeat"); w.number(f.prepeat);
-    w.key("repeat_count"); w.integer(f.repeat_count);
+    w.key("ptotal_drift");
+    w.number(f.ptotal_drift);
+    w.key("prepeat");
+    w.number(f.prepeat);
+    w.key("repeat_count");
+    w.integer(f.repeat_count);
     w.field("fail_prefix", f.fail_prefix);
-    w.key("fail_from_page"); w.integer(f.fail_from_page);
-    w.key("fail_status"); w.integer(f.fail_status);
+    w.key("fail_from_page");
+    w.integer(f.fail_from_page);
+    w.key("fail_status");
+    w.integer(f.fail_status);
     w.end_object();
     return body;
 }

@@ -38,8 +38,7 @@ std::optional<Day> parse_day(std::string_view s) {
     };
     auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
     if (!y || !m || !d) return std::nullopt;
-    const year_month_day ymd{year{*y}, month{static_cast<unsigned>(*m)},
-                             day{static_cast<unsigned>(*d)}};
+    const year_month_day ymd{year{*y}, month{static_cast<unsigned>(*m)}, day{static_cast<unsigned>(*d)}};
     if (!ymd.ok()) return std::nullopt;
     return static_cast<Day>(sys_days{ymd}.time_since_epoch().count());
 }

@@ -36,12 +36,18 @@ namespace {
 
 int account_slot(ExpectedTable t) {
     switch (t) {
-    case ExpectedTable::publisher_objects: return 0;
-    case ExpectedTable::funding_instruments: return 1;
-    case ExpectedTable::lead_forms: return 2;
-    case ExpectedTable::audiences: return 3;
-    case ExpectedTable::targeting_clusters: return 4;
-    default: return -1;
+        case ExpectedTable::publisher_objects:
+            return 0;
+        case ExpectedTable::funding_instruments:
+            return 1;
+        case ExpectedTable::lead_forms:
+            return 2;
+        case ExpectedTable::audiences:
+            return 3;
+        case ExpectedTable::targeting_clusters:
+            return 4;
+        default:
+            return -1;
     }
 }
 
@@ -74,9 +80,9 @@ void write_accounts(const World& world, ExpectedCursor& c, std::string& out, std
     auto full = [&] { return out.size() >= stop; };
     for (; c.outer < world.accounts.size() && !full(); ++c.outer) {
         const auto i = static_cast<std::uint32_t>(c.outer);
-        line(out, !world.accounts[i].life.present(),
-             [&](JsonWriter& w) { id_field(w, "id", Kind::account, i); }, nothing,
-             [&](JsonWriter& w) { render_account(w, world, i); });
+        line(
+            out, !world.accounts[i].life.present(), [&](JsonWriter& w) { id_field(w, "id", Kind::account, i); },
+            nothing, [&](JsonWriter& w) { render_account(w, world, i); });
     }
     c.done = c.outer >= world.accounts.size();
 }
@@ -85,9 +91,9 @@ void write_advertisers(const World& world, ExpectedCursor& c, std::string& out, 
     auto full = [&] { return out.size() >= stop; };
     for (; c.outer < world.advertisers.size() && !full(); ++c.outer) {
         const auto i = static_cast<std::uint32_t>(c.outer);
-        line(out, !world.advertisers[i].life.present(),
-             [&](JsonWriter& w) { id_field(w, "id", Kind::advertiser, i); }, nothing,
-             [&](JsonWriter& w) { render_advertiser(w, world, i); });
+        line(
+            out, !world.advertisers[i].life.present(), [&](JsonWriter& w) { id_field(w, "id", Kind::advertiser, i); },
+            nothing, [&](JsonWriter& w) { render_advertiser(w, world, i); });
     }
     c.done = c.outer >= world.advertisers.size();
 }
@@ -96,9 +102,9 @@ void write_users(const World& world, ExpectedCursor& c, std::string& out, std::s
     auto full = [&] { return out.size() >= stop; };
     for (; c.outer < world.users.size() && !full(); ++c.outer) {
         const auto i = static_cast<std::uint32_t>(c.outer);
-        line(out, !world.users[i].life.present(),
-             [&](JsonWriter& w) { id_field(w, "id", Kind::user, i); }, nothing,
-             [&](JsonWriter& w) { render_user(w, world, i, world.users[i].life.rev); });
+        line(
+            out, !world.users[i].life.present(), [&](JsonWriter& w) { id_field(w, "id", Kind::user, i); }, nothing,
+            [&](JsonWriter& w) { render_user(w, world, i, world.users[i].life.rev); });
     }
     c.done = c.outer >= world.users.size();
 }
@@ -108,13 +114,13 @@ void write_media_plans(const World& world, ExpectedCursor& c, std::string& out, 
     for (; c.outer < world.media_plans.size() && !full(); ++c.outer) {
         const auto i = static_cast<std::uint32_t>(c.outer);
         const MediaPlan& mp = world.media_plans[i];
-        line(out, !mp.life.present(),
-             [&](JsonWriter& w) { id_field(w, "id", Kind::media_plan, i); },
-             [&](JsonWriter& w) {
-                 id_field(w, "account_id", Kind::account, mp.account);
-                 id_field(w, "advertiser_id", Kind::advertiser, mp.advertiser);
-             },
-             [&](JsonWriter& w) { render_media_plan(w, world, i); });
+        line(
+            out, !mp.life.present(), [&](JsonWriter& w) { id_field(w, "id", Kind::media_plan, i); },
+            [&](JsonWriter& w) {
+                id_field(w, "account_id", Kind::account, mp.account);
+                id_field(w, "advertiser_id", Kind::advertiser, mp.advertiser);
+            },
+            [&](JsonWriter& w) { render_media_plan(w, world, i); });
     }
     c.done = c.outer >= world.media_plans.size();
 }
@@ -124,14 +130,13 @@ void write_campaigns(const World& world, ExpectedCursor& c, std::string& out, st
     for (; c.outer < world.campaigns.size() && !full(); ++c.outer) {
         const auto i = static_cast<std::uint32_t>(c.outer);
         const Campaign& camp = world.campaigns[i];
-        line(out, !world.campaign_listed(i),
-             [&](JsonWriter& w) { id_field(w, "id", Kind::campaign, i); },
-             [&](JsonWriter& w) {
-                 id_field(w, "media_plan_id", Kind::media_plan, camp.media_plan);
-                 id_field(w, "account_id", Kind::account,
-                          world.media_plans[camp.media_plan].account);
-             },
-             [&](JsonWriter& w) { render_campaign(w, world, i); });
+        line(
+            out, !world.campaign_listed(i), [&](JsonWriter& w) { id_field(w, "id", Kind::campaign, i); },
+            [&](JsonWriter& w) {
+                id_field(w, "media_plan_id", Kind::media_plan, camp.media_plan);
+                id_field(w, "account_id", Kind::account, world.media_plans[camp.media_plan].account);
+            },
+            [&](JsonWriter& w) { render_campaign(w, world, i); });
     }
     c.done = c.outer >= world.campaigns.size();
 }
@@ -142,14 +147,13 @@ void write_ad_sets(const World& world, ExpectedCursor& c, std::string& out, std:
         const auto i = static_cast<std::uint32_t>(c.outer);
         const AdSet& s = world.ad_sets[i];
         if (s.hidden_epoch == 0) continue;  // no listing ever showed it
-        line(out, !world.ad_set_listed(i),
-             [&](JsonWriter& w) { id_field(w, "id", Kind::ad_set, i); },
-             [&](JsonWriter& w) {
-                 id_field(w, "campaign_id", Kind::campaign, s.campaign);
-                 id_field(w, "media_plan_id", Kind::media_plan,
-                          world.campaigns[s.campaign].media_plan);
-             },
-             [&](JsonWriter& w) { render_ad_set(w, world, i); });
+        line(
+            out, !world.ad_set_listed(i), [&](JsonWriter& w) { id_field(w, "id", Kind::ad_set, i); },
+            [&](JsonWriter& w) {
+                id_field(w, "campaign_id", Kind::campaign, s.campaign);
+                id_field(w, "media_plan_id", Kind::media_plan, world.campaigns[s.campaign].media_plan);
+            },
+            [&](JsonWriter& w) { render_ad_set(w, world, i); });
     }
     c.done = c.outer >= world.ad_sets.size();
 }
@@ -168,19 +172,18 @@ void write_ads(const World& world, ExpectedCursor& c, std::string& out, std::siz
         const bool never_linked = set && set->hidden_epoch == 0;
         const bool reachable = !(set && set->hidden()) || c.campaign_ads == CampaignAds::all;
         if (never_linked && !reachable) continue;
-        line(out, !world.ad_listed(i) || !reachable,
-             [&](JsonWriter& w) { id_field(w, "id", Kind::ad, i); },
-             [&](JsonWriter& w) {
-                 w.key("ad_set_id");
-                 if (ad.ad_set < 0 || never_linked)
-                     w.null();
-                 else
-                     w.string(id_of(Kind::ad_set, static_cast<std::uint32_t>(ad.ad_set)));
-                 id_field(w, "campaign_id", Kind::campaign, ad.campaign);
-                 id_field(w, "media_plan_id", Kind::media_plan,
-                          world.campaigns[ad.campaign].media_plan);
-             },
-             [&](JsonWriter& w) { render_ad(w, world, i); });
+        line(
+            out, !world.ad_listed(i) || !reachable, [&](JsonWriter& w) { id_field(w, "id", Kind::ad, i); },
+            [&](JsonWriter& w) {
+                w.key("ad_set_id");
+                if (ad.ad_set < 0 || never_linked)
+                    w.null();
+                else
+                    w.string(id_of(Kind::ad_set, static_cast<std::uint32_t>(ad.ad_set)));
+                id_field(w, "campaign_id", Kind::campaign, ad.campaign);
+                id_field(w, "media_plan_id", Kind::media_plan, world.campaigns[ad.campaign].media_plan);
+            },
+            [&](JsonWriter& w) { render_ad(w, world, i); });
     }
     c.done = c.outer >= world.ads.size();
 }
@@ -193,12 +196,13 @@ void write_media_plan_users(const World& world, ExpectedCursor& c, std::string& 
         for (; c.inner < links.size() && !full(); ++c.inner) {
             const MediaPlanUser& l = links[c.inner];
             const auto rev = l.gone_epoch >= 0 ? l.user_rev_at_gone : world.users[l.user].life.rev;
-            line(out, !world.user_link_listed(l),
-                 [&](JsonWriter& w) {
-                     id_field(w, "media_plan_id", Kind::media_plan, m);
-                     id_field(w, "user_id", Kind::user, l.user);
-                 },
-                 nothing, [&](JsonWriter& w) { render_user(w, world, l.user, rev); });
+            line(
+                out, !world.user_link_listed(l),
+                [&](JsonWriter& w) {
+                    id_field(w, "media_plan_id", Kind::media_plan, m);
+                    id_field(w, "user_id", Kind::user, l.user);
+                },
+                nothing, [&](JsonWriter& w) { render_user(w, world, l.user, rev); });
         }
         if (c.inner < links.size()) break;
     }
@@ -214,12 +218,13 @@ void write_account_children(const World& world, ExpectedCursor& c, std::string& 
         const auto& children = world.accounts[a].children[slot];
         for (; c.inner < children.size() && !full(); ++c.inner) {
             const AccountChild& ch = children[c.inner];
-            line(out, !ch.life.present(),
-                 [&](JsonWriter& w) {
-                     id_field(w, "account_id", Kind::account, a);
-                     w.field("id", id_of(kind, ch.serial));
-                 },
-                 nothing, [&](JsonWriter& w) { render_account_child(w, world, a, slot, ch); });
+            line(
+                out, !ch.life.present(),
+                [&](JsonWriter& w) {
+                    id_field(w, "account_id", Kind::account, a);
+                    w.field("id", id_of(kind, ch.serial));
+                },
+                nothing, [&](JsonWriter& w) { render_account_child(w, world, a, slot, ch); });
         }
         if (c.inner < children.size()) break;
     }
@@ -236,23 +241,22 @@ void write_ad_stats_daily(const World& world, ExpectedCursor& c, std::string& ou
         const auto mp = world.campaigns[ad.campaign].media_plan;
         const StatsRowIds ids{mp, ad.campaign, ad.ad_set, a};
         for (Day d = lo + static_cast<Day>(c.inner); d <= hi && !full(); ++d, ++c.inner) {
-            line(out, false,
-                 [&](JsonWriter& w) {
-                     id_field(w, "ad_id", Kind::ad, a);
-                     w.field("date", format_day(d));
-                 },
-                 [&](JsonWriter& w) {
-                     id_field(w, "media_plan_id", Kind::media_plan, mp);
-                     id_field(w, "campaign_id", Kind::campaign, ad.campaign);
-                     w.key("ad_set_id");
-                     if (ad.ad_set < 0)
-                         w.null();
-                     else
-                         w.string(id_of(Kind::ad_set, static_cast<std::uint32_t>(ad.ad_set)));
-                 },
-                 [&](JsonWriter& w) {
-                     write_stats_row(w, ad_day_metrics(world, a, d), d, ids);
-                 });
+            line(
+                out, false,
+                [&](JsonWriter& w) {
+                    id_field(w, "ad_id", Kind::ad, a);
+                    w.field("date", format_day(d));
+                },
+                [&](JsonWriter& w) {
+                    id_field(w, "media_plan_id", Kind::media_plan, mp);
+                    id_field(w, "campaign_id", Kind::campaign, ad.campaign);
+                    w.key("ad_set_id");
+                    if (ad.ad_set < 0)
+                        w.null();
+                    else
+                        w.string(id_of(Kind::ad_set, static_cast<std::uint32_t>(ad.ad_set)));
+                },
+                [&](JsonWriter& w) { write_stats_row(w, ad_day_metrics(world, a, d), d, ids); });
         }
         if (lo + static_cast<Day>(c.inner) <= hi) break;
     }
@@ -261,45 +265,44 @@ void write_ad_stats_daily(const World& world, ExpectedCursor& c, std::string& ou
 
 }  // namespace
 
-bool write_expected_chunk(const World& world, ExpectedCursor& c, std::string& out,
-                          std::size_t budget) {
+bool write_expected_chunk(const World& world, ExpectedCursor& c, std::string& out, std::size_t budget) {
     if (c.done) return false;
     const std::size_t stop = out.size() + budget;
     switch (c.table) {
-    case ExpectedTable::accounts:
-        write_accounts(world, c, out, stop);
-        break;
-    case ExpectedTable::advertisers:
-        write_advertisers(world, c, out, stop);
-        break;
-    case ExpectedTable::users:
-        write_users(world, c, out, stop);
-        break;
-    case ExpectedTable::media_plans:
-        write_media_plans(world, c, out, stop);
-        break;
-    case ExpectedTable::campaigns:
-        write_campaigns(world, c, out, stop);
-        break;
-    case ExpectedTable::ad_sets:
-        write_ad_sets(world, c, out, stop);
-        break;
-    case ExpectedTable::ads:
-        write_ads(world, c, out, stop);
-        break;
-    case ExpectedTable::media_plan_users:
-        write_media_plan_users(world, c, out, stop);
-        break;
-    case ExpectedTable::funding_instruments:
-    case ExpectedTable::publisher_objects:
-    case ExpectedTable::lead_forms:
-    case ExpectedTable::audiences:
-    case ExpectedTable::targeting_clusters:
-        write_account_children(world, c, out, stop);
-        break;
-    case ExpectedTable::ad_stats_daily:
-        write_ad_stats_daily(world, c, out, stop);
-        break;
+        case ExpectedTable::accounts:
+            write_accounts(world, c, out, stop);
+            break;
+        case ExpectedTable::advertisers:
+            write_advertisers(world, c, out, stop);
+            break;
+        case ExpectedTable::users:
+            write_users(world, c, out, stop);
+            break;
+        case ExpectedTable::media_plans:
+            write_media_plans(world, c, out, stop);
+            break;
+        case ExpectedTable::campaigns:
+            write_campaigns(world, c, out, stop);
+            break;
+        case ExpectedTable::ad_sets:
+            write_ad_sets(world, c, out, stop);
+            break;
+        case ExpectedTable::ads:
+            write_ads(world, c, out, stop);
+            break;
+        case ExpectedTable::media_plan_users:
+            write_media_plan_users(world, c, out, stop);
+            break;
+        case ExpectedTable::funding_instruments:
+        case ExpectedTable::publisher_objects:
+        case ExpectedTable::lead_forms:
+        case ExpectedTable::audiences:
+        case ExpectedTable::targeting_clusters:
+            write_account_children(world, c, out, stop);
+            break;
+        case ExpectedTable::ad_stats_daily:
+            write_ad_stats_daily(world, c, out, stop);
+            break;
     }
     return !c.done;
 }

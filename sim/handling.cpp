@@ -27,9 +27,7 @@ Response json_response(unsigned status, std::string body) {
     return r;
 }
 
-Response error(unsigned status, std::string_view message) {
-    return json_response(status, error_body(message, true));
-}
+Response error(unsigned status, std::string_view message) { return json_response(status, error_body(message, true)); }
 
 std::optional<std::uint64_t> parse_uint(const std::string& s) {
     if (s.empty()) return std::nullopt;

@@ -112,11 +112,11 @@ struct ApiCall {
 };
 
 // Route handlers, by the path's first segment.
-Response account_routes(const ApiCall& call);                 // /accounts...
-Response advertiser_routes(const ApiCall& call);              // /advertisers[/{id}]
-Response user_routes(const ApiCall& call);                    // /users[/{id}]
-Response all_campaigns(const ApiCall& call);                  // /campaigns
-Response client_routes(const ApiCall& call);                  // /clients...
+Response account_routes(const ApiCall& call);     // /accounts...
+Response advertiser_routes(const ApiCall& call);  // /advertisers[/{id}]
+Response user_routes(const ApiCall& call);        // /users[/{id}]
+Response all_campaigns(const ApiCall& call);      // /campaigns
+Response client_routes(const ApiCall& call);      // /clients...
 // The statistics endpoints: their parameters, then a page of rows.
 Response statistics(const ApiCall& call, std::string_view tmpl, StatsQuery q, StatsLevel scope_level);
 

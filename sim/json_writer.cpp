@@ -17,17 +17,31 @@ void append_json_string(std::string& out, std::string_view s) {
         out.append(s.data() + run_start, i - run_start);
         run_start = i + 1;
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            out += "\\u00";
-            out += hex[c >> 4];
-            out += hex[c & 0xf];
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            default:
+                out += "\\u00";
+                out += hex[c >> 4];
+                out += hex[c & 0xf];
         }
     }
     out.append(s.data() + run_start, s.size() - run_start);
@@ -56,11 +70,13 @@ void JsonWriter::integer(std::int64_t v) {
 
 void JsonWriter::number(double v) {
     separate();
-    if (!std::isfinite(v)) { out_ += '0'; return; }
+    if (!std::isfinite(v)) {
+        out_ += '0';
+        return;
+    }
     if (v == std::floor(v) && std::fabs(v) < 1e15) {
         std::array<char, 24> buf{};
-        auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(),
-                                       static_cast<std::int64_t>(v));
+        auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), static_cast<std::int64_t>(v));
         (void)ec;
         out_.append(buf.data(), end);
         return;
@@ -73,7 +89,10 @@ void JsonWriter::number(double v) {
 
 void JsonWriter::cents(std::int64_t v) {
     separate();
-    if (v < 0) { out_ += '-'; v = -v; }
+    if (v < 0) {
+        out_ += '-';
+        v = -v;
+    }
     std::array<char, 24> buf{};
     auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v / 100);
     (void)ec;

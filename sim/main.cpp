@@ -25,7 +25,8 @@ void add_fault_flags(CLI::App& app, FaultSettings& f) {
     app.add_option("--p503", f.p503, "share answered 503")->check(probability);
     app.add_option("--pdrop", f.pdrop, "share whose connection drops mid-body")->check(probability);
     app.add_option("--pslow", f.pslow, "share whose body is trickled slowly")->check(probability);
-    app.add_option("--pbad-body,--pbad_body", f.pbad_body, "share of 200 answers with a broken body")->check(probability);
+    app.add_option("--pbad-body,--pbad_body", f.pbad_body, "share of 200 answers with a broken body")
+        ->check(probability);
     app.add_option("--max-concurrent", f.max_concurrent, "API requests in progress beyond this get 429 (0: no cap)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--pnext-loop,--pnext_loop", f.pnext_loop, "share of pages whose next URL points back to page 1")
@@ -36,12 +37,15 @@ void add_fault_flags(CLI::App& app, FaultSettings& f) {
     app.add_option("--prepeat", f.prepeat, "share of pages after the first that repeat records of the page before")
         ->check(probability);
     app.add_option("--repeat-count,--repeat_count", f.repeat_count, "records a repeating page repeats")
-        ->check(CLI::Range(1, 300))->capture_default_str();
+        ->check(CLI::Range(1, 300))
+        ->capture_default_str();
     app.add_option("--fail-prefix,--fail_prefix", f.fail_prefix, "API paths at or under this one fail for good");
     app.add_option("--fail-from-page,--fail_from_page", f.fail_from_page, "from this page on")
-        ->check(CLI::PositiveNumber)->capture_default_str();
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     app.add_option("--fail-status,--fail_status", f.fail_status, "with this status")
-        ->check(CLI::Range(400, 599))->capture_default_str();
+        ->check(CLI::Range(400, 599))
+        ->capture_default_str();
 }
 
 // Readings of what the reference leaves open (variants.hpp): the flags keep

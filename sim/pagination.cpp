@@ -108,11 +108,16 @@ Response listing(const Ctx& ctx, const RowWriter& rows) {
     }
     w.key("range");
     w.begin_object();
-    w.key("total"); w.integer(static_cast<std::int64_t>(shown_total));
-    w.key("limit"); w.integer(static_cast<std::int64_t>(paging->limit));
-    w.key("nb_pages"); w.integer(static_cast<std::int64_t>(nb_pages));
-    w.key("page"); w.integer(static_cast<std::int64_t>(paging->page));
-    w.key("results"); w.integer(static_cast<std::int64_t>(results));
+    w.key("total");
+    w.integer(static_cast<std::int64_t>(shown_total));
+    w.key("limit");
+    w.integer(static_cast<std::int64_t>(paging->limit));
+    w.key("nb_pages");
+    w.integer(static_cast<std::int64_t>(nb_pages));
+    w.key("page");
+    w.integer(static_cast<std::int64_t>(paging->page));
+    w.key("results");
+    w.integer(static_cast<std::int64_t>(results));
     w.key("next");
     if (paging->page < nb_pages) {
         // Fault pnext_loop: back to page 1, a page the client has read.

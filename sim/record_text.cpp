@@ -75,8 +75,7 @@ std::string timestamp(Day day, std::uint64_t seconds, bool colon) {
     char buf[32];
     const auto hh = seconds / 3600, mm = seconds / 60 % 60, ss = seconds % 60;
     const int n = std::snprintf(buf, sizeof buf, "T%02u:%02u:%02u%s", static_cast<unsigned>(hh),
-                                static_cast<unsigned>(mm), static_cast<unsigned>(ss),
-                                colon ? "+00:00" : "+0000");
+                                static_cast<unsigned>(mm), static_cast<unsigned>(ss), colon ? "+00:00" : "+0000");
     s.append(buf, static_cast<std::size_t>(n));
     return s;
 }
@@ -118,32 +117,33 @@ std::optional<std::string> hostile_name(Kind kind, std::uint32_t i) {
     using detail::hostile;
     using detail::hostile_strings;
     switch (kind) {
-    case Kind::ad:
-        if (i >= 5 && i < 5 + hostile_strings.size()) return hostile(i - 5);
-        if (i % 1009 == 500) return hostile(i / 1009);
-        return std::nullopt;
-    case Kind::campaign:
-        if (i == 2) return hostile(5);
-        if (i == 6) return hostile(3);
-        if (i % 211 == 100) return hostile(i / 211);
-        return std::nullopt;
-    case Kind::ad_set:
-        if (i == 1) return hostile(7);
-        if (i % 307 == 150) return hostile(i / 307);
-        return std::nullopt;
-    case Kind::media_plan:
-        if (i == 1) return hostile(4);
-        return std::nullopt;
-    case Kind::advertiser:
-        if (i == 1) return hostile(0);
-        return std::nullopt;
-    case Kind::account:
-        if (i == 2) return hostile(1);
-        return std::nullopt;
-    case Kind::audience:
-        if (i == 1) return hostile(2);
-        return std::nullopt;
-    default: return std::nullopt;
+        case Kind::ad:
+            if (i >= 5 && i < 5 + hostile_strings.size()) return hostile(i - 5);
+            if (i % 1009 == 500) return hostile(i / 1009);
+            return std::nullopt;
+        case Kind::campaign:
+            if (i == 2) return hostile(5);
+            if (i == 6) return hostile(3);
+            if (i % 211 == 100) return hostile(i / 211);
+            return std::nullopt;
+        case Kind::ad_set:
+            if (i == 1) return hostile(7);
+            if (i % 307 == 150) return hostile(i / 307);
+            return std::nullopt;
+        case Kind::media_plan:
+            if (i == 1) return hostile(4);
+            return std::nullopt;
+        case Kind::advertiser:
+            if (i == 1) return hostile(0);
+            return std::nullopt;
+        case Kind::account:
+            if (i == 2) return hostile(1);
+            return std::nullopt;
+        case Kind::audience:
+            if (i == 1) return hostile(2);
+            return std::nullopt;
+        default:
+            return std::nullopt;
     }
 }
 

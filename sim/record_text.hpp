@@ -36,28 +36,25 @@ std::string_view choose(const std::array<std::string_view, N>& a, std::uint64_t 
 }
 
 inline constexpr std::array<std::string_view, 4> currencies = {"EUR", "USD", "GBP", "JPY"};
-inline constexpr std::array<std::string_view, 4> timezones = {"Europe/Paris", "America/New_York",
-                                                       "Europe/London", "Asia/Tokyo"};
+inline constexpr std::array<std::string_view, 4> timezones = {"Europe/Paris", "America/New_York", "Europe/London",
+                                                              "Asia/Tokyo"};
 inline constexpr std::array<std::string_view, 4> countries = {"FR", "US", "GB", "JP"};
-inline constexpr std::array<std::string_view, 6> brands = {"Aurora", "Bistro", "Cobalt",
-                                                    "Dune", "Ember", "Fjord"};
-inline constexpr std::array<std::string_view, 5> objectives = {"fan_acq", "traffic", "conversions",
-                                                        "app_installs", "reach"};
-inline constexpr std::array<std::string_view, 4> weeks = {"Saturday_Friday", "Tuesday_Monday",
-                                                   "Monday_Sunday", "Sunday_Saturday"};
-inline constexpr std::array<std::string_view, 5> first_names = {"John", "Amélie", "Kenji", "Priya",
-                                                         "Lars"};
-inline constexpr std::array<std::string_view, 5> last_names = {"Doe", "Martin", "Sato", "Sharma",
-                                                        "Berg"};
-inline constexpr std::array<std::string_view, 4> billing = {"impressions", "link_clicks",
-                                                     "post_engagement", "video_views"};
-inline constexpr std::array<std::string_view, 5> goals = {"post_engagement", "link_clicks",
-                                                   "impressions", "reach", "app_installs"};
-inline constexpr std::array<std::string_view, 3> strategies = {
-    "lowest_cost_with_bid_cap", "lowest_cost_without_cap", "target_cost"};
+inline constexpr std::array<std::string_view, 6> brands = {"Aurora", "Bistro", "Cobalt", "Dune", "Ember", "Fjord"};
+inline constexpr std::array<std::string_view, 5> objectives = {"fan_acq", "traffic", "conversions", "app_installs",
+                                                               "reach"};
+inline constexpr std::array<std::string_view, 4> weeks = {"Saturday_Friday", "Tuesday_Monday", "Monday_Sunday",
+                                                          "Sunday_Saturday"};
+inline constexpr std::array<std::string_view, 5> first_names = {"John", "Amélie", "Kenji", "Priya", "Lars"};
+inline constexpr std::array<std::string_view, 5> last_names = {"Doe", "Martin", "Sato", "Sharma", "Berg"};
+inline constexpr std::array<std::string_view, 4> billing = {"impressions", "link_clicks", "post_engagement",
+                                                            "video_views"};
+inline constexpr std::array<std::string_view, 5> goals = {"post_engagement", "link_clicks", "impressions", "reach",
+                                                          "app_installs"};
+inline constexpr std::array<std::string_view, 3> strategies = {"lowest_cost_with_bid_cap", "lowest_cost_without_cap",
+                                                               "target_cost"};
 inline constexpr std::array<std::string_view, 4> special = {"none", "housing", "credit", "employment"};
-inline constexpr std::array<std::string_view, 4> ad_types = {"bulk_page_post_ad", "page_post_ad",
-                                                      "carousel_ad", "video_ad"};
+inline constexpr std::array<std::string_view, 4> ad_types = {"bulk_page_post_ad", "page_post_ad", "carousel_ad",
+                                                             "video_ad"};
 inline constexpr std::array<std::string_view, 4> cities = {"San Francisco", "Paris", "Lyon", "Osaka"};
 
 inline constexpr const char* campaign_naming = "{campaign-name}-{age-min}-{age-max}-{country}-{interest}";

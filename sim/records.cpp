@@ -19,8 +19,7 @@ void render_account(JsonWriter& w, const World& world, std::uint32_t i) {
     w.field("id", id_of(Kind::account, i));
     w.field("network_id", a.src == Src::fb ? digits(x, 18) : alnum(x, 10));
     w.field("name", name_or_hostile(Kind::account, i,
-                                    "Account " + std::to_string(i + 1) + " " +
-                                        std::string(choose(brands, x >> 8)),
+                                    "Account " + std::to_string(i + 1) + " " + std::string(choose(brands, x >> 8)),
                                     a.life.rev));
     if (a.src == Src::fb) w.field("currency", choose(currencies, x >> 12));
     w.field("timezone", account_timezone(world, i));
@@ -43,13 +42,12 @@ void render_advertiser(JsonWriter& w, const World& world, std::uint32_t i) {
     const auto x = h(world, Kind::advertiser, i);
     w.begin_object();
     w.field("id", id_of(Kind::advertiser, i));
-    w.field("name", name_or_hostile(Kind::advertiser, i, "Advertiser " + std::to_string(i + 1),
-                                    rev));
+    w.field("name", name_or_hostile(Kind::advertiser, i, "Advertiser " + std::to_string(i + 1), rev));
     w.field("currency", choose(currencies, x >> 4));
     w.field("reporting_week", choose(weeks, x >> 8));
     if (x % 3 == 0) {
-        w.field("contact_name", std::string(choose(first_names, x >> 12)) + " " +
-                                    std::string(choose(last_names, x >> 16)));
+        w.field("contact_name",
+                std::string(choose(first_names, x >> 12)) + " " + std::string(choose(last_names, x >> 16)));
         w.field("contact_mail", "contact" + std::to_string(i + 1) + "@advertiser.example");
         w.field("contact_phone", "01" + digits(x >> 20, 8));
     }
@@ -93,8 +91,7 @@ void render_media_plan(JsonWriter& w, const World& world, std::uint32_t i) {
     w.field("general_objective", choose(objectives, x >> 4));
     w.field_bool("archived", mp.archived);
     w.field("name", name_or_hostile(Kind::media_plan, i,
-                                    "Media plan " + std::to_string(i + 1) + " " +
-                                        std::string(choose(brands, x >> 8)),
+                                    "Media plan " + std::to_string(i + 1) + " " + std::string(choose(brands, x >> 8)),
                                     mp.life.rev));
     w.field("account_network_id", digits(h(world, Kind::account, mp.account), 16));
     w.field("ads_naming", ads_naming);

@@ -58,8 +58,7 @@ void lead_form(JsonWriter& w, const ChildFacts& facts) {
 void audience(JsonWriter& w, const ChildFacts& facts) {
     const auto& [kind, s, x, rev, id] = facts;
     w.field("id", id);
-    w.field("name", name_or_hostile(Kind::audience, s,
-                                    "Custom Audience " + std::to_string(s + 1), rev));
+    w.field("name", name_or_hostile(Kind::audience, s, "Custom Audience " + std::to_string(s + 1), rev));
     w.field("created_at", timestamp(17600 + static_cast<Day>(x % 900), x >> 10, s % 2 == 1));
     w.field("network_id", digits(x >> 3, 13));
     w.key("nb_users");
@@ -137,12 +136,23 @@ void render_account_child(JsonWriter& w, const World& world, std::uint32_t accou
     (void)account;
     w.begin_object();
     switch (kind) {
-    case Kind::publisher_object: publisher_object(w, facts); break;
-    case Kind::funding_instrument: funding_instrument(w, facts); break;
-    case Kind::lead_form: lead_form(w, facts); break;
-    case Kind::audience: audience(w, facts); break;
-    case Kind::targeting_cluster: targeting_cluster(w, facts); break;
-    default: break;
+        case Kind::publisher_object:
+            publisher_object(w, facts);
+            break;
+        case Kind::funding_instrument:
+            funding_instrument(w, facts);
+            break;
+        case Kind::lead_form:
+            lead_form(w, facts);
+            break;
+        case Kind::audience:
+            audience(w, facts);
+            break;
+        case Kind::targeting_cluster:
+            targeting_cluster(w, facts);
+            break;
+        default:
+            break;
     }
     w.end_object();
 }

@@ -31,9 +31,8 @@ void render_campaign(JsonWriter& w, const World& world, std::uint32_t i) {
     w.key("budget");
     w.cents(daily * 30);
     w.field("name", name_or_hostile(Kind::campaign, i,
-                                    "Campaign " + std::to_string(i + 1) + " " +
-                                        std::string(choose(brands, x >> 12)) + " " +
-                                        std::string(choose(countries, x >> 16)),
+                                    "Campaign " + std::to_string(i + 1) + " " + std::string(choose(brands, x >> 12)) +
+                                        " " + std::string(choose(countries, x >> 16)),
                                     c.life.rev));
     w.field("id", id_of(Kind::campaign, i));
     w.field_bool("archived", c.archived);
@@ -58,7 +57,7 @@ void render_ad_set(JsonWriter& w, const World& world, std::uint32_t i) {
     const auto x = h(world, Kind::ad_set, i);
     const auto r = h(world, Kind::ad_set, i, s.life.rev + 1);
     const std::int64_t budget = 100 + static_cast<std::int64_t>(r % 900) * 10;  // cents
-    const std::int64_t bid = 5 + static_cast<std::int64_t>((r >> 16) % 300);     // cents
+    const std::int64_t bid = 5 + static_cast<std::int64_t>((r >> 16) % 300);    // cents
     w.begin_object();
     w.field("id", id_of(Kind::ad_set, i));
     w.key("daily_budget");
@@ -110,8 +109,7 @@ void render_ad(JsonWriter& w, const World& world, std::uint32_t i) {
     string_array(w, "device", {"mobile", "desktop"});
     if (fb) {
         string_array(w, "publisher", {"facebook", "network", "messenger"});
-        string_array(w, "position",
-                     {"feed", "rhs", "instant_article", "network_classic", "messenger_home"});
+        string_array(w, "position", {"feed", "rhs", "instant_article", "network_classic", "messenger_home"});
     } else {
         string_array(w, "publisher", {"twitter"});
         string_array(w, "position", {"timeline"});

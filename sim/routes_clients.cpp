@@ -19,9 +19,10 @@ Response ad_set_routes(const ApiCall& call, const std::string& tmpl, std::uint32
     if (n == 6) return route(tmpl, wrapped([&](JsonWriter& w) { render_ad_set(w, world, *as); }));
     if (n == 7 && s[6] == "ads")
         return route(tmpl, listing(call.ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
-            return page_over(set.ads.size(), [&](std::size_t i) { return world.ad_listed(set.ads[i]); },
+                         return page_over(
+                             set.ads.size(), [&](std::size_t i) { return world.ad_listed(set.ads[i]); },
                              [&](std::size_t i) { render_ad(w, world, set.ads[i]); }, off, lim);
-        }));
+                     }));
     if (n == 7) {
         StatsQuery q;
         q.media_plan = mp;
@@ -43,7 +44,9 @@ Response ad_statistics(const ApiCall& call, const std::string& tmpl, std::uint32
     StatsQuery q;
     q.media_plan = mp;
     q.campaign = c;
-    q.ad_set = world.ads[*a].ad_set >= 0 ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(world.ads[*a].ad_set)) : std::nullopt;
+    q.ad_set = world.ads[*a].ad_set >= 0
+                   ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(world.ads[*a].ad_set))
+                   : std::nullopt;
     q.ad = *a;
     return statistics(call, tmpl, q, StatsLevel::ad);
 }
@@ -51,12 +54,9 @@ Response ad_statistics(const ApiCall& call, const std::string& tmpl, std::uint32
 // The paths below /clients/{id}/campaigns/{id} the API has.
 bool known_campaign_path(const std::vector<std::string>& s) {
     const std::size_t n = s.size();
-    return (n == 4) ||
-           (n == 5 && (s[4] == "adsets" || s[4] == "ads" || s[4] == "statistics")) ||
-           (n == 6 && s[4] == "adsets") ||
-           (n == 7 && s[4] == "adsets" && (s[6] == "ads" || s[6] == "statistics")) ||
-           (n == 7 && s[4] == "ads" && s[6] == "statistics") ||
-           (n == 8 && s[4] == "adsets" && s[6] == "ads");
+    return (n == 4) || (n == 5 && (s[4] == "adsets" || s[4] == "ads" || s[4] == "statistics")) ||
+           (n == 6 && s[4] == "adsets") || (n == 7 && s[4] == "adsets" && (s[6] == "ads" || s[6] == "statistics")) ||
+           (n == 7 && s[4] == "ads" && s[6] == "statistics") || (n == 8 && s[4] == "adsets" && s[6] == "ads");
 }
 
 // /clients/{mp}/campaigns/{c}[/...]; `mp` is empty when no media plan has that id.
@@ -82,14 +82,16 @@ Response campaign_routes(const ApiCall& call, std::optional<std::uint32_t> mp) {
         return route(tmpl, call.not_applicable("ad listing", "a Facebook campaign"));
     if (n == 5 && s[4] == "adsets")
         return route(tmpl, listing(call.ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
-            return page_over(camp.ad_sets.size(), [&](std::size_t i) { return world.ad_set_listed(camp.ad_sets[i]); },
+                         return page_over(
+                             camp.ad_sets.size(), [&](std::size_t i) { return world.ad_set_listed(camp.ad_sets[i]); },
                              [&](std::size_t i) { render_ad_set(w, world, camp.ad_sets[i]); }, off, lim);
-        }));
+                     }));
     if (n == 5 && s[4] == "ads")
         return route(tmpl, listing(call.ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
-            return page_over(camp.ads.size(), [&](std::size_t i) { return world.ad_listed(camp.ads[i]); },
+                         return page_over(
+                             camp.ads.size(), [&](std::size_t i) { return world.ad_listed(camp.ads[i]); },
                              [&](std::size_t i) { render_ad(w, world, camp.ads[i]); }, off, lim);
-        }));
+                     }));
     if (n == 5) {
         StatsQuery q;
         q.media_plan = *mp;
@@ -107,12 +109,12 @@ Response client_routes(const ApiCall& call) {
     const auto& s = call.s;
     const std::size_t n = call.n();
     if (n == 1)
-        return route("/clients", listing(call.ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
-            return page_over(world.media_plans.size(),
-                             [&](std::size_t i) { return world.media_plans[i].life.present(); },
-                             [&](std::size_t i) { render_media_plan(w, world, static_cast<std::uint32_t>(i)); },
-                             off, lim);
-        }));
+        return route(
+            "/clients", listing(call.ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+                return page_over(
+                    world.media_plans.size(), [&](std::size_t i) { return world.media_plans[i].life.present(); },
+                    [&](std::size_t i) { render_media_plan(w, world, static_cast<std::uint32_t>(i)); }, off, lim);
+            }));
     std::optional<std::uint32_t> mp = index_of(Kind::media_plan, s[1], world.media_plans.size());
     if (!mp && s[1].rfind("IO-", 0) == 0)  // media plans are also found by io_number
         mp = index_of(Kind::media_plan, s[1].substr(3), world.media_plans.size());
@@ -123,13 +125,13 @@ Response client_routes(const ApiCall& call) {
     if (s[2] == "users" && n == 3) {
         if (!mp) return route("/clients/{id}/users", not_found("media plan", s[1]));
         const auto& links = world.media_plans[*mp].users;
-        return route("/clients/{id}/users", listing(call.ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
-            return page_over(links.size(), [&](std::size_t i) { return world.user_link_listed(links[i]); },
-                             [&](std::size_t i) {
-                                 render_user(w, world, links[i].user, world.users[links[i].user].life.rev);
-                             },
-                             off, lim);
-        }));
+        return route(
+            "/clients/{id}/users", listing(call.ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
+                return page_over(
+                    links.size(), [&](std::size_t i) { return world.user_link_listed(links[i]); },
+                    [&](std::size_t i) { render_user(w, world, links[i].user, world.users[links[i].user].life.rev); },
+                    off, lim);
+            }));
     }
     if (s[2] == "statistics" && n == 3) {
         if (!mp) return route("/clients/{id}/statistics", not_found("media plan", s[1]));
@@ -142,9 +144,10 @@ Response client_routes(const ApiCall& call) {
         if (!mp) return route("/clients/{id}/campaigns", not_found("media plan", s[1]));
         const auto& list = world.media_plans[*mp].campaigns;
         return route("/clients/{id}/campaigns", listing(call.ctx, [&](std::size_t off, std::size_t lim, JsonWriter& w) {
-            return page_over(list.size(), [&](std::size_t i) { return world.campaign_listed(list[i]); },
+                         return page_over(
+                             list.size(), [&](std::size_t i) { return world.campaign_listed(list[i]); },
                              [&](std::size_t i) { render_campaign(w, world, list[i]); }, off, lim);
-        }));
+                     }));
     }
     return campaign_routes(call, mp);
 }

@@ -16,19 +16,28 @@ const std::string* param(const ApiCall& call, const char* k) {
 // aggregate and level into `q`; the problem when one is not allowed.
 std::optional<std::string> read_grouping(const ApiCall& call, StatsQuery& q, StatsLevel scope_level) {
     if (const auto* agg = param(call, "aggregate")) {
-        if (*agg == "period") q.aggregate = StatsAggregate::period;
-        else if (*agg == "day") q.aggregate = StatsAggregate::day;
-        else if (*agg == "month") q.aggregate = StatsAggregate::month;
-        else return "aggregate must be period, day or month, got '" + *agg + "'";
+        if (*agg == "period")
+            q.aggregate = StatsAggregate::period;
+        else if (*agg == "day")
+            q.aggregate = StatsAggregate::day;
+        else if (*agg == "month")
+            q.aggregate = StatsAggregate::month;
+        else
+            return "aggregate must be period, day or month, got '" + *agg + "'";
     }
     q.level = scope_level;
     if (const auto* lvl = param(call, "level")) {
         StatsLevel l;
-        if (*lvl == "client" || *lvl == "channel_connect") l = StatsLevel::client;
-        else if (*lvl == "campaign") l = StatsLevel::campaign;
-        else if (*lvl == "adset") l = StatsLevel::ad_set;
-        else if (*lvl == "ad") l = StatsLevel::ad;
-        else return "level must be client, campaign, adset, ad or channel_connect, got '" + *lvl + "'";
+        if (*lvl == "client" || *lvl == "channel_connect")
+            l = StatsLevel::client;
+        else if (*lvl == "campaign")
+            l = StatsLevel::campaign;
+        else if (*lvl == "adset")
+            l = StatsLevel::ad_set;
+        else if (*lvl == "ad")
+            l = StatsLevel::ad;
+        else
+            return "level must be client, campaign, adset, ad or channel_connect, got '" + *lvl + "'";
         // A level coarser than the scope answers at the scope's level.
         q.level = static_cast<int>(l) < static_cast<int>(scope_level) ? scope_level : l;
     }

@@ -36,8 +36,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto idle_timeout = 60s;       // between requests on a kept-alive connection
-constexpr auto write_timeout = 120s;     // one response (slow bodies included)
+constexpr auto idle_timeout = 60s;    // between requests on a kept-alive connection
+constexpr auto write_timeout = 120s;  // one response (slow bodies included)
 constexpr std::size_t header_limit = 16 * 1024;
 constexpr std::size_t body_limit = 64 * 1024;  // requests are GETs and small POSTs
 
@@ -65,9 +65,8 @@ struct Server::Impl {
     Impl(Simulator& s, ServerConfig c) : sim(s), config(std::move(c)), ioc(std::max(1, config.threads)), acceptor(ioc) {
         if (!config.tls_cert_file.empty() || !config.tls_key_file.empty()) {
             tls = std::make_unique<ssl::context>(ssl::context::tls_server);
-            tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                             ssl::context::no_tlsv1_1);
+            tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                             ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
             tls->use_certificate_chain_file(config.tls_cert_file);
             tls->use_private_key_file(config.tls_key_file, ssl::context::pem);
         }
@@ -159,7 +158,8 @@ struct Server::Impl {
 
             Response res = sim.handle(in);
             detail::Delivery delivery = detail::Delivery::normal;
-            if (res.api) delivery = detail::inject_transport_faults(res, faults, in_flight.load(), rng, draw, sim.counters());
+            if (res.api)
+                delivery = detail::inject_transport_faults(res, faults, in_flight.load(), rng, draw, sim.counters());
             sim.counters().count(res.route, res.status);
 
             beast::get_lowest_layer(stream).expires_after(write_timeout);

@@ -15,10 +15,7 @@ namespace urls = boost::urls;
 using detail::error;
 
 Simulator::Simulator(SimulatorConfig config)
-    : config_(std::move(config)),
-      world_(config_.world),
-      faults_(config_.faults),
-      variants_(config_.variants) {}
+    : config_(std::move(config)), world_(config_.world), faults_(config_.faults), variants_(config_.variants) {}
 
 FaultSettings Simulator::faults() const {
     std::lock_guard lock(faults_mutex_);
@@ -59,13 +56,13 @@ Response Simulator::handle(const Request& req) {
         r.route = "(malformed)";
         return r;
     }
-    detail::Ctx ctx = parse_target(*parsed, req.host.empty() ? config_.base_url
-                                                             : std::string(config_.tls ? "https://" : "http://") + req.host);
+    detail::Ctx ctx = parse_target(
+        *parsed, req.host.empty() ? config_.base_url : std::string(config_.tls ? "https://" : "http://") + req.host);
     const bool admin = !ctx.segments.empty() && ctx.segments[0] == "_sim";
     auto key_it = ctx.params.find("key");
     if (key_it == ctx.params.end() || key_it->second != config_.key) {
-        Response r = error(403, key_it == ctx.params.end() ? "Access denied: missing key"
-                                                           : "Access denied: invalid key");
+        Response r =
+            error(403, key_it == ctx.params.end() ? "Access denied: missing key" : "Access denied: invalid key");
         r.route = admin ? "/_sim" : "(any)";
         r.api = !admin;
         return r;
@@ -89,8 +86,7 @@ Response Simulator::handle(const Request& req) {
     return refuse_by_prefix(ctx, f, v, std::move(r));
 }
 
-Response Simulator::refuse_by_prefix(const detail::Ctx& ctx, const FaultSettings& f, const Variants& v,
-                                     Response r) {
+Response Simulator::refuse_by_prefix(const detail::Ctx& ctx, const FaultSettings& f, const Variants& v, Response r) {
     if (!v.deny_prefix.empty() && detail::under_prefix(ctx.path, v.deny_prefix)) {
         // An account (or media plan) the agency lost access to: everything
         // under it is refused, while the parent stays in its own listing.

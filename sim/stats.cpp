@@ -12,26 +12,55 @@
 
 namespace marin::sim {
 
-const std::array<const char*, main_metric_count> main_metric_names = {
-    "like", "rsvp", "post_like", "comment", "post", "photo_view", "video_view",
-    "estimated_ad_recallers", "mobile_app_install", "deeplink_clicks",
-    "app_custom_event.fb_mobile_purchase", "app_install", "credit_spent",
-    "call_to_action_clicks", "website_clicks", "receive_offer", "leadgen.other", "link_click",
-    "store_visits"};
+const std::array<const char*, main_metric_count> main_metric_names = {"like",
+                                                                      "rsvp",
+                                                                      "post_like",
+                                                                      "comment",
+                                                                      "post",
+                                                                      "photo_view",
+                                                                      "video_view",
+                                                                      "estimated_ad_recallers",
+                                                                      "mobile_app_install",
+                                                                      "deeplink_clicks",
+                                                                      "app_custom_event.fb_mobile_purchase",
+                                                                      "app_install",
+                                                                      "credit_spent",
+                                                                      "call_to_action_clicks",
+                                                                      "website_clicks",
+                                                                      "receive_offer",
+                                                                      "leadgen.other",
+                                                                      "link_click",
+                                                                      "store_visits"};
 
 namespace {
 enum MetricIndex : std::size_t {
-    m_like, m_rsvp, m_post_like, m_comment, m_post, m_photo_view, m_video_view, m_recallers,
-    m_mobile_install, m_deeplink, m_purchase, m_app_install, m_credit_spent, m_cta, m_website,
-    m_offer, m_leadgen, m_link_click, m_store_visits
+    m_like,
+    m_rsvp,
+    m_post_like,
+    m_comment,
+    m_post,
+    m_photo_view,
+    m_video_view,
+    m_recallers,
+    m_mobile_install,
+    m_deeplink,
+    m_purchase,
+    m_app_install,
+    m_credit_spent,
+    m_cta,
+    m_website,
+    m_offer,
+    m_leadgen,
+    m_link_click,
+    m_store_visits
 };
 // Share of clicks (or of impressions, where marked) each action takes.
 constexpr std::array<double, main_metric_count> click_share = {
-    0.05, 0.0, 0.08, 0.01, 0.005, 0.2, 0.02 /*imp*/, 0.01 /*imp*/, 0.02, 0.01,
-    0.01, 0.02, 0.0, 0.3, 0.5, 0.0, 0.005, 0.75, 0.0};
-constexpr std::array<bool, main_metric_count> of_impressions = {
-    false, false, false, false, false, false, true, true, false, false,
-    false, false, false, false, false, false, false, false, false};
+    0.05, 0.0,  0.08, 0.01, 0.005, 0.2, 0.02 /*imp*/, 0.01 /*imp*/, 0.02, 0.01,
+    0.01, 0.02, 0.0,  0.3,  0.5,   0.0, 0.005,        0.75,         0.0};
+constexpr std::array<bool, main_metric_count> of_impressions = {false, false, false, false, false, false, true,
+                                                                true,  false, false, false, false, false, false,
+                                                                false, false, false, false, false};
 }  // namespace
 
 void Metrics::add(const Metrics& o) {
@@ -64,13 +93,12 @@ Metrics ad_day_metrics(const World& world, std::uint32_t ad, Day day) {
     const double ctr = 0.003 + 0.027 * unit(mix64(base));
     const std::int64_t cpm = 150 + static_cast<std::int64_t>((base >> 20) % 1050);  // cents
     const std::int64_t price = 1000 + static_cast<std::int64_t>((base >> 40) % 4000);
-    const auto salt = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(day)) << 16) +
-                      world.stats_version(day) + 1;
+    const auto salt =
+        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(day)) << 16) + world.stats_version(day) + 1;
     Rng r(hash_of(world.seed(), Kind::ad, ad, salt));
     Metrics m;
     m.impressions = 1 + static_cast<std::int64_t>(imp_base * (0.5 + r.uniform()));
-    m.clicks = static_cast<std::int64_t>(static_cast<double>(m.impressions) * ctr *
-                                         (0.7 + 0.6 * r.uniform()));
+    m.clicks = static_cast<std::int64_t>(static_cast<double>(m.impressions) * ctr * (0.7 + 0.6 * r.uniform()));
     m.spent = (m.impressions * cpm + 500) / 1000;
     for (std::size_t i = 0; i < main_metric_count; ++i) {
         const double basis = static_cast<double>(of_impressions[i] ? m.impressions : m.clicks);
@@ -81,33 +109,43 @@ Metrics ad_day_metrics(const World& world, std::uint32_t ad, Day day) {
     return m;
 }
 
-void write_stats_row(JsonWriter& w, const Metrics& m, std::optional<Day> date,
-                     const StatsRowIds& ids, bool with_ids) {
+void write_stats_row(JsonWriter& w, const Metrics& m, std::optional<Day> date, const StatsRowIds& ids, bool with_ids) {
     auto ratio = [](double num, double den) { return den == 0 ? 0.0 : num / den; };
     const double imp = static_cast<double>(m.impressions);
     const double clicks = static_cast<double>(m.clicks);
     const double spent = static_cast<double>(m.spent) / 100.0;
     const double links = static_cast<double>(m.number[m_link_click]);
-    const double conversions = static_cast<double>(
-        m.number[m_mobile_install] + m.number[m_purchase] + m.number[m_leadgen]);
+    const double conversions =
+        static_cast<double>(m.number[m_mobile_install] + m.number[m_purchase] + m.number[m_leadgen]);
     const double income = static_cast<double>(m.amount[m_purchase]) / 100.0;
     w.begin_object();
-    w.key("ctr"); w.number(ratio(clicks * 100.0, imp));
-    w.key("ctrLinks"); w.number(ratio(links * 100.0, imp));
-    w.key("convRate"); w.number(ratio(conversions * 100.0, clicks));
-    w.key("convRateLinks"); w.number(ratio(conversions * 100.0, links));
-    w.key("cpc"); w.number(ratio(spent, clicks));
-    w.key("cpm"); w.number(ratio(spent * 1000.0, imp));
-    w.key("cpa"); w.number(ratio(spent, conversions));
-    w.key("income"); w.cents(m.amount[m_purchase]);
-    w.key("roi"); w.number(ratio((income - spent) * 100.0, spent));
+    w.key("ctr");
+    w.number(ratio(clicks * 100.0, imp));
+    w.key("ctrLinks");
+    w.number(ratio(links * 100.0, imp));
+    w.key("convRate");
+    w.number(ratio(conversions * 100.0, clicks));
+    w.key("convRateLinks");
+    w.number(ratio(conversions * 100.0, links));
+    w.key("cpc");
+    w.number(ratio(spent, clicks));
+    w.key("cpm");
+    w.number(ratio(spent * 1000.0, imp));
+    w.key("cpa");
+    w.number(ratio(spent, conversions));
+    w.key("income");
+    w.cents(m.amount[m_purchase]);
+    w.key("roi");
+    w.number(ratio((income - spent) * 100.0, spent));
     w.key("main_metrics");
     w.begin_array();
     for (std::size_t i = 0; i < main_metric_count; ++i) {
         w.begin_object();
         w.field("name", main_metric_names[i]);
-        w.key("amount"); w.cents(m.amount[i]);
-        w.key("number"); w.integer(m.number[i]);
+        w.key("amount");
+        w.cents(m.amount[i]);
+        w.key("number");
+        w.integer(m.number[i]);
         w.field("object_id", "");
         w.end_object();
     }
@@ -115,9 +153,12 @@ void write_stats_row(JsonWriter& w, const Metrics& m, std::optional<Day> date,
     w.key("other_metrics");
     w.begin_array();
     w.end_array();
-    w.key("impression"); w.integer(m.impressions);
-    w.key("click"); w.integer(m.clicks);
-    w.key("spent"); w.cents(m.spent);
+    w.key("impression");
+    w.integer(m.impressions);
+    w.key("click");
+    w.integer(m.clicks);
+    w.key("spent");
+    w.cents(m.spent);
     if (date) w.field("date", format_day(*date));
     if (!with_ids) {
         w.end_object();
@@ -152,13 +193,15 @@ const std::vector<std::uint32_t>& ads_in_scope(const World& world, const StatsQu
 std::size_t bucket_count(StatsAggregate agg, Day lo, Day hi) {
     if (lo > hi) return 0;
     switch (agg) {
-    case StatsAggregate::period: return 1;
-    case StatsAggregate::day: return static_cast<std::size_t>(hi - lo + 1);
-    case StatsAggregate::month: {
-        std::size_t n = 0;
-        for (Day m = month_start(lo); m <= hi; m = next_month_start(m)) ++n;
-        return n;
-    }
+        case StatsAggregate::period:
+            return 1;
+        case StatsAggregate::day:
+            return static_cast<std::size_t>(hi - lo + 1);
+        case StatsAggregate::month: {
+            std::size_t n = 0;
+            for (Day m = month_start(lo); m <= hi; m = next_month_start(m)) ++n;
+            return n;
+        }
     }
     return 0;
 }
@@ -182,8 +225,8 @@ Metrics window_metrics(const World& world, const StatsQuery& q, std::uint32_t ad
 
 }  // namespace
 
-std::size_t write_stats_page(const World& world, const StatsQuery& q, std::size_t offset,
-                             std::size_t limit, JsonWriter& w) {
+std::size_t write_stats_page(const World& world, const StatsQuery& q, std::size_t offset, std::size_t limit,
+                             JsonWriter& w) {
     std::vector<std::uint32_t> single;
     const auto& scope_ads = ads_in_scope(world, q, single);
     const bool dated = q.aggregate != StatsAggregate::period && q.with_date;
@@ -249,8 +292,7 @@ std::size_t write_stats_page(const World& world, const StatsQuery& q, std::size_
     std::size_t pos = 0;
     for (const auto& [key, g] : groups) {
         if (pos >= offset && pos < offset + limit)
-            write_stats_row(w, g.m, dated ? std::optional<Day>(std::get<2>(key)) : std::nullopt,
-                            g.ids, q.with_ids);
+            write_stats_row(w, g.m, dated ? std::optional<Day>(std::get<2>(key)) : std::nullopt, g.ids, q.with_ids);
         ++pos;
     }
     return groups.size();

@@ -16,7 +16,7 @@ namespace {
 // A day's calendar in one clock: when each day begins, and which day an
 // instant falls in.
 class DayClock {
-public:
+  public:
     DayClock(StatsDays days, std::string_view timezone) {
         if (days == StatsDays::utc) return;
         try {
@@ -38,7 +38,7 @@ public:
         return static_cast<Day>(date::floor<date::days>(local).time_since_epoch().count());
     }
 
-private:
+  private:
     const date::time_zone* zone_ = nullptr;
 };
 

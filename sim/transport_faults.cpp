@@ -24,12 +24,17 @@ std::string http_date(std::chrono::system_clock::time_point t) {
 // The broken bodies the reliability suite asks for (pbad_body).
 std::string bad_body(std::uint64_t pick, const std::string& good) {
     switch (pick % 5) {
-    case 0: return R"({"data": [{"id": "1", "name": "broken",]], "range": )";
-    case 1: return good.substr(0, good.size() / 2);
-    case 2: return "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+        case 0:
+            return R"({"data": [{"id": "1", "name": "broken",]], "range": )";
+        case 1:
+            return good.substr(0, good.size() / 2);
+        case 2:
+            return "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
                    "<body><h1>Bad Gateway</h1></body></html>";
-    case 3: return "";
-    default: return R"({"message": "An internal error occurred, please retry later"})";
+        case 3:
+            return "";
+        default:
+            return R"({"message": "An internal error occurred, please retry later"})";
     }
 }
 
@@ -51,9 +56,14 @@ Delivery inject_transport_faults(Response& res, const FaultSettings& faults, int
     } else if (u < (edge += faults.p429)) {
         std::string retry_after;
         switch (rng() % 3) {
-        case 0: retry_after = std::to_string(1 + rng() % 2); break;
-        case 1: retry_after = http_date(std::chrono::system_clock::now() + 2s); break;
-        default: retry_after = "0";
+            case 0:
+                retry_after = std::to_string(1 + rng() % 2);
+                break;
+            case 1:
+                retry_after = http_date(std::chrono::system_clock::now() + 2s);
+                break;
+            default:
+                retry_after = "0";
         }
         res = Response{429, error_body("Rate limit exceeded"), {{"Retry-After", retry_after}}, {}, res.route, true};
         counters.count_fault("p429");

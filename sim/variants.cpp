@@ -14,20 +14,19 @@ namespace {
 template <typename E, std::size_t N>
 using Names = std::array<std::pair<std::string_view, E>, N>;
 
-constexpr Names<InapplicableListings, 3> inapplicable_names{{
-    {"empty", InapplicableListings::empty},
-    {"404", InapplicableListings::not_found},
-    {"400", InapplicableListings::bad_request}}};
-constexpr Names<CampaignAds, 2> campaign_ads_names{{
-    {"all", CampaignAds::all}, {"twitter-only", CampaignAds::twitter_only}}};
-constexpr Names<StatsKeys, 4> stats_keys_names{{
-    {"full", StatsKeys::full}, {"none", StatsKeys::none}, {"no-date", StatsKeys::no_date},
-    {"no-ids", StatsKeys::no_ids}}};
+constexpr Names<InapplicableListings, 3> inapplicable_names{{{"empty", InapplicableListings::empty},
+                                                             {"404", InapplicableListings::not_found},
+                                                             {"400", InapplicableListings::bad_request}}};
+constexpr Names<CampaignAds, 2> campaign_ads_names{
+    {{"all", CampaignAds::all}, {"twitter-only", CampaignAds::twitter_only}}};
+constexpr Names<StatsKeys, 4> stats_keys_names{{{"full", StatsKeys::full},
+                                                {"none", StatsKeys::none},
+                                                {"no-date", StatsKeys::no_date},
+                                                {"no-ids", StatsKeys::no_ids}}};
 constexpr Names<StatsDays, 2> stats_days_names{{{"utc", StatsDays::utc}, {"account", StatsDays::account}}};
-constexpr Names<StatsWindow, 2> stats_window_names{{
-    {"days", StatsWindow::days}, {"seconds", StatsWindow::seconds}}};
-constexpr Names<NextStyle, 3> next_style_names{{
-    {"reference", NextStyle::reference}, {"full", NextStyle::full}, {"bare", NextStyle::bare}}};
+constexpr Names<StatsWindow, 2> stats_window_names{{{"days", StatsWindow::days}, {"seconds", StatsWindow::seconds}}};
+constexpr Names<NextStyle, 3> next_style_names{
+    {{"reference", NextStyle::reference}, {"full", NextStyle::full}, {"bare", NextStyle::bare}}};
 
 template <typename E, std::size_t N>
 std::string choose(const Names<E, N>& names, std::string_view name, std::string_view value, E& out) {
@@ -83,9 +82,12 @@ std::string variants_json(const Variants& v) {
 
 unsigned inapplicable_status(const Variants& v) {
     switch (v.inapplicable_listings) {
-    case InapplicableListings::empty: return 0;
-    case InapplicableListings::not_found: return 404;
-    case InapplicableListings::bad_request: return 400;
+        case InapplicableListings::empty:
+            return 0;
+        case InapplicableListings::not_found:
+            return 404;
+        case InapplicableListings::bad_request:
+            return 400;
     }
     return 0;
 }

@@ -17,28 +17,35 @@ std::optional<Scale> parse_scale(std::string_view name) {
 
 std::string_view scale_name(Scale s) {
     switch (s) {
-    case Scale::tiny: return "tiny";
-    case Scale::small: return "small";
-    case Scale::medium: return "medium";
-    case Scale::large: return "large";
+        case Scale::tiny:
+            return "tiny";
+        case Scale::small:
+            return "small";
+        case Scale::medium:
+            return "medium";
+        case Scale::large:
+            return "large";
     }
     return "tiny";
 }
 
 ScaleSpec scale_spec(Scale s) {
     switch (s) {
-    case Scale::tiny: return {3, 2, 3, 8, 5, 2, 2, 3, 7};
-    case Scale::small: return {8, 12, 30, 300, 40, 1, 3, 5, 30};
-    case Scale::medium: return {20, 40, 100, 2000, 150, 1, 3, 5, 30};
-    case Scale::large: return {60, 150, 400, 20000, 600, 1, 3, 5, 90};
+        case Scale::tiny:
+            return {3, 2, 3, 8, 5, 2, 2, 3, 7};
+        case Scale::small:
+            return {8, 12, 30, 300, 40, 1, 3, 5, 30};
+        case Scale::medium:
+            return {20, 40, 100, 2000, 150, 1, 3, 5, 30};
+        case Scale::large:
+            return {60, 150, 400, 20000, 600, 1, 3, 5, 90};
     }
     return {3, 2, 3, 8, 5, 2, 2, 3, 7};
 }
 
 Kind account_child_kind(int slot) {
-    static constexpr Kind kinds[account_child_kinds] = {
-        Kind::publisher_object, Kind::funding_instrument, Kind::lead_form, Kind::audience,
-        Kind::targeting_cluster};
+    static constexpr Kind kinds[account_child_kinds] = {Kind::publisher_object, Kind::funding_instrument,
+                                                        Kind::lead_form, Kind::audience, Kind::targeting_cluster};
     return kinds[slot];
 }
 
@@ -113,8 +120,7 @@ std::uint32_t World::add_ad_set(std::uint32_t campaign, bool play) {
     return idx;
 }
 
-std::uint32_t World::add_ad(std::uint32_t campaign, std::int32_t ad_set, Day start, Day end,
-                            bool play, bool deleted) {
+std::uint32_t World::add_ad(std::uint32_t campaign, std::int32_t ad_set, Day start, Day end, bool play, bool deleted) {
     const auto idx = static_cast<std::uint32_t>(ads.size());
     ads.push_back(Ad{campaign, ad_set, play, deleted, start, end, Life{}});
     campaigns[campaign].ads.push_back(idx);

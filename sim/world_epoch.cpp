@@ -176,8 +176,8 @@ void World::epoch_appear(Rng& rng) {
             if (pickd < 0)
                 add_ad(static_cast<std::uint32_t>(-pickd - 1), -1, today_, open_end, true, false);
             else
-                add_ad(ad_sets[static_cast<std::size_t>(pickd)].campaign,
-                       static_cast<std::int32_t>(pickd), today_, open_end, true, false);
+                add_ad(ad_sets[static_cast<std::size_t>(pickd)].campaign, static_cast<std::int32_t>(pickd), today_,
+                       open_end, true, false);
         }
     }
     std::vector<std::uint32_t> mps;

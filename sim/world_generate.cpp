@@ -29,14 +29,13 @@ void World::generate_accounts(Rng& rng) {
         a.src = (i % 3 == 1) ? Src::tw : Src::fb;
         a.active = (i % 7 != 2);
         const auto ui = static_cast<std::uint32_t>(i);
-        const int n_objects = a.src == Src::fb ? static_cast<int>(rng.between(1, 6))
-                                               : static_cast<int>(rng.between(0, 2));
+        const int n_objects =
+            a.src == Src::fb ? static_cast<int>(rng.between(1, 6)) : static_cast<int>(rng.between(0, 2));
         const int n_funding = a.src == Src::tw ? static_cast<int>(rng.between(1, 3)) : 0;
         const int n_leads = a.src == Src::fb ? static_cast<int>(rng.between(0, 5)) : 0;
         const int n_audiences = static_cast<int>(rng.between(0, 8));
         const int n_clusters = static_cast<int>(rng.between(1, 3));
-        const int counts[account_child_kinds] = {n_objects, n_funding, n_leads, n_audiences,
-                                                 n_clusters};
+        const int counts[account_child_kinds] = {n_objects, n_funding, n_leads, n_audiences, n_clusters};
         for (int slot = 0; slot < account_child_kinds; ++slot)
             for (int k = 0; k < counts[slot]; ++k) add_account_child(ui, slot);
     }
@@ -48,15 +47,13 @@ void World::generate_media_plans(Rng& rng) {
         MediaPlan& mp = media_plans[j];
         mp.account = j < accounts.size() ? static_cast<std::uint32_t>(j)
                                          : static_cast<std::uint32_t>(rng.next() % accounts.size());
-        mp.advertiser = j < advertisers.size()
-                            ? static_cast<std::uint32_t>(j)
-                            : static_cast<std::uint32_t>(rng.next() % advertisers.size());
+        mp.advertiser = j < advertisers.size() ? static_cast<std::uint32_t>(j)
+                                               : static_cast<std::uint32_t>(rng.next() % advertisers.size());
         mp.archived = j >= 3 && rng.chance(0.2);
         const int n_users = static_cast<int>(rng.between(1, std::min<int>(3, spec_.users)));
         for (int k = 0; k < n_users; ++k) {
             const auto u = static_cast<std::uint32_t>(rng.next() % users.size());
-            if (std::none_of(mp.users.begin(), mp.users.end(),
-                             [u](const MediaPlanUser& l) { return l.user == u; }))
+            if (std::none_of(mp.users.begin(), mp.users.end(), [u](const MediaPlanUser& l) { return l.user == u; }))
                 mp.users.push_back(MediaPlanUser{u});
         }
         std::sort(mp.users.begin(), mp.users.end(),
@@ -69,20 +66,26 @@ namespace {
 // The first campaigns have fixed phases, so that every scale has each kind.
 Phase draw_phase(Rng& rng, int c) {
     switch (c) {
-    case 0: return Phase::live;
-    case 1: return Phase::live;
-    case 2: return Phase::ended;
-    case 3: return Phase::archived;
-    case 4: return Phase::deleted;
-    case 5: return Phase::recently_ended;
-    default: {
-        const double u = rng.uniform();
-        return u < 0.20 ? Phase::live
-             : u < 0.35 ? Phase::recently_ended
-             : u < 0.65 ? Phase::ended
-             : u < 0.90 ? Phase::archived
-                        : Phase::deleted;
-    }
+        case 0:
+            return Phase::live;
+        case 1:
+            return Phase::live;
+        case 2:
+            return Phase::ended;
+        case 3:
+            return Phase::archived;
+        case 4:
+            return Phase::deleted;
+        case 5:
+            return Phase::recently_ended;
+        default: {
+            const double u = rng.uniform();
+            return u < 0.20   ? Phase::live
+                   : u < 0.35 ? Phase::recently_ended
+                   : u < 0.65 ? Phase::ended
+                   : u < 0.90 ? Phase::archived
+                              : Phase::deleted;
+        }
     }
 }
 
@@ -90,23 +93,25 @@ Phase draw_phase(Rng& rng, int c) {
 std::pair<Day, Day> draw_campaign_days(Rng& rng, Phase phase, Day today) {
     Day start = 0, end = open_end;
     switch (phase) {
-    case Phase::live: start = today - static_cast<Day>(rng.between(3, 150)); break;
-    case Phase::recently_ended:
-        end = today - static_cast<Day>(rng.between(1, 20));
-        start = end - static_cast<Day>(rng.between(10, 150));
-        break;
-    case Phase::ended:
-        end = today - static_cast<Day>(rng.between(21, 700));
-        start = end - static_cast<Day>(rng.between(5, 120));
-        break;
-    case Phase::archived:
-        end = today - static_cast<Day>(rng.between(40, 900));
-        start = end - static_cast<Day>(rng.between(5, 120));
-        break;
-    case Phase::deleted:
-        end = today - static_cast<Day>(rng.between(30, 900));
-        start = end - static_cast<Day>(rng.between(5, 120));
-        break;
+        case Phase::live:
+            start = today - static_cast<Day>(rng.between(3, 150));
+            break;
+        case Phase::recently_ended:
+            end = today - static_cast<Day>(rng.between(1, 20));
+            start = end - static_cast<Day>(rng.between(10, 150));
+            break;
+        case Phase::ended:
+            end = today - static_cast<Day>(rng.between(21, 700));
+            start = end - static_cast<Day>(rng.between(5, 120));
+            break;
+        case Phase::archived:
+            end = today - static_cast<Day>(rng.between(40, 900));
+            start = end - static_cast<Day>(rng.between(5, 120));
+            break;
+        case Phase::deleted:
+            end = today - static_cast<Day>(rng.between(30, 900));
+            start = end - static_cast<Day>(rng.between(5, 120));
+            break;
     }
     return {start, end};
 }

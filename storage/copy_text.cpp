@@ -17,10 +17,18 @@ void append_copy_field(std::string& line, std::string_view value) {
         line.append(it, special);
         if (special == value.end()) break;
         switch (*special) {
-            case '\\': line += "\\\\"; break;
-            case '\t': line += "\\t"; break;
-            case '\n': line += "\\n"; break;
-            default: line += "\\r"; break;
+            case '\\':
+                line += "\\\\";
+                break;
+            case '\t':
+                line += "\\t";
+                break;
+            case '\n':
+                line += "\\n";
+                break;
+            default:
+                line += "\\r";
+                break;
         }
         it = special + 1;
     }

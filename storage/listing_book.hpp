@@ -21,7 +21,7 @@ namespace marin::storage::detail {
 class MirrorSession;
 
 class ListingBook {
-public:
+  public:
     // ---- open listings ----
     // The id of listing `scope` of `t`, given on first use.
     int listing_id(model::TableId t, const std::string& scope);
@@ -56,7 +56,9 @@ public:
     // The refusals since the last call, as one message; nullopt when none.
     std::optional<std::string> take_refusals();
 
-    void queue_checkpoint(std::int64_t run_id, std::string scope) { checkpoints_.emplace_back(run_id, std::move(scope)); }
+    void queue_checkpoint(std::int64_t run_id, std::string scope) {
+        checkpoints_.emplace_back(run_id, std::move(scope));
+    }
     std::size_t checkpoints_queued() const { return checkpoints_.size(); }
     // The group's checkpoints, in one statement per run; forgets this group's refusals.
     void record_checkpoints(MirrorSession& session);
@@ -66,7 +68,7 @@ public:
 
     static constexpr std::size_t max_queued_completions = 500;
 
-private:
+  private:
     struct Table {
         std::map<std::string, int> open_listings;  // scope -> listing id
         std::int64_t seen_dead_rows = 0;
@@ -78,8 +80,8 @@ private:
     int next_listing_id_ = 1;
     std::vector<Completion> completions_;
     std::vector<std::pair<std::int64_t, std::string>> checkpoints_;  // run id, scope
-    std::set<std::string> refused_scopes_;  // this group's completions the guard refused
-    std::vector<std::string> refusals_;     // reported by the next flush
+    std::set<std::string> refused_scopes_;                           // this group's completions the guard refused
+    std::vector<std::string> refusals_;                              // reported by the next flush
 };
 
 }  // namespace marin::storage::detail

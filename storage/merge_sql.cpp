@@ -155,10 +155,17 @@ void build_classify(TableSql& s, const Parts& p) {
     const auto names = join(p.key_names, ", ");
     s.classify =
         "SELECT p._seq, CASE WHEN t._hash IS NULL THEN 0\n"
-        "  WHEN t._hash = p._hash AND t._removed_at IS NULL" + probe_links_same + " THEN 2 ELSE 1 END\n"
-        "FROM (SELECT DISTINCT ON (" + names + ") * FROM " + s.probe + "\n"
-        "      ORDER BY " + names + ", " + keep_order + "_seq DESC) p\n"
-        "LEFT JOIN " + s.table + " t ON " + p.key_match("p", false);
+        "  WHEN t._hash = p._hash AND t._removed_at IS NULL" +
+        probe_links_same +
+        " THEN 2 ELSE 1 END\n"
+        "FROM (SELECT DISTINCT ON (" +
+        names + ") * FROM " + s.probe +
+        "\n"
+        "      ORDER BY " +
+        names + ", " + keep_order +
+        "_seq DESC) p\n"
+        "LEFT JOIN " +
+        s.table + " t ON " + p.key_match("p", false);
 }
 
 // The column lists of the merge's upsert.
@@ -198,9 +205,9 @@ MergeColumns merge_columns(const TableSql& s, const Parts& p) {
         m.insert_cols.push_back(quote_ident(b));
         m.updates.push_back(quote_ident(b) + " = EXCLUDED." + quote_ident(b));
     }
-    m.insert_vals.insert(m.insert_vals.end(),
-                         {"_raw_json", "_hash", "CASE WHEN refresh_only THEN old_synced_at ELSE now() END",
-                          "NULL::timestamptz"});
+    m.insert_vals.insert(
+        m.insert_vals.end(),
+        {"_raw_json", "_hash", "CASE WHEN refresh_only THEN old_synced_at ELSE now() END", "NULL::timestamptz"});
     m.same_content.emplace_back("t._raw = src._raw_json");
     return m;
 }
@@ -219,23 +226,46 @@ void build_merge(TableSql& s, const Parts& p) {
     const auto m = merge_columns(s, p);
     s.merge =
         "WITH src AS (\n"
-        "  SELECT DISTINCT ON (" + join(src_keys, ", ") + ") s.*, s._raw::jsonb AS _raw_json FROM " + s.stage + " s\n"
-        "  ORDER BY " + join(src_keys, ", ") + ", " + (p.links ? "s._keep, " : "") + "s._seq DESC\n"
+        "  SELECT DISTINCT ON (" +
+        join(src_keys, ", ") + ") s.*, s._raw::jsonb AS _raw_json FROM " + s.stage +
+        " s\n"
+        "  ORDER BY " +
+        join(src_keys, ", ") + ", " + (p.links ? "s._keep, " : "") +
+        "s._seq DESC\n"
         "), todo AS (\n"
-        "  SELECT " + join(m.todo_cols, ", ") + ",\n"
+        "  SELECT " +
+        join(m.todo_cols, ", ") +
+        ",\n"
         "    src._raw_json, src._hash, t._hash IS NOT NULL AS existed, t._synced_at AS old_synced_at,\n"
-        "    (t._hash IS NOT NULL AND t._removed_at IS NULL AND " + join(m.same_content, " AND ") + ") AS refresh_only\n"
-        "  FROM src LEFT JOIN " + s.table + " t ON " + p.key_match("src", true) + "\n"
-        "  WHERE t._hash IS NULL OR t._hash <> src._hash OR t._removed_at IS NOT NULL" + m.stage_links_differ + "\n"
+        "    (t._hash IS NOT NULL AND t._removed_at IS NULL AND " +
+        join(m.same_content, " AND ") +
+        ") AS refresh_only\n"
+        "  FROM src LEFT JOIN " +
+        s.table + " t ON " + p.key_match("src", true) +
+        "\n"
+        "  WHERE t._hash IS NULL OR t._hash <> src._hash OR t._removed_at IS NOT NULL" +
+        m.stage_links_differ +
+        "\n"
         "), hist AS (\n"
-        "  INSERT INTO " + s.history + " (" + join(hist_cols, ", ") + ", _valid_from, _valid_to)\n"
-        "  SELECT " + join(old_cols, ", ") + ", t._synced_at, now()\n"
-        "  FROM " + s.table + " t JOIN todo ON " + p.key_match("todo", true) +
+        "  INSERT INTO " +
+        s.history + " (" + join(hist_cols, ", ") +
+        ", _valid_from, _valid_to)\n"
+        "  SELECT " +
+        join(old_cols, ", ") +
+        ", t._synced_at, now()\n"
+        "  FROM " +
+        s.table + " t JOIN todo ON " + p.key_match("todo", true) +
         " WHERE todo.existed AND NOT todo.refresh_only\n"
         "), up AS (\n"
-        "  INSERT INTO " + s.table + " AS t (" + join(m.insert_cols, ", ") + ")\n"
-        "  SELECT " + join(m.insert_vals, ", ") + " FROM todo\n"
-        "  ON CONFLICT (" + join(m.conflict_keys, ", ") + ") DO UPDATE SET " + join(m.updates, ", ") + "\n"
+        "  INSERT INTO " +
+        s.table + " AS t (" + join(m.insert_cols, ", ") +
+        ")\n"
+        "  SELECT " +
+        join(m.insert_vals, ", ") +
+        " FROM todo\n"
+        "  ON CONFLICT (" +
+        join(m.conflict_keys, ", ") + ") DO UPDATE SET " + join(m.updates, ", ") +
+        "\n"
         ")\n"
         "SELECT (SELECT count(*) FROM src)::bigint, count(*) FILTER (WHERE NOT existed)::bigint,\n"
         "  count(*) FILTER (WHERE existed AND NOT refresh_only)::bigint FROM todo";
@@ -245,13 +275,22 @@ void build_merge(TableSql& s, const Parts& p) {
 void build_mark_gone(TableSql& s, const Parts& p) {
     s.mark_gone_rows =
         "WITH hist AS (\n"
-        "  INSERT INTO " + s.history + " (" + join(plain_columns(p.spec, ""), ", ") + ", _valid_from, _valid_to)\n"
-        "  SELECT " + join(plain_columns(p.spec, "t."), ", ") + ", t._synced_at, now()\n"
-        "  FROM " + s.table + " t JOIN " + p.gone + " g ON " + p.key_match("g", false) + "\n"
+        "  INSERT INTO " +
+        s.history + " (" + join(plain_columns(p.spec, ""), ", ") +
+        ", _valid_from, _valid_to)\n"
+        "  SELECT " +
+        join(plain_columns(p.spec, "t."), ", ") +
+        ", t._synced_at, now()\n"
+        "  FROM " +
+        s.table + " t JOIN " + p.gone + " g ON " + p.key_match("g", false) +
+        "\n"
         "  WHERE t._removed_at IS NULL\n"
         ")\n"
-        "UPDATE " + s.table + " t SET _removed_at = now(), _synced_at = now()\n"
-        "FROM " + p.gone + " g WHERE " + p.key_match("g", false) + " AND t._removed_at IS NULL";
+        "UPDATE " +
+        s.table +
+        " t SET _removed_at = now(), _synced_at = now()\n"
+        "FROM " +
+        p.gone + " g WHERE " + p.key_match("g", false) + " AND t._removed_at IS NULL";
 }
 
 TableSql build(const model::TableSpec& spec) {
@@ -289,9 +328,8 @@ const std::array<TableSql, model::table_count>& all_sql() {
 const model::ColumnSpec& checked_column(TableId id, std::string_view column) {
     const auto* c = model::table_spec(id).column(column);
     if (!c || c->type == model::ColumnType::json_subtree)
-        throw std::invalid_argument("listing filter names column \"" + std::string(column) +
-                                    "\", which marin." + std::string(model::table_spec(id).name) +
-                                    " does not have");
+        throw std::invalid_argument("listing filter names column \"" + std::string(column) + "\", which marin." +
+                                    std::string(model::table_spec(id).name) + " does not have");
     return *c;
 }
 
@@ -346,8 +384,8 @@ std::string select_key_into_gone(TableId id) {
     const auto keys = model::table_spec(id).key_columns();
     std::string sql = gone_insert_head(id);
     for (std::size_t j = 0; j < keys.size(); ++j)
-        sql += " AND t." + quote_ident(keys[j]->name) + " = $" + std::to_string(j + 1) + "::" +
-               std::string(model::sql_type(keys[j]->type));
+        sql += " AND t." + quote_ident(keys[j]->name) + " = $" + std::to_string(j + 1) +
+               "::" + std::string(model::sql_type(keys[j]->type));
     return sql;
 }
 

@@ -49,18 +49,18 @@ inline std::string table_name(model::TableId id) { return "marin." + std::string
 
 struct TableSql {
     const model::TableSpec* spec = nullptr;
-    std::string table;          // marin."ads"
-    std::string history;        // marin."ads_history"
-    std::string stage;          // pg_temp.marin_stage_ads (unquoted: COPY pastes it)
+    std::string table;                            // marin."ads"
+    std::string history;                          // marin."ads_history"
+    std::string stage;                            // pg_temp.marin_stage_ads (unquoted: COPY pastes it)
     std::vector<std::string> stage_copy_columns;  // c0..cN, _raw, _hash, _seq, _listing[, _keep]
     std::string create_stage;
-    std::string probe;          // pg_temp.marin_probe_ads (unquoted: COPY pastes it)
+    std::string probe;                            // pg_temp.marin_probe_ads (unquoted: COPY pastes it)
     std::vector<std::string> probe_copy_columns;  // k0..kN, _hash[, l0..lN, _keep], _seq, _listing
     // Index among the sent columns of l0..lN: the link columns
     // (model::ColumnSpec::link). Tables with links stage and probe each
     // row's links and whether it keeps them (model::Row::keeps_links).
     std::vector<std::size_t> link_positions;
-    std::vector<std::size_t> key_positions;       // index among the sent columns of k0..kN
+    std::vector<std::size_t> key_positions;  // index among the sent columns of k0..kN
     std::string create_probe;
     // -> one row per distinct key of the probe: _seq of the row that wins
     // (the last one sent; with links, the last one that carries them), and
@@ -72,7 +72,7 @@ struct TableSql {
     // The mirror table's columns for a COPY of new rows: the sent columns,
     // _raw, _hash, _synced_at (quoted: COPY pastes them as they are).
     std::vector<std::string> table_copy_columns;
-    std::string create_seen;    // empty for tables that are never removed
+    std::string create_seen;  // empty for tables that are never removed
     std::string create_gone;
     // History and upsert of the staged rows (the changed ones) -> one row:
     // distinct keys, inserted, changed. A staged row whose
@@ -81,8 +81,8 @@ struct TableSql {
     // migration added some) gets its new hash and nothing else: no history
     // version, no new _synced_at.
     std::string merge;
-    std::string record_seen;    // the probed keys, under their rows' _listing (no parameter)
-    std::string forget_seen;    // $1 = listing ids, an integer[] literal
+    std::string record_seen;  // the probed keys, under their rows' _listing (no parameter)
+    std::string forget_seen;  // $1 = listing ids, an integer[] literal
     std::string truncate_seen;
     std::string clear_stage;     // DELETE FROM the staging table
     std::string truncate_stage;  // TRUNCATE it (drops accumulated dead tuples)
@@ -92,8 +92,8 @@ struct TableSql {
     // literal: the rows this merge inserted or changed), by
     // marin.refresh_stats_rollups of sql/007. Empty for other tables.
     std::string refresh_rollups;
-    std::string count_live;     // -> one row: live rows
-    std::string mark_gone_rows; // history + update of the rows in marin_gone_<t>
+    std::string count_live;      // -> one row: live rows
+    std::string mark_gone_rows;  // history + update of the rows in marin_gone_<t>
 };
 
 const TableSql& table_sql(model::TableId id);

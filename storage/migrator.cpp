@@ -108,7 +108,8 @@ std::vector<int> Migrator::migrate(const std::string& dsn, const std::shared_ptr
         }
         {
             pqxx::nontransaction session(*conn);
-            session.exec_params1("SELECT pg_advisory_unlock($1, $2)", detail::lock_namespace, detail::migration_lock_id);
+            session.exec_params1("SELECT pg_advisory_unlock($1, $2)", detail::lock_namespace,
+                                 detail::migration_lock_id);
         }
         if (log) {
             if (done.empty())

@@ -1,4 +1,5 @@
-// The writer's mirror session: connection set-up and write lock, the group's transaction, prepared statements, session tables.
+// The writer's mirror session: connection set-up and write lock, the group's transaction, prepared statements, session
+// tables.
 #include "mirror_session.hpp"
 
 #include "marin/storage/errors.hpp"
@@ -24,8 +25,8 @@ void MirrorSession::open(const WriterSettings& settings) {
 void MirrorSession::check() const {
     if (!conn_ || !conn_->is_open()) throw pqxx::broken_connection("the session is closed");
     if (const int pid = conn_->backendpid(); pid != backend_pid_)
-        throw StorageError("the PostgreSQL session was replaced (backend pid " + std::to_string(backend_pid_) +
-                           " -> " + std::to_string(pid) + "): its temporary tables are gone");
+        throw StorageError("the PostgreSQL session was replaced (backend pid " + std::to_string(backend_pid_) + " -> " +
+                           std::to_string(pid) + "): its temporary tables are gone");
 }
 
 pqxx::work& MirrorSession::tx() {

@@ -18,7 +18,7 @@
 namespace marin::storage::detail {
 
 class MirrorSession {
-public:
+  public:
     // Connects and sets the session up (synchronous_commit off, the write
     // lock when the settings ask for it). Throws StorageError or RunLockBusy.
     void open(const WriterSettings& settings);
@@ -44,7 +44,7 @@ public:
     void ensure_gone_table(model::TableId t);
     bool has_gone_table(model::TableId t) const { return gone_tables_[index(t)]; }
 
-private:
+  private:
     static std::size_t index(model::TableId t) { return static_cast<std::size_t>(t); }
     void check() const;
 

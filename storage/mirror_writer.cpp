@@ -1,4 +1,5 @@
-// The writer's public face: each call encodes its arguments into a command (rows as COPY text, on the caller's thread) and sends it to the writer thread.
+// The writer's public face: each call encodes its arguments into a command (rows as COPY text, on the caller's thread)
+// and sends it to the writer thread.
 #include "marin/storage/mirror_writer.hpp"
 
 #include <stdexcept>

@@ -21,7 +21,7 @@ namespace marin::storage::detail {
 
 template <class T>
 class OneShot {
-public:
+  public:
     void set(std::exception_ptr error, T value) {
         std::unique_ptr<Waiter> waiter;
         {
@@ -53,7 +53,7 @@ public:
             token);
     }
 
-private:
+  private:
     struct Waiter {
         virtual ~Waiter() = default;
         virtual void complete(std::exception_ptr error, T value) = 0;

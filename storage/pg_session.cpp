@@ -34,8 +34,9 @@ std::unique_ptr<pqxx::connection> connect(const std::string& dsn, std::string_vi
         tx.exec(idle_session_timeout_off);
         tx.exec0("SET TIME ZONE 'UTC'");
         if (!application_name.empty())
-            tx.exec_params("SELECT set_config('application_name', $1, false) WHERE current_setting('application_name') = ''",
-                           std::string(application_name));
+            tx.exec_params(
+                "SELECT set_config('application_name', $1, false) WHERE current_setting('application_name') = ''",
+                std::string(application_name));
         return conn;
     } catch (...) {
         rethrow_as_storage_error("connecting to PostgreSQL (" + std::string(purpose) + ")");
@@ -66,8 +67,10 @@ std::string describe(std::string_view what, const std::exception& e) {
         // libpqxx 6.4 reports a session the server ended (a restart, a
         // pg_terminate_backend) as "Could not obtain client encoding: not
         // connected" and drops the server's own message: say what it means.
-        msg += "lost the connection to PostgreSQL (the server restarted or ended the session, or the network "
-               "failed): " + text;
+        msg +=
+            "lost the connection to PostgreSQL (the server restarted or ended the session, or the network "
+            "failed): " +
+            text;
     } else {
         msg += text;
     }

@@ -15,10 +15,10 @@
 namespace marin::storage::detail {
 
 // Advisory lock keys (two-int form: classid = namespace, objid = id).
-inline constexpr int lock_namespace = 0x4D52494E;      // "MRIN"
-inline constexpr int run_lock_id = 1;                  // RunLock
-inline constexpr int migration_lock_id = 2;            // Migrator
-inline constexpr int write_lock_id = 3;                // the writer's session (run_lock.hpp)
+inline constexpr int lock_namespace = 0x4D52494E;          // "MRIN"
+inline constexpr int run_lock_id = 1;                      // RunLock
+inline constexpr int migration_lock_id = 2;                // Migrator
+inline constexpr int write_lock_id = 3;                    // the writer's session (run_lock.hpp)
 inline constexpr int run_liveness_namespace = 0x4D525255;  // "MRRU", objid = run_id
 
 // Connects; sets client_encoding UTF8, statement_timeout (0 = none),

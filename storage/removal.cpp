@@ -31,19 +31,19 @@ void RemovalGuard::check(TableId t, std::int64_t n, const std::string& cause) co
     const auto live = st.live_at_first_touch.value_or(0);
     const double limit = ratio_ * static_cast<double>(live);
     if (would <= min_rows_ || static_cast<double>(would) <= limit) return;
-    const double share = live > 0 ? static_cast<double>(would) / static_cast<double>(live)
-                                  : std::numeric_limits<double>::infinity();
+    const double share =
+        live > 0 ? static_cast<double>(would) / static_cast<double>(live) : std::numeric_limits<double>::infinity();
     char share_text[32];
     std::snprintf(share_text, sizeof share_text, "%.1f%%", share * 100.0);
     char ratio_text[32];
     std::snprintf(ratio_text, sizeof ratio_text, "%.1f%%", ratio_ * 100.0);
-    throw RemovalGuardError(
-        "removal guard: " + cause + " would bring the rows of " + table_name(t) + " marked removed by this run to " +
-            std::to_string(would) + ", " + (live > 0 ? std::string(share_text) : std::string("all")) + " of its " +
-            std::to_string(live) + " live rows, over removal_guard_ratio = " + ratio_text +
-            " (and over removal_guard_min_rows = " + std::to_string(min_rows_) +
-            "); nothing was marked. If those rows are really gone, raise the setting for one run.",
-        std::string(model::table_spec(t).name), would, live, share);
+    throw RemovalGuardError("removal guard: " + cause + " would bring the rows of " + table_name(t) +
+                                " marked removed by this run to " + std::to_string(would) + ", " +
+                                (live > 0 ? std::string(share_text) : std::string("all")) + " of its " +
+                                std::to_string(live) + " live rows, over removal_guard_ratio = " + ratio_text +
+                                " (and over removal_guard_min_rows = " + std::to_string(min_rows_) +
+                                "); nothing was marked. If those rows are really gone, raise the setting for one run.",
+                            std::string(model::table_spec(t).name), would, live, share);
 }
 
 void RemovalGuard::new_run() {

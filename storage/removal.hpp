@@ -24,7 +24,7 @@ class MirrorSession;
 // Per table: its live rows when this run first touched it, and the rows this
 // run marked removed so far.
 class RemovalGuard {
-public:
+  public:
     RemovalGuard(double ratio, std::int64_t min_rows) : ratio_(ratio), min_rows_(min_rows) {}
     // Counts the table's live rows the first time this run touches it.
     void touch(MirrorSession& session, model::TableId t);
@@ -33,7 +33,7 @@ public:
     void count(model::TableId t, std::int64_t n) { at(t).removed_this_run += n; }
     void new_run();
 
-private:
+  private:
     struct Table {
         std::optional<std::int64_t> live_at_first_touch;
         std::int64_t removed_this_run = 0;
@@ -47,7 +47,7 @@ private:
 };
 
 class Removal {
-public:
+  public:
     Removal(MirrorSession& session, RemovalGuard& guard, WriterTotals& totals, spdlog::logger& log)
         : session_(session), guard_(guard), totals_(totals), log_(log) {}
 
@@ -62,7 +62,7 @@ public:
     // rows are merged before it.
     static std::vector<model::TableId> reach(model::TableId root);
 
-private:
+  private:
     template <class SelectRoot>
     void remove_rows(model::TableId root, const std::string& cause, SelectRoot&& select_root);
     void clear_gone_tables(const std::vector<model::TableId>& tables);

@@ -26,29 +26,30 @@ constexpr const char* read_failures_sql =
 }  // namespace
 
 void RunLog::record_run_failures(std::int64_t run_id, const RunFailures& failures) {
-    impl_->in_session("recording the failed listings", "recording the failed listings of run " + std::to_string(run_id),
-                      [&](pqxx::connection& conn) {
-        pqxx::work tx(conn);
-        std::vector<std::string> first(failures.first.begin(),
-                                       failures.first.begin() +
-                                           static_cast<std::ptrdiff_t>(std::min(kept_failures, failures.first.size())));
-        tx.exec_params0(record_failures_sql, run_id, failures.listings_failed, detail::text_array(first));
-        tx.commit();
-    });
+    impl_->in_session(
+        "recording the failed listings", "recording the failed listings of run " + std::to_string(run_id),
+        [&](pqxx::connection& conn) {
+            pqxx::work tx(conn);
+            std::vector<std::string> first(
+                failures.first.begin(),
+                failures.first.begin() + static_cast<std::ptrdiff_t>(std::min(kept_failures, failures.first.size())));
+            tx.exec_params0(record_failures_sql, run_id, failures.listings_failed, detail::text_array(first));
+            tx.commit();
+        });
 }
 
 std::map<std::int64_t, RunFailures> RunLog::run_failures_since(std::int64_t oldest_run_id) {
     return impl_->in_session("reading the failed listings", "reading the failed listings from marin.sync_runs",
                              [&](pqxx::connection& conn) {
-        pqxx::read_transaction tx(conn);
-        std::map<std::int64_t, RunFailures> out;
-        for (const auto& row : tx.exec_params(read_failures_sql, oldest_run_id)) {
-            auto& f = out[row[0].as<std::int64_t>()];
-            f.listings_failed = row[1].as<std::int64_t>();
-            if (!row[2].is_null()) f.first.push_back(row[2].as<std::string>());
-        }
-        return out;
-    });
+                                 pqxx::read_transaction tx(conn);
+                                 std::map<std::int64_t, RunFailures> out;
+                                 for (const auto& row : tx.exec_params(read_failures_sql, oldest_run_id)) {
+                                     auto& f = out[row[0].as<std::int64_t>()];
+                                     f.listings_failed = row[1].as<std::int64_t>();
+                                     if (!row[2].is_null()) f.first.push_back(row[2].as<std::string>());
+                                 }
+                                 return out;
+                             });
 }
 
 }  // namespace marin::storage

@@ -74,8 +74,8 @@ std::unique_ptr<RunLock> RunLock::acquire(const std::string& dsn, LockMode mode,
                 tx.exec_params1("SELECT pg_advisory_lock($1, $2)", detail::lock_namespace, detail::run_lock_id);
             } catch (const pqxx::sql_error& e) {
                 if (e.sqlstate() != "55P03") throw;  // lock_not_available: lock_timeout ran out
-                throw RunLockBusy("waited " + std::to_string(timeout.count()) +
-                                  " ms for the run lock, still held by " + describe_holder(tx));
+                throw RunLockBusy("waited " + std::to_string(timeout.count()) + " ms for the run lock, still held by " +
+                                  describe_holder(tx));
             }
             tx.exec0("SET lock_timeout = 0");
         }
@@ -106,8 +106,9 @@ std::optional<std::string> RunLock::lost() {
 namespace detail {
 
 void take_write_lock(pqxx::connection& conn, const WriteLockPolicy& policy) {
-    const std::string busy = "another marin-sync run is still writing (its run lock was lost, and it has not "
-                             "stopped yet): the write lock is held by ";
+    const std::string busy =
+        "another marin-sync run is still writing (its run lock was lost, and it has not "
+        "stopped yet): the write lock is held by ";
     try {
         pqxx::nontransaction tx(conn);
         if (policy.mode == LockMode::fail_fast) {

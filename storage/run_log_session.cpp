@@ -53,8 +53,7 @@ std::unique_ptr<pqxx::connection> RunLogSession::reconnect(const std::string& wh
     }
 }
 
-void RunLogSession::finish(std::int64_t run_id, RunOutcome outcome, const RunTotals& totals,
-                           const std::string& error) {
+void RunLogSession::finish(std::int64_t run_id, RunOutcome outcome, const RunTotals& totals, const std::string& error) {
     const std::string what = "recording the end of run " + std::to_string(run_id) + " in marin.sync_runs";
     if (outcome == RunOutcome::running) throw std::invalid_argument(what + ": outcome 'running' is not an end");
     try {

@@ -18,7 +18,7 @@ class logger;
 namespace marin::storage::detail {
 
 class RunLogSession {
-public:
+  public:
     RunLogSession(const WriterSettings& settings, spdlog::logger& log) : settings_(settings), log_(log) {}
 
     // Opens the session, records a 'running' row and takes its liveness
@@ -30,7 +30,7 @@ public:
     void finish(std::int64_t run_id, RunOutcome outcome, const RunTotals& totals, const std::string& error);
     void close() { conn_.reset(); }
 
-private:
+  private:
     std::unique_ptr<pqxx::connection> reconnect(const std::string& what);
     bool stopping() const { return settings_.stop && settings_.stop->load(); }
 

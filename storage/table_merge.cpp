@@ -29,8 +29,7 @@ constexpr std::int64_t stage_truncate_rows = 4000;
 // one write (libpqxx appends the last newline). Values were escaped by
 // append_copy_field (UTF-8 safe: every byte it escapes is ASCII). Names come
 // from merge_sql.
-void copy_lines(pqxx::work& w, const std::string& table, const std::vector<std::string>& columns,
-                std::string& lines) {
+void copy_lines(pqxx::work& w, const std::string& table, const std::vector<std::string>& columns, std::string& lines) {
     if (lines.empty()) return;
 #include <pqxx/internal/ignore-deprecated-pre.hxx>
     pqxx::tablewriter copy(w, table, columns.begin(), columns.end());
@@ -118,10 +117,10 @@ void TableMerge::merge(TableId t) {
     tt.inserted += c.counts.inserted;
     tt.changed += c.counts.changed;
     tt.unchanged += c.counts.unchanged;
-    log_.debug("merged {} rows into {}: {} new, {} changed, {} unchanged ({} ms)", rows, table_name(t),
-               c.counts.inserted, c.counts.changed, c.counts.unchanged,
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-                   .count());
+    log_.debug(
+        "merged {} rows into {}: {} new, {} changed, {} unchanged ({} ms)", rows, table_name(t), c.counts.inserted,
+        c.counts.changed, c.counts.unchanged,
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
 }
 
 // Asks the probe which rows are new (0), changed (1) or unchanged (2), and
@@ -151,7 +150,8 @@ TableMerge::Classified TableMerge::classify(TableId t, const Pending& p) {
                 ++c.staged;
                 ++c.counts.changed;
                 break;
-            default: ++c.counts.unchanged;
+            default:
+                ++c.counts.unchanged;
         }
     }
     return c;

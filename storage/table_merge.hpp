@@ -21,7 +21,7 @@ class MirrorSession;
 class RemovalGuard;
 
 class TableMerge {
-public:
+  public:
     TableMerge(MirrorSession& session, RemovalGuard& guard, WriterTotals& totals, spdlog::logger& log,
                const WriterSettings& settings)
         : session_(session), guard_(guard), totals_(totals), log_(log), settings_(settings) {}
@@ -38,7 +38,7 @@ public:
     void merge(model::TableId t);
     void clear();
 
-private:
+  private:
     struct Pending {
         struct Entry {
             std::string line;  // EncodedRow::line

@@ -120,9 +120,10 @@ int apply_generated_views(pqxx::transaction_base& tx, std::span<const GeneratedO
         tx.exec0(o.create);
         tx.exec(o.comments);
         for (const auto& g : regrant) tx.exec0(g);
-        tx.exec_params0("INSERT INTO marin.schema_generated (object, checksum) VALUES ($1, $2) "
-                        "ON CONFLICT (object) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
-                        o.signature, checksum);
+        tx.exec_params0(
+            "INSERT INTO marin.schema_generated (object, checksum) VALUES ($1, $2) "
+            "ON CONFLICT (object) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
+            o.signature, checksum);
         ++applied;
     }
     return applied;

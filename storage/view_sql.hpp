@@ -36,10 +36,10 @@ struct ViewColumn {
 struct GeneratedObject {
     enum class Kind { view, function };
     Kind kind;
-    std::string name;       // unquoted: current_ads, ads_as_of
-    std::string signature;  // marin.current_ads, marin.ads_as_of(timestamptz, boolean)
+    std::string name;                 // unquoted: current_ads, ads_as_of
+    std::string signature;            // marin.current_ads, marin.ads_as_of(timestamptz, boolean)
     std::vector<ViewColumn> columns;  // views only: the result columns, in order
-    std::string create;     // CREATE OR REPLACE VIEW / FUNCTION ...
+    std::string create;               // CREATE OR REPLACE VIEW / FUNCTION ...
     // COMMENT ON statements; the columns the view shares with the table get
     // the table's comments, copied in the database (a DO block).
     std::string comments;

@@ -31,14 +31,37 @@ struct EncodedRow {
 // Commands without a reply (enqueue*) are answered by nobody: their failure
 // stays in the writer for the next awaited call.
 struct StopCmd {};
-struct ReadyCmd { Reply<Unit> reply; };
-struct RowsCmd { model::TableId table; std::vector<EncodedRow> rows; ListingKey listing; };
-struct CompleteCmd { model::TableId table; ListingKey listing; };
-struct GoneCmd { model::TableId table; std::vector<std::string> key; Reply<Unit> reply; };
-struct ListingDoneCmd { std::int64_t run_id; std::string scope; };
-struct FlushCmd { Reply<Unit> reply; };
-struct TotalsCmd { Reply<WriterTotals> reply; };
-struct BeginRunCmd { std::string mode; Reply<std::int64_t> reply; };
+struct ReadyCmd {
+    Reply<Unit> reply;
+};
+struct RowsCmd {
+    model::TableId table;
+    std::vector<EncodedRow> rows;
+    ListingKey listing;
+};
+struct CompleteCmd {
+    model::TableId table;
+    ListingKey listing;
+};
+struct GoneCmd {
+    model::TableId table;
+    std::vector<std::string> key;
+    Reply<Unit> reply;
+};
+struct ListingDoneCmd {
+    std::int64_t run_id;
+    std::string scope;
+};
+struct FlushCmd {
+    Reply<Unit> reply;
+};
+struct TotalsCmd {
+    Reply<WriterTotals> reply;
+};
+struct BeginRunCmd {
+    std::string mode;
+    Reply<std::int64_t> reply;
+};
 struct FinishRunCmd {
     std::int64_t run_id;
     RunOutcome outcome;

@@ -76,9 +76,14 @@ void WriterExecutor::handle(RowsCmd& c) {
     const bool seen = model::table_spec(c.table).removable && !c.listing.name.empty();
     const int listing = seen ? book_.listing_id(c.table, c.listing.name) : 0;
     switch (merge_.add(c.table, c.rows, listing)) {
-        case TableMerge::Due::table: merge_table(c.table); break;
-        case TableMerge::Due::all: merge_all(); break;
-        case TableMerge::Due::nothing: break;
+        case TableMerge::Due::table:
+            merge_table(c.table);
+            break;
+        case TableMerge::Due::all:
+            merge_all();
+            break;
+        case TableMerge::Due::nothing:
+            break;
     }
 }
 

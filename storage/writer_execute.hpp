@@ -25,7 +25,7 @@
 namespace marin::storage::detail {
 
 class WriterExecutor {
-public:
+  public:
     WriterExecutor(WriterSettings settings, std::shared_ptr<spdlog::logger> log);
     // Its rooms hold references to each other and to its settings.
     WriterExecutor(const WriterExecutor&) = delete;
@@ -45,7 +45,7 @@ public:
     void throw_if_failed() const { failure_.throw_if_published(); }
     spdlog::logger& log() { return *log_; }
 
-private:
+  private:
     // What the open group did, for the commit's log line.
     struct GroupCounts {
         int merges = 0;

@@ -1,4 +1,5 @@
-// The group commit of WriterExecutor (writer_execute.hpp): what a group merges and records before its commit, and how a failure fails it.
+// The group commit of WriterExecutor (writer_execute.hpp): what a group merges and records before its commit, and how a
+// failure fails it.
 #include <spdlog/logger.h>
 
 #include <chrono>
@@ -54,15 +55,15 @@ void WriterExecutor::commit_group() {
     if (!process_completions() || !merge_all() || !record_checkpoints()) return;
     if (session_.in_transaction()) {
         const auto started = session_.transaction_started();
-        const bool ok = step("committing " + std::to_string(counts_.merges) + " merges (" +
-                                 std::to_string(counts_.rows) + " rows) and " + std::to_string(counts_.removals) +
-                                 " removals",
-                             [&] { session_.commit(); });
+        const bool ok =
+            step("committing " + std::to_string(counts_.merges) + " merges (" + std::to_string(counts_.rows) +
+                     " rows) and " + std::to_string(counts_.removals) + " removals",
+                 [&] { session_.commit(); });
         if (!ok) return;
-        log_->debug("committed {} merges ({} rows), {} removals, {} calls ({} ms)", counts_.merges, counts_.rows,
-                    counts_.removals, held_.size(),
-                    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-                        .count());
+        log_->debug(
+            "committed {} merges ({} rows), {} removals, {} calls ({} ms)", counts_.merges, counts_.rows,
+            counts_.removals, held_.size(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
     }
     answer(nullptr);
 }
@@ -146,8 +147,7 @@ bool WriterExecutor::record_checkpoints() {
         book_.end_group();
         return !failure_.failed();
     }
-    return step("recording " + std::to_string(queued) + " listings done",
-                [&] { book_.record_checkpoints(session_); });
+    return step("recording " + std::to_string(queued) + " listings done", [&] { book_.record_checkpoints(session_); });
 }
 
 }  // namespace marin::storage::detail

@@ -17,7 +17,7 @@ namespace marin::storage::detail {
 
 // Replies held until the group commits.
 class HeldReplies {
-public:
+  public:
     // `error`: the call's own failure (a refusal), delivered only if the group commits.
     template <class T>
     void hold(const Reply<T>& reply, T value, std::exception_ptr error = nullptr) {
@@ -36,7 +36,7 @@ public:
     }
     std::size_t size() const { return held_.size(); }
 
-private:
+  private:
     std::vector<std::function<void(const std::exception_ptr&)>> held_;
 };
 
@@ -45,7 +45,7 @@ private:
 // sees it once published, so that enqueue fails at once instead of feeding
 // a broken writer.
 class Failure {
-public:
+  public:
     bool failed() const { return message_.has_value(); }
     const std::string& message() const { return *message_; }
     void set(std::string message) { message_ = std::move(message); }
@@ -65,7 +65,7 @@ public:
         if (published_) throw StorageError("storage writer failed earlier: " + *published_);
     }
 
-private:
+  private:
     std::optional<std::string> message_;
     mutable std::mutex mutex_;
     std::optional<std::string> published_;

@@ -41,8 +41,8 @@ WriterThread::~WriterThread() {
 
 asio::awaitable<void> WriterThread::send(Command cmd) {
     // A named result (docs/design.md, "GCC 12 and coroutine frames").
-    const std::tuple<boost::system::error_code> sent = co_await channel_.async_send(
-        boost::system::error_code{}, std::move(cmd), asio::as_tuple(asio::use_awaitable));
+    const std::tuple<boost::system::error_code> sent =
+        co_await channel_.async_send(boost::system::error_code{}, std::move(cmd), asio::as_tuple(asio::use_awaitable));
     if (const auto ec = std::get<0>(sent)) throw StorageError("the storage writer is stopped: " + ec.message());
 }
 
@@ -77,12 +77,13 @@ void WriterThread::drain() {
     const auto stopped = std::make_exception_ptr(StorageError("the storage writer is stopped"));
     executor_.abandon_group(stopped);
     while (channel_.try_receive([&](boost::system::error_code, Command cmd) {
-        std::visit([&](auto& c) {
-            if constexpr (requires { c.reply; })
-                if (c.reply) c.reply->set(stopped, {});
-        }, cmd);
-    })) {
-    }
+        std::visit(
+            [&](auto& c) {
+                if constexpr (requires { c.reply; })
+                    if (c.reply) c.reply->set(stopped, {});
+            },
+            cmd);
+    })) {}
     channel_.close();
 }
 

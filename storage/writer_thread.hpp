@@ -23,7 +23,7 @@
 namespace marin::storage::detail {
 
 class WriterThread {
-public:
+  public:
     // Starts the thread, which connects. Does not block.
     WriterThread(WriterSettings settings, std::shared_ptr<spdlog::logger> log);
     // Lets the writer finish what is queued, then joins the thread.
@@ -43,12 +43,12 @@ public:
     // On the callers' thread: an enqueue to a broken writer fails at once.
     void throw_if_failed() const { executor_.throw_if_failed(); }
 
-private:
+  private:
     using Channel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code, Command)>;
     boost::asio::awaitable<void> receive_loop();
     void drain();
 
-    WriterExecutor executor_;  // used on the thread only (but throw_if_failed)
+    WriterExecutor executor_;      // used on the thread only (but throw_if_failed)
     boost::asio::io_context ioc_;  // the writer thread's: receives commands only
     Channel channel_;              // declared after ioc_: destroyed before it
     // Without it the io_context stops for good the first time its work count

@@ -60,8 +60,8 @@ PageResponse page_of(ApiResponse response, std::optional<Page>& parsed, const st
 // One page's request: the body is parsed inside the request, so that a 200
 // that is not a page is retried like a 503. Arguments by value: the
 // coroutine's frame owns them.
-asio::awaitable<PageResponse> request_page(std::shared_ptr<ApiClient::Impl> impl, std::string target,
-                                           std::string shown, std::string label, std::size_t page_number) {
+asio::awaitable<PageResponse> request_page(std::shared_ptr<ApiClient::Impl> impl, std::string target, std::string shown,
+                                           std::string label, std::size_t page_number) {
     std::optional<Page> parsed;
     auto check = page_check(parsed, page_number);
     auto response = co_await impl->requests.get(std::move(target), label, std::move(check));
@@ -76,8 +76,8 @@ ApiClient::ApiClient(asio::any_io_executor executor, ApiSettings settings, asio:
 
 ApiClient::~ApiClient() = default;
 
-asio::awaitable<ApiResponse> ApiClient::get(std::string_view path, QueryParams query,
-                                            std::string_view endpoint_label, BodyCheck check) {
+asio::awaitable<ApiResponse> ApiClient::get(std::string_view path, QueryParams query, std::string_view endpoint_label,
+                                            BodyCheck check) {
     auto impl = impl_;  // in-flight requests keep the state alive
     auto target = impl->targets.for_path(path, query);
     // Named locals only (docs/design.md, "GCC 12 and coroutine frames").
@@ -85,8 +85,8 @@ asio::awaitable<ApiResponse> ApiClient::get(std::string_view path, QueryParams q
     co_return co_await impl->requests.get(std::move(target), std::move(label), std::move(check));
 }
 
-asio::awaitable<ApiResponse> ApiClient::get_url(std::string_view absolute_url,
-                                                std::string_view endpoint_label, BodyCheck check) {
+asio::awaitable<ApiResponse> ApiClient::get_url(std::string_view absolute_url, std::string_view endpoint_label,
+                                                BodyCheck check) {
     auto impl = impl_;
     auto target = impl->targets.for_url(absolute_url, endpoint_label);
     std::string label(endpoint_label);

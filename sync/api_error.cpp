@@ -11,14 +11,22 @@ ApiError::ApiError(Kind kind, unsigned status, std::string endpoint, const std::
 
 std::string_view to_string(ApiError::Kind kind) noexcept {
     switch (kind) {
-        case ApiError::Kind::auth_refused: return "auth refused";
-        case ApiError::Kind::bad_request: return "bad request";
-        case ApiError::Kind::not_found: return "not found";
-        case ApiError::Kind::retries_exhausted: return "retries exhausted";
-        case ApiError::Kind::transport: return "transport";
-        case ApiError::Kind::body_too_large: return "body too large";
-        case ApiError::Kind::protocol: return "protocol";
-        case ApiError::Kind::cancelled: return "cancelled";
+        case ApiError::Kind::auth_refused:
+            return "auth refused";
+        case ApiError::Kind::bad_request:
+            return "bad request";
+        case ApiError::Kind::not_found:
+            return "not found";
+        case ApiError::Kind::retries_exhausted:
+            return "retries exhausted";
+        case ApiError::Kind::transport:
+            return "transport";
+        case ApiError::Kind::body_too_large:
+            return "body too large";
+        case ApiError::Kind::protocol:
+            return "protocol";
+        case ApiError::Kind::cancelled:
+            return "cancelled";
     }
     return "unknown";
 }

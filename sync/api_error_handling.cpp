@@ -34,7 +34,8 @@ asio::awaitable<ErrorOutcome> CrawlEngine::State::handle_api_error(const Listing
     const auto parent = listing_parent(l);
     const auto& spec = spec_of(l);
     switch (e.kind()) {
-        case ApiError::Kind::cancelled: co_return ErrorOutcome::stopped;  // the listing stays unfinished
+        case ApiError::Kind::cancelled:
+            co_return ErrorOutcome::stopped;  // the listing stays unfinished
         case ApiError::Kind::auth_refused:
             // 401 is the key itself; 403 under a parent is access denied to
             // that parent (an account the agency lost).
@@ -57,7 +58,8 @@ asio::awaitable<ErrorOutcome> CrawlEngine::State::handle_api_error(const Listing
             }
             co_return co_await check_parent(l, *parent, e);
         }
-        default: break;
+        default:
+            break;
     }
     fail_listing(l, e.what());
     co_return ErrorOutcome::failed;

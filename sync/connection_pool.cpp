@@ -54,18 +54,18 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 // host_name_verification, recording a host-name mismatch as the
 // verification error so the failure says what is wrong.
 class VerifyHost {
-public:
+  public:
     explicit VerifyHost(std::string host) : check_(host), ip_(is_ip_literal(host)) {}
     bool operator()(bool preverified, ssl::verify_context& ctx) const {
         const bool ok = check_(preverified, ctx);
         if (preverified && !ok) {
-            X509_STORE_CTX_set_error(ctx.native_handle(), ip_ ? X509_V_ERR_IP_ADDRESS_MISMATCH
-                                                              : X509_V_ERR_HOSTNAME_MISMATCH);
+            X509_STORE_CTX_set_error(ctx.native_handle(),
+                                     ip_ ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH);
         }
         return ok;
     }
 
-private:
+  private:
     ssl::host_name_verification check_;
     bool ip_;
 };
@@ -78,9 +78,7 @@ Exchange failed(Failure f, std::string reason, std::string cause) {
     return e;
 }
 
-bool is_timeout(const beast::error_code& ec) {
-    return ec == beast::error::timeout || ec == asio::error::timed_out;
-}
+bool is_timeout(const beast::error_code& ec) { return ec == beast::error::timeout || ec == asio::error::timed_out; }
 
 Exchange read_failure(const beast::error_code& ec, std::string_view step, bool may_be_stale) {
     if (ec == http::error::body_limit) {
@@ -95,9 +93,8 @@ Exchange read_failure(const beast::error_code& ec, std::string_view step, bool m
     if (may_be_stale && !is_timeout(ec)) {
         return failed(Failure::stale, "stale connection", fmt::format("{}: {}", step, ec.message()));
     }
-    if (ec == http::error::partial_message || ec == http::error::end_of_stream ||
-        ec == ssl::error::stream_truncated || ec == asio::error::eof ||
-        ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+    if (ec == http::error::partial_message || ec == http::error::end_of_stream || ec == ssl::error::stream_truncated ||
+        ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
         ec == asio::error::connection_aborted) {
         return failed(Failure::retryable, "connection dropped",
                       fmt::format("connection dropped during {}: {}", step, ec.message()));
@@ -140,11 +137,11 @@ void ConnectionPool::start_lookup(const std::string& host, const std::shared_ptr
         return;
     }
     auto resolver = std::make_shared<tcp::resolver>(executor_);
-    resolver->async_resolve(host, origin_.port,
-                            [resolver, done = std::move(done)](boost::system::error_code ec,
-                                                               tcp::resolver::results_type endpoints) {
-                                done(ec, std::move(endpoints));
-                            });
+    resolver->async_resolve(
+        host, origin_.port,
+        [resolver, done = std::move(done)](boost::system::error_code ec, tcp::resolver::results_type endpoints) {
+            done(ec, std::move(endpoints));
+        });
 }
 
 asio::awaitable<Exchange> ConnectionPool::open(Connection& conn, Clock::time_point deadline) {
@@ -196,9 +193,9 @@ asio::awaitable<Exchange> ConnectionPool::open(Connection& conn, Clock::time_poi
         if (hec) {
             const long verify = SSL_get_verify_result(conn.secure->native_handle());
             if (verify != X509_V_OK) {
-                co_return failed(Failure::tls, "TLS verification",
-                                 fmt::format("TLS certificate of {} refused: {}", host,
-                                             X509_verify_cert_error_string(verify)));
+                co_return failed(
+                    Failure::tls, "TLS verification",
+                    fmt::format("TLS certificate of {} refused: {}", host, X509_verify_cert_error_string(verify)));
             }
             if (is_timeout(hec)) {
                 co_return failed(Failure::retryable, "timeout", "timed out during TLS handshake");
@@ -216,7 +213,7 @@ asio::awaitable<Exchange> ConnectionPool::open(Connection& conn, Clock::time_poi
 
 template <class Stream>
 asio::awaitable<Exchange> ConnectionPool::talk(Stream& stream, Connection& conn, const std::string& target,
-                               Clock::time_point deadline, bool reused) {
+                                               Clock::time_point deadline, bool reused) {
     auto& tcp_layer = conn.tcp();
     const auto arm = [&] { tcp_layer.expires_at(std::min(Clock::now() + settings_.read_timeout, deadline)); };
 
@@ -277,8 +274,7 @@ asio::awaitable<Exchange> ConnectionPool::exchange(const std::string& target, Cl
             out = co_await talk(*conn->plain, *conn, target, deadline, reused);
         }
         if (out.failure == Failure::stale) {
-            log_->debug("pooled connection to {} was closed by the server; opening a new one",
-                       origin_.prefix());
+            log_->debug("pooled connection to {} was closed by the server; opening a new one", origin_.prefix());
             conn->close();
             continue;
         }

@@ -41,12 +41,12 @@ struct Exchange {
 struct Connection;
 
 class ConnectionPool {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     // `settings`, `tls` and `origin` must outlive the pool.
-    ConnectionPool(boost::asio::any_io_executor executor, const ApiSettings& settings,
-                   boost::asio::ssl::context& tls, const Origin& origin, std::shared_ptr<spdlog::logger> log);
+    ConnectionPool(boost::asio::any_io_executor executor, const ApiSettings& settings, boost::asio::ssl::context& tls,
+                   const Origin& origin, std::shared_ptr<spdlog::logger> log);
     ~ConnectionPool();
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -56,7 +56,7 @@ public:
     // (the caller's slot) ends the step in progress and the connection.
     boost::asio::awaitable<Exchange> exchange(const std::string& target, Clock::time_point deadline);
 
-private:
+  private:
     struct Lookup;
     void start_lookup(const std::string& host, const std::shared_ptr<Lookup>& lookup);
     boost::asio::awaitable<Exchange> open(Connection& conn, Clock::time_point deadline);

@@ -20,8 +20,8 @@ constexpr std::size_t max_reported_failures = 20;
 std::string format_date(std::chrono::sys_days day) {
     const std::chrono::year_month_day ymd{day};
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
     return buf;
 }
 
@@ -92,21 +92,22 @@ std::string CrawlEngine::State::quote_record(const boost::json::value& record) c
 
 void CrawlEngine::State::fail_listing(const Listing& l, const std::string& why) {
     ++report.listings_failed;
-    if (report.failures.size() < max_reported_failures)
-        report.failures.push_back(listing_scope(l).name + ": " + why);
+    if (report.failures.size() < max_reported_failures) report.failures.push_back(listing_scope(l).name + ": " + why);
     log->warn("listing {} failed, its removals are not reconciled this run: {}", listing_scope(l).name, why);
 }
 
 void CrawlEngine::State::note_shrunk(const std::string& scope, std::pair<std::int64_t, std::int64_t> totals, int read) {
     if (read == 1) {
         ++report.listings_reread;
-        log->warn("listing {} shrank while it was read (total {} then {}): records may have moved past the "
-                  "reader; reading it again",
-                  scope, totals.first, totals.second);
+        log->warn(
+            "listing {} shrank while it was read (total {} then {}): records may have moved past the "
+            "reader; reading it again",
+            scope, totals.first, totals.second);
     } else {
-        log->warn("listing {} shrank again while it was read again (total {} then {}): only rows neither "
-                  "read showed are marked removed",
-                  scope, totals.first, totals.second);
+        log->warn(
+            "listing {} shrank again while it was read again (total {} then {}): only rows neither "
+            "read showed are marked removed",
+            scope, totals.first, totals.second);
     }
 }
 
@@ -139,8 +140,8 @@ Listing CrawlEngine::State::make_listing(ListingKind kind, const Listing& from) 
 }
 
 // Children of one record, found while its listing is read.
-void CrawlEngine::State::collect_children(const Listing& l, const boost::json::object& record, std::vector<Listing>& out,
-                      std::unordered_set<std::string>& seen_ids) {
+void CrawlEngine::State::collect_children(const Listing& l, const boost::json::object& record,
+                                          std::vector<Listing>& out, std::unordered_set<std::string>& seen_ids) {
     const auto& spec = spec_of(l);
     if (spec.children.empty() || !spec.record_id) return;
     const std::string id = id_text(record, "id");
@@ -154,8 +155,7 @@ void CrawlEngine::State::collect_children(const Listing& l, const boost::json::o
     for (const auto& from_record : spec.record_ids) {
         base.id(from_record.id) = id_text(record, from_record.field);
         if (base.id(from_record.id).empty()) {
-            log->warn("{} {} has no {}: the listings under it cannot be read", spec.stream, id,
-                      from_record.field);
+            log->warn("{} {} has no {}: the listings under it cannot be read", spec.stream, id, from_record.field);
             return;
         }
     }

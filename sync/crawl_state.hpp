@@ -95,7 +95,7 @@ struct CrawlEngine::State {
     // Set by request_stop() from any thread; the cancellation follows on
     // the executor (stop()).
     std::atomic<bool> stop_requested{false};
-    std::mutex executor_mutex;                   // guards `executor` against request_stop()
+    std::mutex executor_mutex;                      // guards `executor` against request_stop()
     std::optional<asio::any_io_executor> executor;  // while run() runs
     std::unique_ptr<detail::TaskGroup> workers;
     std::unique_ptr<asio::steady_timer> wakeup;  // idle workers wait on it; cancelled when work comes

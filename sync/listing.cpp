@@ -140,8 +140,11 @@ std::optional<ParentRef> listing_parent(const Listing& l) {
     std::string noun(model::path_id_name(*object.id));
     for (auto& ch : noun)
         if (ch == '_') ch = ' ';
-    return ParentRef{*spec.parent, {id}, object.path.empty() ? std::string() : fill_path(object.path, l),
-                     label_of(object.path), noun + " " + id};
+    return ParentRef{*spec.parent,
+                     {id},
+                     object.path.empty() ? std::string() : fill_path(object.path, l),
+                     label_of(object.path),
+                     noun + " " + id};
 }
 
 }  // namespace marin::sync

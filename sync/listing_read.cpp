@@ -138,8 +138,7 @@ asio::awaitable<void> CrawlEngine::State::take_page(ListingRead& r, Page& page, 
     // workers x 2,000 rows was +70 MB at large.
     if (!r.batch.empty()) co_await write_batch(r);
     if (observer)
-        observer->on_page(r.l.kind, page.data.size(), read == 1 && r.reader->pages_read() == 1,
-                          r.reader->nb_pages());
+        observer->on_page(r.l.kind, page.data.size(), read == 1 && r.reader->pages_read() == 1, r.reader->nb_pages());
     // Children go to the queue page by page, not when the listing ends:
     // with many requests in flight, the children of a long listing's first
     // pages are fetched while its later pages are.
@@ -207,7 +206,8 @@ asio::awaitable<ReadOutcome> CrawlEngine::State::settle(ListingRead& r, std::opt
         if (!store_error.empty()) abort("storing " + r.scope.name + " failed: " + store_error);
     }
     auto observed = sync::ListingEnd::unfinished;
-    if (r.complete || not_applicable || outcome == ErrorOutcome::parent_gone) observed = sync::ListingEnd::read;
+    if (r.complete || not_applicable || outcome == ErrorOutcome::parent_gone)
+        observed = sync::ListingEnd::read;
     else if (store_failed || !r.refused.empty() || (api_failure && outcome == ErrorOutcome::failed))
         observed = sync::ListingEnd::failed;
     co_return ReadOutcome{r.complete, outcome, observed, r.reader && r.reader->pages_read() > 0};

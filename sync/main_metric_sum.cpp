@@ -79,8 +79,7 @@ std::optional<Decimal> parse(std::string_view t) {
 std::optional<Decimal> add(Decimal a, Decimal b) {
     if (a.scale < b.scale) std::swap(a, b);
     const int shift = a.scale - b.scale;
-    if (shift > max_digits || b.mantissa >= pow10(max_digits - shift) ||
-        b.mantissa <= -pow10(max_digits - shift))
+    if (shift > max_digits || b.mantissa >= pow10(max_digits - shift) || b.mantissa <= -pow10(max_digits - shift))
         return std::nullopt;
     b.mantissa *= pow10(shift);
     a.mantissa += b.mantissa;

@@ -56,13 +56,13 @@ std::string Origin::bare_host() const {
 Origin parse_origin(const std::string& base_url) {
     auto parsed = urls::parse_uri(base_url);
     if (!parsed) {
-        throw std::invalid_argument(fmt::format("API base_url '{}' is not an absolute URL: {}",
-                                                mask_key(base_url, ""), parsed.error().message()));
+        throw std::invalid_argument(fmt::format("API base_url '{}' is not an absolute URL: {}", mask_key(base_url, ""),
+                                                parsed.error().message()));
     }
     const auto auth = authority_of(*parsed);
     if ((auth.scheme != "http" && auth.scheme != "https") || auth.host.empty()) {
-        throw std::invalid_argument(fmt::format(
-            "API base_url '{}' must be http:// or https:// with a host", mask_key(base_url, "")));
+        throw std::invalid_argument(
+            fmt::format("API base_url '{}' must be http:// or https:// with a host", mask_key(base_url, "")));
     }
     Origin o;
     o.tls = auth.scheme == "https";
@@ -98,8 +98,7 @@ std::string Targets::for_url(std::string_view url, std::string_view label) const
     auto parsed = urls::parse_uri_reference(url);
     if (!parsed) {
         throw ApiError(ApiError::Kind::protocol, 0, std::string(label),
-                       fmt::format("{}: next URL '{}' is not a URL: {}", label, masked(url),
-                                   parsed.error().message()));
+                       fmt::format("{}: next URL '{}' is not a URL: {}", label, masked(url), parsed.error().message()));
     }
     if (parsed->has_scheme() || parsed->has_authority()) {
         const auto a = authority_of(*parsed);

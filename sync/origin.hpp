@@ -32,7 +32,7 @@ bool is_ip_literal(const std::string& host);
 
 // Request targets on one origin, each carrying the key.
 class Targets {
-public:
+  public:
     Targets(Origin origin, std::string key) : origin_(std::move(origin)), key_(std::move(key)) {}
 
     const Origin& origin() const noexcept { return origin_; }
@@ -43,7 +43,7 @@ public:
     // The target of a `next` URL; throws ApiError protocol if it leaves the origin.
     std::string for_url(std::string_view url, std::string_view label) const;
 
-private:
+  private:
     Origin origin_;
     std::string key_;
 };

@@ -21,9 +21,7 @@ namespace json = boost::json;
 
 namespace {
 
-[[noreturn]] void bad_page(const std::string& what) {
-    throw ApiError(ApiError::Kind::protocol, 0, {}, what);
-}
+[[noreturn]] void bad_page(const std::string& what) { throw ApiError(ApiError::Kind::protocol, 0, {}, what); }
 
 // The start of a body or text for an error message. Messages reach log lines
 // and marin.sync_runs.error, where PostgreSQL refuses NUL and malformed

@@ -33,7 +33,8 @@ std::string normalised(std::string_view path, std::vector<std::pair<std::string,
 
 PageReader::PageReader(ApiClient& client, std::string path, QueryParams extra_query, std::string endpoint_label)
     : client_(client), path_(std::move(path)), extra_query_(std::move(extra_query)), label_(std::move(endpoint_label)) {
-    std::erase_if(extra_query_, [](const auto& p) { return p.first == "key" || p.first == "limit" || p.first == "page"; });
+    std::erase_if(extra_query_,
+                  [](const auto& p) { return p.first == "key" || p.first == "limit" || p.first == "page"; });
 }
 
 asio::awaitable<std::optional<Page>> PageReader::next() {
@@ -64,7 +65,8 @@ asio::awaitable<std::optional<Page>> PageReader::next() {
     const auto& range = page.range;
     if (range.nb_pages) nb_pages_ = range.nb_pages;
     if (range.total && total_ && *range.total != *total_) {
-        log->debug("{} ({}): total changed from {} to {} while reading", client_.masked(path_), label_, *total_, *range.total);
+        log->debug("{} ({}): total changed from {} to {} while reading", client_.masked(path_), label_, *total_,
+                   *range.total);
         if (*range.total < *total_ && !shrink_) shrink_.emplace(*total_, *range.total);
     }
     if (range.total) total_ = range.total;
@@ -101,9 +103,9 @@ void PageReader::follow(const std::string& next, unsigned status) {
     auto parsed = boost::urls::parse_uri_reference(next);
     if (!parsed) {
         done_ = true;
-        throw ApiError(ApiError::Kind::protocol, status, label_,
-                       fmt::format("{} ({}): next URL '{}' is not a URL", client_.masked(path_), label_,
-                                   client_.masked(next)));
+        throw ApiError(
+            ApiError::Kind::protocol, status, label_,
+            fmt::format("{} ({}): next URL '{}' is not a URL", client_.masked(path_), label_, client_.masked(next)));
     }
     // The reference's next links mostly drop `limit` (and sometimes the
     // request's other parameters): followed as written, the next pages

@@ -68,8 +68,7 @@ const boost::json::value* find_field(const boost::json::object& record, std::str
 
 }  // namespace
 
-MapOutcome map_record(const model::TableSpec& table, const boost::json::object& record,
-                      const RecordContext& context) {
+MapOutcome map_record(const model::TableSpec& table, const boost::json::object& record, const RecordContext& context) {
     MapOutcome out;
     model::Row row;
     const auto columns = table.sent_columns();

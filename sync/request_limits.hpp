@@ -25,7 +25,7 @@ namespace asio = boost::asio;
 // straight to the first waiter (FIFO) by cancelling that timer. The waiter's
 // cancellation slot (a stop) ends its wait too.
 class AsyncSemaphore {
-public:
+  public:
     AsyncSemaphore(asio::any_io_executor executor, std::size_t permits)
         : executor_(std::move(executor)), available_(std::max<std::size_t>(permits, 1)) {}
 
@@ -62,10 +62,9 @@ public:
 
     std::size_t waiting() const noexcept { return waiters_.size(); }
 
-private:
+  private:
     struct Waiter {
-        explicit Waiter(const asio::any_io_executor& ex)
-            : timer(ex, asio::steady_timer::time_point::max()) {}
+        explicit Waiter(const asio::any_io_executor& ex) : timer(ex, asio::steady_timer::time_point::max()) {}
         asio::steady_timer timer;
         bool granted = false;
     };
@@ -77,7 +76,7 @@ private:
 
 // The holder of one permit; gives it back when it goes out of scope.
 class Permit {
-public:
+  public:
     Permit() = default;
     explicit Permit(AsyncSemaphore& sem) : sem_(&sem) {}
     Permit(Permit&& other) noexcept : sem_(std::exchange(other.sem_, nullptr)) {}
@@ -93,20 +92,19 @@ public:
         if (sem_ != nullptr) std::exchange(sem_, nullptr)->release();
     }
 
-private:
+  private:
     AsyncSemaphore* sem_ = nullptr;
 };
 
 // Request starts spaced 1/rate apart; reserve() hands out the next start
 // time. A rate of 0 means no budget.
 class RateBudget {
-public:
+  public:
     using clock = std::chrono::steady_clock;
 
     explicit RateBudget(double per_second) {
         if (per_second > 0) {
-            interval_ = std::chrono::duration_cast<clock::duration>(
-                std::chrono::duration<double>(1.0 / per_second));
+            interval_ = std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / per_second));
         }
     }
 
@@ -120,7 +118,7 @@ public:
         return slot;
     }
 
-private:
+  private:
     clock::duration interval_{0};
     clock::time_point next_{};
 };

@@ -14,8 +14,10 @@ bool is_retryable_status(unsigned status) noexcept {
         case 500:
         case 502:
         case 503:
-        case 504: return true;
-        default: return false;
+        case 504:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -38,13 +40,12 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     if (comma == std::string_view::npos) return std::nullopt;
     s.remove_prefix(comma + 2);
     if (s.size() != 24 || s.substr(20) != " GMT") return std::nullopt;
-    static constexpr std::array<std::string_view, 12> months = {
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static constexpr std::array<std::string_view, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     int day = 0, year = 0, hour = 0, minute = 0, second = 0;
-    if (!read_int(s.substr(0, 2), day) || s[2] != ' ' || s[6] != ' ' ||
-        !read_int(s.substr(7, 4), year) || s[11] != ' ' || !read_int(s.substr(12, 2), hour) ||
-        s[14] != ':' || !read_int(s.substr(15, 2), minute) || s[17] != ':' ||
-        !read_int(s.substr(18, 2), second)) {
+    if (!read_int(s.substr(0, 2), day) || s[2] != ' ' || s[6] != ' ' || !read_int(s.substr(7, 4), year) ||
+        s[11] != ' ' || !read_int(s.substr(12, 2), hour) || s[14] != ':' || !read_int(s.substr(15, 2), minute) ||
+        s[17] != ':' || !read_int(s.substr(18, 2), second)) {
         return std::nullopt;
     }
     const auto month_it = std::find(months.begin(), months.end(), s.substr(3, 3));
@@ -77,18 +78,16 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
     return duration_cast<milliseconds>(*when - now);
 }
 
-std::chrono::milliseconds backoff_delay(unsigned next_attempt,
-                                        std::optional<std::chrono::milliseconds> server_delay,
-                                        std::chrono::milliseconds initial,
-                                        std::chrono::milliseconds max, std::mt19937_64& rng) {
+std::chrono::milliseconds backoff_delay(unsigned next_attempt, std::optional<std::chrono::milliseconds> server_delay,
+                                        std::chrono::milliseconds initial, std::chrono::milliseconds max,
+                                        std::mt19937_64& rng) {
     using std::chrono::milliseconds;
     initial = std::max(initial, milliseconds{0});
     max = std::max(max, initial);
     if (server_delay) return std::clamp(*server_delay, initial, max);
     const unsigned doublings = std::min(next_attempt < 2 ? 0u : next_attempt - 2, 30u);
-    const auto ceiling_count =
-        std::min<long double>(static_cast<long double>(initial.count()) * (1ull << doublings),
-                              static_cast<long double>(max.count()));
+    const auto ceiling_count = std::min<long double>(static_cast<long double>(initial.count()) * (1ull << doublings),
+                                                     static_cast<long double>(max.count()));
     std::uniform_int_distribution<std::int64_t> dist(0, static_cast<std::int64_t>(ceiling_count));
     return milliseconds{dist(rng)};
 }

@@ -22,9 +22,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
 // "Retry-After: 0" or a past date never becomes a hot loop) and at most
 // `max`. Without: exponential backoff with full jitter, uniform in
 // [0, min(max, initial * 2^(next_attempt - 2))].
-std::chrono::milliseconds backoff_delay(unsigned next_attempt,
-                                        std::optional<std::chrono::milliseconds> server_delay,
-                                        std::chrono::milliseconds initial,
-                                        std::chrono::milliseconds max, std::mt19937_64& rng);
+std::chrono::milliseconds backoff_delay(unsigned next_attempt, std::optional<std::chrono::milliseconds> server_delay,
+                                        std::chrono::milliseconds initial, std::chrono::milliseconds max,
+                                        std::mt19937_64& rng);
 
 }  // namespace marin::sync::detail

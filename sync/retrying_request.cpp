@@ -24,9 +24,8 @@ asio::awaitable<bool> stop_requested() {
 
 }  // namespace
 
-RetryingRequests::RetryingRequests(asio::any_io_executor executor, const ApiSettings& settings,
-                                   const Targets& targets, ConnectionPool& pool, RequestObserver* observer,
-                                   std::shared_ptr<spdlog::logger> log)
+RetryingRequests::RetryingRequests(asio::any_io_executor executor, const ApiSettings& settings, const Targets& targets,
+                                   ConnectionPool& pool, RequestObserver* observer, std::shared_ptr<spdlog::logger> log)
     : executor_(executor),
       settings_(settings),
       targets_(targets),
@@ -79,18 +78,21 @@ asio::awaitable<Permit> RetryingRequests::start_slot(const std::string& label, c
 }
 
 std::optional<RetryingRequests::Retry> RetryingRequests::judge(Exchange& ex, const std::string& label,
-                                                               const std::string& shown,
-                                                               const BodyCheck& check) const {
+                                                               const std::string& shown, const BodyCheck& check) const {
     Retry retry;
     switch (ex.failure) {
-        case Failure::none: break;
+        case Failure::none:
+            break;
         case Failure::retryable:
-        case Failure::stale: retry.cause = ex.cause; retry.reason = ex.reason; return retry;
+        case Failure::stale:
+            retry.cause = ex.cause;
+            retry.reason = ex.reason;
+            return retry;
         case Failure::body_too_large:
             // Named after the setting, so that the operator knows what to raise.
             throw ApiError(ApiError::Kind::body_too_large, 0, label,
-                           fmt::format("GET {} ({}): {}: {} bytes allowed (api.max_body_bytes)", shown, label,
-                                       ex.cause, settings_.max_body_bytes));
+                           fmt::format("GET {} ({}): {}: {} bytes allowed (api.max_body_bytes)", shown, label, ex.cause,
+                                       settings_.max_body_bytes));
         case Failure::protocol:
             throw ApiError(ApiError::Kind::protocol, 0, label,
                            fmt::format("GET {} ({}): {}", shown, label, targets_.masked(ex.cause)));
@@ -111,11 +113,15 @@ std::optional<RetryingRequests::Retry> RetryingRequests::judge(Exchange& ex, con
     const auto answer = fmt::format("HTTP {}{}{}", ex.status, message.empty() ? "" : ": ", message);
     const auto what = fmt::format("GET {} ({}): {}", shown, label, answer);
     switch (ex.status) {
-        case 400: throw ApiError(ApiError::Kind::bad_request, ex.status, label, what);
+        case 400:
+            throw ApiError(ApiError::Kind::bad_request, ex.status, label, what);
         case 401:
-        case 403: throw ApiError(ApiError::Kind::auth_refused, ex.status, label, what);
-        case 404: throw ApiError(ApiError::Kind::not_found, ex.status, label, what);
-        default: break;
+        case 403:
+            throw ApiError(ApiError::Kind::auth_refused, ex.status, label, what);
+        case 404:
+            throw ApiError(ApiError::Kind::not_found, ex.status, label, what);
+        default:
+            break;
     }
     if (!is_retryable_status(ex.status)) {
         throw ApiError(ApiError::Kind::protocol, ex.status, label,
@@ -151,13 +157,13 @@ asio::awaitable<ApiResponse> RetryingRequests::attempts(const std::string& targe
         auto retry = judge(ex, label, shown, check);
         if (!retry) co_return ApiResponse{ex.status, std::move(ex.body), attempt_no};
         if (attempt_no >= max_attempts) {
-            throw ApiError(retry->unusable_body ? ApiError::Kind::protocol : ApiError::Kind::retries_exhausted,
-                           status, label,
-                           fmt::format("GET {} ({}): gave up after {} attempts; last: {}", shown, label,
-                                       attempt_no, retry->cause));
+            throw ApiError(retry->unusable_body ? ApiError::Kind::protocol : ApiError::Kind::retries_exhausted, status,
+                           label,
+                           fmt::format("GET {} ({}): gave up after {} attempts; last: {}", shown, label, attempt_no,
+                                       retry->cause));
         }
-        const auto delay = backoff_delay(attempt_no + 1, retry->server_delay, settings_.backoff_initial,
-                                         settings_.backoff_max, rng_);
+        const auto delay =
+            backoff_delay(attempt_no + 1, retry->server_delay, settings_.backoff_initial, settings_.backoff_max, rng_);
         if (observer_) observer_->on_retry(label, retry->reason, delay);
         log_->warn("GET {} ({}): {} (attempt {}/{}); retrying in {} ms", shown, label, retry->cause, attempt_no,
                    max_attempts, delay.count());

@@ -22,7 +22,7 @@
 namespace marin::sync::detail {
 
 class RetryingRequests {
-public:
+  public:
     // Every reference must outlive the object.
     RetryingRequests(boost::asio::any_io_executor executor, const ApiSettings& settings, const Targets& targets,
                      ConnectionPool& pool, RequestObserver* observer, std::shared_ptr<spdlog::logger> log);
@@ -31,7 +31,7 @@ public:
     // throws ApiError otherwise (cancelled when the caller's slot was emitted).
     boost::asio::awaitable<ApiResponse> get(std::string target, std::string label, BodyCheck check);
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     // What one failed attempt says about the next.
     struct Retry {

@@ -20,7 +20,7 @@ namespace marin::sync::detail {
 // emit() cancels what every running task is waiting for. One executor, one
 // thread: no lock. The group must outlive its tasks: join() before it goes.
 class TaskGroup {
-public:
+  public:
     using OnExit = std::function<void(std::exception_ptr)>;
 
     explicit TaskGroup(boost::asio::any_io_executor executor);
@@ -36,7 +36,7 @@ public:
     boost::asio::awaitable<void> join();
     std::size_t running() const noexcept { return running_; }
 
-private:
+  private:
     struct Task {
         boost::asio::cancellation_signal signal;
         bool running = true;

@@ -10,9 +10,8 @@ namespace ssl = boost::asio::ssl;
 
 boost::asio::ssl::context make_tls_context(const ApiSettings& settings) {
     ssl::context ctx(ssl::context::tls_client);
-    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                    ssl::context::no_compression);
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::no_compression);
     boost::system::error_code ec;
     // Plain http:// never uses the context: parsing the system store's
     // hundred-odd certificates was most of a small run's start-up CPU.
@@ -24,8 +23,7 @@ boost::asio::ssl::context make_tls_context(const ApiSettings& settings) {
     } else {
         ctx.load_verify_file(settings.ca_file, ec);
         if (ec) {
-            throw std::runtime_error(
-                fmt::format("cannot load CA file '{}': {}", settings.ca_file, ec.message()));
+            throw std::runtime_error(fmt::format("cannot load CA file '{}': {}", settings.ca_file, ec.message()));
         }
     }
     // Per-connection verification (peer + host name) is set by ApiClient.

@@ -11,8 +11,7 @@ namespace {
 
 void replace_all(std::string& text, std::string_view needle, std::string_view with) {
     if (needle.empty()) return;
-    for (auto pos = text.find(needle); pos != std::string::npos;
-         pos = text.find(needle, pos + with.size())) {
+    for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + with.size())) {
         text.replace(pos, needle.size(), with);
     }
 }

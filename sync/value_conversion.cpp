@@ -263,9 +263,9 @@ ConvertedValue convert_value(const boost::json::value* value, model::ColumnType 
                 if (gmtime_r(&secs, &tm) == nullptr || tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900)
                     return {std::nullopt, true};
                 std::array<char, 64> buf{};
-                const int n = std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02d %02d:%02d:%02d+00:00",
-                                            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                                            tm.tm_sec);
+                const int n =
+                    std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02d %02d:%02d:%02d+00:00", tm.tm_year + 1900,
+                                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
                 return {std::string(buf.data(), static_cast<std::size_t>(n)), false};
             }
             return {std::nullopt, true};

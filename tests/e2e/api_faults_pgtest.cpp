@@ -97,7 +97,7 @@ std::string quick_get(std::uint16_t port, const std::string& target) {
 // connects and what they send (a `next` URL pointing here must never be
 // requested, least of all with the key).
 class ForeignListener {
-public:
+  public:
     ForeignListener() {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in addr{};
@@ -123,7 +123,7 @@ public:
         return received_;
     }
 
-private:
+  private:
     void serve() {
         std::vector<int> clients;
         while (!stop_) {
@@ -165,9 +165,9 @@ private:
 // ---- what the simulator counted ---------------------------------------------
 
 struct SimCounts {
-    std::int64_t api_requests = 0;                         // every API answer (not /_sim)
+    std::int64_t api_requests = 0;  // every API answer (not /_sim)
     std::map<std::string, std::map<int, std::int64_t>> by_route;
-    std::map<std::string, std::int64_t> faults;           // injected, by setting
+    std::map<std::string, std::int64_t> faults;  // injected, by setting
     std::int64_t status(int code) const {
         std::int64_t n = 0;
         for (const auto& [route, statuses] : by_route)
@@ -246,8 +246,8 @@ RemovalAudit audit_removals(const std::string& dsn, const Simulator& sim) {
         std::set<std::string> removed, live;
         {
             pqxx::read_transaction tx(c);
-            for (const auto& row : tx.exec("SELECT " + key_select(c, t) + ", _removed_at IS NOT NULL FROM marin." +
-                                           c.quote_name(t.name)))
+            for (const auto& row :
+                 tx.exec("SELECT " + key_select(c, t) + ", _removed_at IS NOT NULL FROM marin." + c.quote_name(t.name)))
                 (row[1].as<bool>() ? removed : live).insert(row[0].c_str());
         }
         audit.removed_rows += removed.size();
@@ -272,8 +272,8 @@ std::int64_t duplicate_versions(const std::string& dsn) {
     for (const auto& t : table_keys()) {
         std::string keys;
         for (const auto& k : t.keys) keys += c.quote_name(k) + ", ";
-        n += tx.exec1("SELECT count(*) FROM (SELECT 1 FROM marin." + c.quote_name(t.name + "_history") +
-                      " GROUP BY " + keys + "_valid_from HAVING count(*) > 1) d")[0]
+        n += tx.exec1("SELECT count(*) FROM (SELECT 1 FROM marin." + c.quote_name(t.name + "_history") + " GROUP BY " +
+                      keys + "_valid_from HAVING count(*) > 1) d")[0]
                  .as<std::int64_t>();
     }
     return n;
@@ -306,7 +306,7 @@ void record(const std::string& scenario, const SimCounts& counts, std::size_t ro
 }
 
 class ApiFaults : public ::testing::Test {
-protected:
+  protected:
     void start(Simulator::Options options, const std::string& toml) {
         options.key = api_key;
         sim_ = std::make_unique<Simulator>(std::move(options));
@@ -352,7 +352,8 @@ protected:
     std::pair<std::string, std::string> last_run() {
         pqxx::connection c(db_.dsn());
         pqxx::read_transaction tx(c);
-        const auto row = tx.exec1("SELECT outcome::text, coalesce(error, '') FROM marin.sync_runs ORDER BY run_id DESC LIMIT 1");
+        const auto row =
+            tx.exec1("SELECT outcome::text, coalesce(error, '') FROM marin.sync_runs ORDER BY run_id DESC LIMIT 1");
         return {row[0].c_str(), row[1].c_str()};
     }
     double seconds() const { return std::chrono::duration<double>(Clock::now() - started_).count(); }
@@ -380,8 +381,9 @@ TEST_F(ApiFaults, EveryServerFaultAtHighRatesStaysWithinAttemptsTimeAndBudget) {
     constexpr int attempts = 20;
     constexpr double budget = 40;  // requests per second
     constexpr int max_runs = 6;
-    start(sim_options("tiny", 21, {"--p429", "0.08", "--p500", "0.06", "--p503", "0.06", "--pdrop", "0.06", "--pslow",
-                                   "0.08", "--pbad-body", "0.08", "--max-concurrent", "2", "--latency-ms", "25"}),
+    start(sim_options("tiny", 21,
+                      {"--p429", "0.08", "--p500", "0.06", "--p503", "0.06", "--pdrop", "0.06", "--pslow", "0.08",
+                       "--pbad-body", "0.08", "--max-concurrent", "2", "--latency-ms", "25"}),
           config_toml(4, "requests_per_second = 40\nmax_in_flight = 4\n", attempts));
     const std::vector<std::string> kinds = {"p429", "p500", "p503", "pdrop", "pslow", "pbad_body", "max_concurrent"};
     SimCounts total;
@@ -410,10 +412,9 @@ TEST_F(ApiFaults, EveryServerFaultAtHighRatesStaysWithinAttemptsTimeAndBudget) {
                 try {
                     const double asked = std::chrono::duration<double>(Clock::now() - t0).count();
                     const auto c = parse_counts(quick_get(port, "/_sim/counters?key=" + api_key));
-                    samples.push_back({asked, std::chrono::duration<double>(Clock::now() - t0).count(),
-                                       c.api_requests});
-                } catch (const std::exception&) {
-                }
+                    samples.push_back(
+                        {asked, std::chrono::duration<double>(Clock::now() - t0).count(), c.api_requests});
+                } catch (const std::exception&) {}
                 std::this_thread::sleep_for(50ms);
             }
         });
@@ -437,8 +438,8 @@ TEST_F(ApiFaults, EveryServerFaultAtHighRatesStaysWithinAttemptsTimeAndBudget) {
         int max_attempt_seen = 0;
         double longest_wait = 0;
         const std::regex retry_line(R"(\(attempt ([0-9]+)/([0-9]+)\); retrying in ([0-9]+) ms)");
-        for (auto it = std::sregex_iterator(r.output.begin(), r.output.end(), retry_line);
-             it != std::sregex_iterator(); ++it) {
+        for (auto it = std::sregex_iterator(r.output.begin(), r.output.end(), retry_line); it != std::sregex_iterator();
+             ++it) {
             max_attempt_seen = std::max(max_attempt_seen, std::stoi((*it)[1]));
             EXPECT_EQ(std::stoi((*it)[2]), attempts);
             longest_wait = std::max(longest_wait, std::stod((*it)[3]));
@@ -470,8 +471,8 @@ TEST_F(ApiFaults, EveryServerFaultAtHighRatesStaysWithinAttemptsTimeAndBudget) {
         expect_equal();
     }
     // The runs above proved something only if the faults were there.
-    for (const auto& f : kinds) EXPECT_GE(total.fault(f), 1) << f << " was never injected in " << runs << " runs: "
-                                                             << total.text();
+    for (const auto& f : kinds)
+        EXPECT_GE(total.fault(f), 1) << f << " was never injected in " << runs << " runs: " << total.text();
     EXPECT_GE(refused, 10) << total.text();
     record("high_rates", total, rows_compared_, seconds());
 }
@@ -489,14 +490,13 @@ TEST_F(ApiFaults, BurstsOfEachFaultAreRiddenOut) {
     std::atomic<int> bursts{0};
     const auto port = port_of(sim_->url());
     std::thread toggler([&] {
-        const std::vector<std::string> kinds = {"p503=1", "p429=1", "pdrop=1", "pbad_body=1", "p500=1",
-                                                "max_concurrent=1&latency_ms=30", "pslow=1"};
+        const std::vector<std::string> kinds = {
+            "p503=1", "p429=1", "pdrop=1", "pbad_body=1", "p500=1", "max_concurrent=1&latency_ms=30", "pslow=1"};
         // From the run's first API request on.
         while (running) {
             try {
                 if (parse_counts(quick_get(port, "/_sim/counters?key=" + api_key)).api_requests > 0) break;
-            } catch (const std::exception&) {
-            }
+            } catch (const std::exception&) {}
             std::this_thread::sleep_for(10ms);
         }
         for (std::size_t i = 0; running; ++i) {
@@ -505,8 +505,7 @@ TEST_F(ApiFaults, BurstsOfEachFaultAreRiddenOut) {
                 ++bursts;
                 std::this_thread::sleep_for(150ms);
                 quick_get(port, "/_sim/faults?reset=1&key=" + api_key);
-            } catch (const std::exception&) {
-            }
+            } catch (const std::exception&) {}
             std::this_thread::sleep_for(250ms);
         }
     });
@@ -597,9 +596,10 @@ TEST_F(ApiFaults, BodyOverTheConfiguredMaximumFailsItsListingOnlyThenConverges) 
     expect_no_wrong_removal();
     // Listings with small pages completed: some of the epoch's removals are in.
     const auto audit = audit_removals(db_.dsn(), *sim_);
-    std::printf("[api-faults] body limit: %lld listings over it, %zu rows marked removed by the others, %zu "
-                "removals left for the next run\n",
-                static_cast<long long>(failed_listings), audit.removed_rows, audit.pending);
+    std::printf(
+        "[api-faults] body limit: %lld listings over it, %zu rows marked removed by the others, %zu "
+        "removals left for the next run\n",
+        static_cast<long long>(failed_listings), audit.removed_rows, audit.pending);
     reconfigure(config_toml(300));
     r = sync();
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -630,8 +630,10 @@ TEST_F(ApiFaults, ListingFailingForGoodMidwayIsReportedAndRemovesNothingFromIt) 
             const auto e = json::parse(line).as_object();
             const auto& a = e.at("key").at("account_id");
             auto& entry = by_account[a.is_string() ? std::string(a.as_string()) : json::serialize(a)];
-            if (e.at("removed").as_bool()) entry.first = true;
-            else ++entry.second;
+            if (e.at("removed").as_bool())
+                entry.first = true;
+            else
+                ++entry.second;
         }
         for (const auto& [acc, e] : by_account)
             if (e.first && e.second >= listed) {
@@ -654,7 +656,8 @@ TEST_F(ApiFaults, ListingFailingForGoodMidwayIsReportedAndRemovesNothingFromIt) 
     EXPECT_NE(error.find("listings failed"), std::string::npos) << error;
     EXPECT_EQ(error.find(api_key), std::string::npos) << error;
     const auto c = counts();
-    EXPECT_EQ(c.fault("fail_prefix"), attempts) << "the failing page was asked max_attempts times, no more: " << c.text();
+    EXPECT_EQ(c.fault("fail_prefix"), attempts)
+        << "the failing page was asked max_attempts times, no more: " << c.text();
     EXPECT_LT(wall, 60) << "retries are bounded in time";
 
     // Nothing of that listing was marked removed; every other listing is exact.

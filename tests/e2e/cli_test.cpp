@@ -62,8 +62,8 @@ TEST(CommandLine, MissingOrUnreadableKeyExitsTwo) {
     auto none = marin_sync({"sync"}, {{"MARIN_PG_DSN", "postgresql://127.0.0.1:1/none"}});
     EXPECT_EQ(none.exit_code, 2) << none.output;
     EXPECT_NE(none.output.find("key"), std::string::npos) << none.output;
-    auto missing = marin_sync({"sync"}, {{"MARIN_API_KEY_FILE", "/nonexistent/key"},
-                                         {"MARIN_PG_DSN", "postgresql://127.0.0.1:1/none"}});
+    auto missing = marin_sync(
+        {"sync"}, {{"MARIN_API_KEY_FILE", "/nonexistent/key"}, {"MARIN_PG_DSN", "postgresql://127.0.0.1:1/none"}});
     EXPECT_EQ(missing.exit_code, 2) << missing.output;
     EXPECT_NE(missing.output.find("/nonexistent/key"), std::string::npos) << missing.output;
 }

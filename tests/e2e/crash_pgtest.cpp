@@ -26,15 +26,18 @@ using Clock = std::chrono::steady_clock;
 // Watches a run from outside through its own session: what it checkpointed
 // and what the mirror holds.
 class Probe {
-public:
+  public:
     explicit Probe(const std::string& dsn) : conn_(dsn) {
         for (const auto& t : model::all_tables())
             rows_sql_ += (rows_sql_.empty() ? "SELECT " : " + ") + std::string("(SELECT count(*) FROM marin.") +
                          std::string(t.name) + ")";
     }
     // Listings checkpointed by the run in progress (carried-over ones included).
-    std::int64_t listings() { return scalar("SELECT count(*) FROM marin.sync_listings l JOIN marin.sync_runs r "
-                                            "USING (run_id) WHERE r.outcome = 'running'"); }
+    std::int64_t listings() {
+        return scalar(
+            "SELECT count(*) FROM marin.sync_listings l JOIN marin.sync_runs r "
+            "USING (run_id) WHERE r.outcome = 'running'");
+    }
     std::int64_t listings_of(std::int64_t run_id) {
         pqxx::nontransaction tx(conn_);
         return tx.exec_params1("SELECT count(*) FROM marin.sync_listings WHERE run_id = $1", run_id)[0]
@@ -63,7 +66,7 @@ public:
         tx.commit();
     }
 
-private:
+  private:
     pqxx::connection conn_;
     std::string rows_sql_;
 };
@@ -75,9 +78,12 @@ struct KillPoint {
 
 const char* name_of(KillPoint::By by) {
     switch (by) {
-        case KillPoint::By::time: return "time";
-        case KillPoint::By::listings: return "listings";
-        case KillPoint::By::rows: return "rows";
+        case KillPoint::By::time:
+            return "time";
+        case KillPoint::By::listings:
+            return "listings";
+        case KillPoint::By::rows:
+            return "rows";
     }
     return "?";
 }
@@ -90,7 +96,7 @@ struct Reference {
 };
 
 class Crash : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         // Each epoch moves the simulator's today a day on; starting 25 days
         // back keeps its statistics inside the window a full run reads
@@ -144,8 +150,12 @@ protected:
                     reached = Clock::now() - started >=
                               std::chrono::duration_cast<Clock::duration>(ref.wall * point.fraction);
                     break;
-                case KillPoint::By::listings: reached = probe_->listings() >= threshold(ref.listings); break;
-                case KillPoint::By::rows: reached = probe_->rows() >= threshold(ref.rows); break;
+                case KillPoint::By::listings:
+                    reached = probe_->listings() >= threshold(ref.listings);
+                    break;
+                case KillPoint::By::rows:
+                    reached = probe_->rows() >= threshold(ref.rows);
+                    break;
             }
             if (reached) break;
             std::this_thread::sleep_for(point.by == KillPoint::By::time ? 2ms : 5ms);
@@ -289,8 +299,7 @@ TEST_F(Crash, KillDuringAResumedRunThenTheNextRunResumesBothAndConverges) {
     // Run B resumes A (carries A's checkpoints over) and is killed once it
     // checkpointed 5 listings of its own.
     auto b = start_sync(env_, {"sync", "--full"});
-    while (b->running() && probe_->listings() < done_a + 5 && Clock::now() < deadline)
-        std::this_thread::sleep_for(5ms);
+    while (b->running() && probe_->listings() < done_a + 5 && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
     b->kill(SIGKILL);
     const auto b_result = b->wait();
     ASSERT_EQ(b_result.exit_code, -SIGKILL) << "run B ended before it could be killed: " << b_result.output;

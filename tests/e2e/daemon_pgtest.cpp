@@ -21,7 +21,6 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
     return n;
 }
 
-
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -44,19 +43,19 @@ std::vector<std::string> run_outcomes(const std::string& dsn) {
 }
 
 class Service : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         // Slow enough answers that a run lasts a few seconds.
-        sim_ = std::make_unique<Simulator>(
-            sim_options("small", 17, {"--latency-ms", "3"}));
+        sim_ = std::make_unique<Simulator>(sim_options("small", 17, {"--latency-ms", "3"}));
         port_ = free_port();
         env_.api_url = sim_->url();
         env_.key = sim_->key();
         env_.dsn = db_.dsn();
-        env_.config_file = write_config("[api]\nbackoff_initial_ms = 20\nbackoff_max_ms = 200\n"
-                                        "[daemon]\nincremental_interval_min = 5\nhealth_max_age_min = 5\n"
-                                        "[metrics]\nlisten = \"127.0.0.1:" +
-                                        std::to_string(port_) + "\"\n");
+        env_.config_file = write_config(
+            "[api]\nbackoff_initial_ms = 20\nbackoff_max_ms = 200\n"
+            "[daemon]\nincremental_interval_min = 5\nhealth_max_age_min = 5\n"
+            "[metrics]\nlisten = \"127.0.0.1:" +
+            std::to_string(port_) + "\"\n");
         auto migrate = run_sync(env_, {"migrate"});
         ASSERT_EQ(migrate.exit_code, 0) << migrate.output;
     }
@@ -73,9 +72,8 @@ TEST_F(Service, DaemonServesMetricsAndHealthStopsOnSigtermAndResumes) {
     // Not healthy until a run has succeeded.
     ASSERT_TRUE(eventually([&] { return get("/healthz").status == 503; }, 30s)) << daemon->output();
     // The catch-up run starts at once; stop it in the middle.
-    ASSERT_TRUE(eventually([&] { return get("/metrics").body.find("marin_run_in_progress{mode=\"full\"} 1") !=
-                                        std::string::npos; },
-                           30s))
+    ASSERT_TRUE(eventually(
+        [&] { return get("/metrics").body.find("marin_run_in_progress{mode=\"full\"} 1") != std::string::npos; }, 30s))
         << get("/metrics").body << daemon->output();
     std::this_thread::sleep_for(1500ms);
     const auto t0 = Clock::now();
@@ -128,10 +126,13 @@ TEST_F(Service, DaemonServesMetricsAndHealthStopsOnSigtermAndResumes) {
 
 TEST_F(Service, TwoRunsNeverOverlap) {
     auto first = start_sync(env_, {"sync", "--full"});
-    ASSERT_TRUE(eventually([&] {
-        auto o = run_outcomes(db_.dsn());
-        return !o.empty() && o.back() == "running";
-    }, 60s)) << first->output();
+    ASSERT_TRUE(eventually(
+        [&] {
+            auto o = run_outcomes(db_.dsn());
+            return !o.empty() && o.back() == "running";
+        },
+        60s))
+        << first->output();
     // --no-wait: exits at once with a clear message.
     auto busy = run_sync(env_, {"sync", "--no-wait"});
     EXPECT_EQ(busy.exit_code, 1) << busy.output;
@@ -143,8 +144,9 @@ TEST_F(Service, TwoRunsNeverOverlap) {
     pqxx::connection c(db_.dsn());
     pqxx::read_transaction tx(c);
     const auto overlaps = tx.exec1(
-        "SELECT count(*) FROM marin.sync_runs a JOIN marin.sync_runs b ON a.run_id < b.run_id "
-        "WHERE b.started_at < a.finished_at")[0].as<int>();
+                                "SELECT count(*) FROM marin.sync_runs a JOIN marin.sync_runs b ON a.run_id < b.run_id "
+                                "WHERE b.started_at < a.finished_at")[0]
+                              .as<int>();
     EXPECT_EQ(overlaps, 0);
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM marin.sync_runs WHERE outcome = 'succeeded'")[0].as<int>(), 2);
 }

@@ -32,8 +32,10 @@ std::int64_t scalar(const std::string& dsn, const std::string& sql) {
 // Listings checkpointed by the run in progress.
 std::int64_t running_listings(pqxx::connection& c) {
     pqxx::nontransaction tx(c);
-    return tx.exec1("SELECT count(*) FROM marin.sync_listings l JOIN marin.sync_runs r USING (run_id) "
-                    "WHERE r.outcome = 'running'")[0]
+    return tx
+        .exec1(
+            "SELECT count(*) FROM marin.sync_listings l JOIN marin.sync_runs r USING (run_id) "
+            "WHERE r.outcome = 'running'")[0]
         .as<std::int64_t>();
 }
 
@@ -58,11 +60,12 @@ std::string summary_of(const std::string& output) {
     const auto end = output.find_last_not_of('\n');
     if (end == std::string::npos) return {};
     const auto start = output.rfind('\n', end);
-    return output.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+    return output.substr(start == std::string::npos ? 0 : start + 1,
+                         end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 class DatabaseFaults : public ::testing::Test {
-protected:
+  protected:
     // `admin_dsn` empty: the shared test cluster.
     void start(const std::string& admin_dsn, const std::string& extra_toml = "", int seed = 41) {
         db_ = admin_dsn.empty() ? std::make_unique<test::TestDatabase>("dbfault")
@@ -70,8 +73,7 @@ protected:
         // Ten days back: the epochs below move the simulator's today on, and
         // its statistics must stay inside the window a full run reads. 5 ms
         // more per answer: a run must still be going when its fault comes.
-        sim_ = std::make_unique<Simulator>(
-            sim_options("tiny", seed, {"--today", days_ago(10), "--latency-ms", "5"}));
+        sim_ = std::make_unique<Simulator>(sim_options("tiny", seed, {"--today", days_ago(10), "--latency-ms", "5"}));
         env_.api_url = sim_->url();
         env_.key = sim_->key();
         env_.dsn = db_->dsn();
@@ -152,8 +154,8 @@ void expect_clear_database_failure(const ProcessResult& r, const std::string& wh
     if (r.exit_code != 1) return;
     EXPECT_TRUE(std::regex_search(r.output, lost_database)) << what << ": no clear message about the database:\n"
                                                             << r.output;
-    EXPECT_NE(summary_of(r.output).find("full sync failed"), std::string::npos)
-        << what << ": the run's summary line:\n" << r.output;
+    EXPECT_NE(summary_of(r.output).find("full sync failed"), std::string::npos) << what << ": the run's summary line:\n"
+                                                                                << r.output;
     EXPECT_EQ(r.output.find("AddressSanitizer"), std::string::npos) << r.output;
 }
 
@@ -173,9 +175,10 @@ TEST_F(DatabaseFaults, ServerRestartedInTheMiddleOfARunThenTheNextRunConverges) 
         cluster.restart();
         ++restarts;
         const auto r = wait_bounded(*p, 2min, what);
-        std::printf("  %s: exit %d, %lld ms after the restart began; %s\n", what.c_str(), r.exit_code,
-                    static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count()),
-                    summary_of(r.output).c_str());
+        std::printf(
+            "  %s: exit %d, %lld ms after the restart began; %s\n", what.c_str(), r.exit_code,
+            static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count()),
+            summary_of(r.output).c_str());
         expect_clear_database_failure(r, what);
         if (r.exit_code == 1) {
             // The run-log session died with the restart: the run's end is
@@ -204,9 +207,11 @@ TEST_F(DatabaseFaults, ServerRestartedInTheMiddleOfARunThenTheNextRunConverges) 
 int terminate(const std::string& dsn, const std::string& application_name) {
     pqxx::connection c(dsn);
     pqxx::nontransaction tx(c);
-    return tx.exec_params1("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()",
-                           application_name)[0]
+    return tx
+        .exec_params1(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()",
+            application_name)[0]
         .as<int>();
 }
 
@@ -273,7 +278,7 @@ TEST_F(DatabaseFaults, StatementBlockedByALockFailsAfterStatementTimeoutAndWrite
                         summary_of(r.output).c_str());
             EXPECT_EQ(r.exit_code, 1) << what << "\n" << r.output;
             EXPECT_NE(r.output.find("statement_timeout"), std::string::npos) << what << ": no mention of the timeout\n"
-                                                                              << r.output;
+                                                                             << r.output;
             static const std::regex failed_summary("full sync (failed|not started)");
             EXPECT_TRUE(std::regex_search(summary_of(r.output), failed_summary)) << r.output;
             // 2 s of statement timeout, plus start-up and the crawl until it

@@ -79,9 +79,11 @@ std::int64_t overlapping_runs(const std::string& dsn) {
 int terminate(const std::string& dsn, const std::string& application_name) {
     pqxx::connection c(dsn);
     pqxx::nontransaction tx(c);
-    return tx.exec_params1("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()",
-                           application_name)[0]
+    return tx
+        .exec_params1(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()",
+            application_name)[0]
         .as<int>();
 }
 
@@ -90,7 +92,7 @@ int terminate(const std::string& dsn, const std::string& application_name) {
 Simulator::Options long_run() { return sim_options("small", 43, {"--latency-ms", "15"}); }
 
 class Hardening : public ::testing::Test {
-protected:
+  protected:
     // `toml`: the whole configuration file; `admin_dsn` empty: the shared
     // test cluster.
     void start(Simulator::Options sim, const std::string& toml, const std::string& admin_dsn = "") {
@@ -114,8 +116,9 @@ protected:
             [&] {
                 pqxx::nontransaction tx(c);
                 return !p->running() ||
-                       tx.exec1("SELECT count(*) FROM marin.sync_listings l JOIN marin.sync_runs r USING (run_id) "
-                                "WHERE r.outcome = 'running'")[0]
+                       tx.exec1(
+                             "SELECT count(*) FROM marin.sync_listings l JOIN marin.sync_runs r USING (run_id) "
+                             "WHERE r.outcome = 'running'")[0]
                                .as<std::int64_t>() >= listings;
             },
             3min, 5ms);
@@ -159,8 +162,8 @@ TEST_F(Hardening, RunLockSessionKilledStopsTheRunAndASecondRunNeverWritesBesideI
         eventually([&] { return first->output().find("lost the run lock") != std::string::npos; }, 30s, 20ms);
     const auto noticed_ms = ms_since(t0);
     const auto second_result = wait_bounded(*second, 60s, "the second --no-wait run");
-    std::printf("  the first run noticed its lost lock after %lld ms; the second --no-wait run: exit %d\n",
-                noticed_ms, second_result.exit_code);
+    std::printf("  the first run noticed its lost lock after %lld ms; the second --no-wait run: exit %d\n", noticed_ms,
+                second_result.exit_code);
     EXPECT_TRUE(noticed) << first->output();
     EXPECT_LT(noticed_ms, 5000) << "a check a second";
     // The second run took the free run lock, but the first run's writer
@@ -176,8 +179,9 @@ TEST_F(Hardening, RunLockSessionKilledStopsTheRunAndASecondRunNeverWritesBesideI
     std::printf("  the first run: exit %d, %lld ms after its writer could go on\n", r.exit_code, ms_since(t1));
     EXPECT_EQ(r.exit_code, 1) << r.output;
     EXPECT_NE(r.output.find("lost the run lock"), std::string::npos) << r.output;
-    EXPECT_EQ(text(db_->dsn(), "SELECT outcome || ': ' || coalesce(error, '') FROM marin.sync_runs ORDER BY run_id "
-                               "LIMIT 1")
+    EXPECT_EQ(text(db_->dsn(),
+                   "SELECT outcome || ': ' || coalesce(error, '') FROM marin.sync_runs ORDER BY run_id "
+                   "LIMIT 1")
                   .rfind("failed: lost the run lock", 0),
               0u);
     EXPECT_EQ(overlapping_runs(db_->dsn()), 0);
@@ -190,8 +194,9 @@ TEST_F(Hardening, IdleSessionTimeoutOnTheDatabaseEndsNoneOfOurSessions) {
     {
         pqxx::connection c(db_->dsn());
         pqxx::nontransaction tx(c);
-        tx.exec0("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET idle_session_timeout = ''1s''', "
-                 "current_database()); END $$");
+        tx.exec0(
+            "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET idle_session_timeout = ''1s''', "
+            "current_database()); END $$");
     }
     auto first = start_run_and_wait_for(3);
     ASSERT_TRUE(first->running());
@@ -203,15 +208,15 @@ TEST_F(Hardening, IdleSessionTimeoutOnTheDatabaseEndsNoneOfOurSessions) {
     EXPECT_NE(second.output.find("another marin-sync run holds the run lock"), std::string::npos) << second.output;
     const auto r = wait_bounded(*first, 3min, "the run under idle_session_timeout");
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_EQ(r.output.find("no new session yet"), std::string::npos) << "the run-log session was ended:\n"
-                                                                      << r.output;
+    EXPECT_EQ(r.output.find("no new session yet"), std::string::npos) << "the run-log session was ended:\n" << r.output;
     EXPECT_EQ(overlapping_runs(db_->dsn()), 0);
     {
         // The test's own checks below hold sessions idle for a while.
         pqxx::connection c(db_->dsn());
         pqxx::nontransaction tx(c);
-        tx.exec0("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET idle_session_timeout', current_database()); "
-                 "END $$");
+        tx.exec0(
+            "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET idle_session_timeout', current_database()); "
+            "END $$");
     }
     expect_next_run_converges("idle_session_timeout = 1s");
 }
@@ -225,8 +230,8 @@ TEST_F(Hardening, StopRequestCutsTheRunLogReconnectShort) {
     // The server goes away: the run fails and, to record how it ended, asks
     // for a new run-log session 5 times over 7.5 s.
     cluster_->stop_server();
-    ASSERT_TRUE(eventually([&] { return p->output().find("no new session yet") != std::string::npos || !p->running(); },
-                           60s))
+    ASSERT_TRUE(
+        eventually([&] { return p->output().find("no new session yet") != std::string::npos || !p->running(); }, 60s))
         << p->output();
     ASSERT_TRUE(p->running()) << "the run ended before its reconnect:\n" << p->output();
     const auto t0 = Clock::now();
@@ -244,8 +249,8 @@ TEST_F(Hardening, StopRequestCutsTheRunLogReconnectShort) {
 }
 
 TEST_F(Hardening, StartUpFollowsTheStatementTimeout) {
-    start(sim_options("tiny", 43), std::string(fast_retries_toml) +
-                                       "[database]\nstatement_timeout_s = 2\n[metrics]\nlisten = \"\"\n");
+    start(sim_options("tiny", 43),
+          std::string(fast_retries_toml) + "[database]\nstatement_timeout_s = 2\n[metrics]\nlisten = \"\"\n");
     if (HasFatalFailure()) return;
     {
         // A lock on the schema's version table: `sync` and `daemon` give up
@@ -271,8 +276,8 @@ TEST_F(Hardening, StartUpFollowsTheStatementTimeout) {
         lock.exec0("LOCK TABLE marin.sync_runs IN ACCESS EXCLUSIVE MODE");
         const auto t0 = Clock::now();
         auto daemon = start_sync(env_, {"daemon"});
-        const bool said = eventually(
-            [&] { return daemon->output().find("could not read the last runs") != std::string::npos; }, 40s);
+        const bool said =
+            eventually([&] { return daemon->output().find("could not read the last runs") != std::string::npos; }, 40s);
         const auto took = ms_since(t0);
         daemon->kill(SIGKILL);
         const auto r = daemon->wait();
@@ -329,8 +334,7 @@ TEST_F(Hardening, DaemonAnswersHealthBesideIdleClientsAndCountsListingsReadTwice
 
     // The catch-up run completes (the drift is harmless) and says how many
     // listings it read twice: in its row, in /metrics, in `status`.
-    ASSERT_TRUE(eventually([&] { return http_get(base + "/healthz").status == 200; }, 5min, 200ms))
-        << daemon->output();
+    ASSERT_TRUE(eventually([&] { return http_get(base + "/healthz").status == 200; }, 5min, 200ms)) << daemon->output();
     const auto reread = scalar(db_->dsn(), "SELECT listings_reread FROM marin.sync_runs ORDER BY run_id LIMIT 1");
     EXPECT_GT(reread, 0) << daemon->output();
     std::smatch m;
@@ -346,8 +350,7 @@ TEST_F(Hardening, DaemonAnswersHealthBesideIdleClientsAndCountsListingsReadTwice
     auto status = run_sync(env_, {"status", "--limit", "1"});
     ASSERT_EQ(status.exit_code, 0) << status.output;
     EXPECT_NE(status.output.find("reread"), std::string::npos) << status.output;
-    EXPECT_TRUE(std::regex_search(status.output, std::regex(" " + std::to_string(reread) + "  ")))
-        << status.output;
+    EXPECT_TRUE(std::regex_search(status.output, std::regex(" " + std::to_string(reread) + "  "))) << status.output;
 }
 
 }  // namespace

@@ -127,8 +127,9 @@ ProcessResult Process::wait() {
 std::string Process::output() const { return read_file(log_path_); }
 
 Simulator::Simulator(Options options) : options_(std::move(options)) {
-    std::vector<std::string> argv = {binary("marin-sim"), "--port",  "0", "--scale", options_.scale,
-                                     "--seed",            std::to_string(options_.seed), "--key", options_.key};
+    std::vector<std::string> argv = {
+        binary("marin-sim"),           "--port", "0",         "--scale", options_.scale, "--seed",
+        std::to_string(options_.seed), "--key",  options_.key};
     argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
     process_ = std::make_unique<Process>(argv, std::map<std::string, std::string>{});
     const auto deadline = std::chrono::steady_clock::now() + 60s;
@@ -156,8 +157,8 @@ std::string Simulator::admin(const std::string& path_and_query, const std::strin
     // back as something else ('+' as a space).
     auto answer = http_get(url_ + path_and_query + sep + "key=" + url_encode(options_.key), method);
     if (answer.status != 200)
-        throw std::runtime_error("simulator " + path_and_query + " answered " + std::to_string(answer.status) +
-                                 ": " + answer.body.substr(0, 300));
+        throw std::runtime_error("simulator " + path_and_query + " answered " + std::to_string(answer.status) + ": " +
+                                 answer.body.substr(0, 300));
     return answer.body;
 }
 
@@ -186,8 +187,8 @@ Simulator::Options sim_options(std::string scale, int seed, std::vector<std::str
 
 HttpAnswer http_get(const std::string& url, const std::string& method) {
     const auto body_path = temp_path("body");
-    std::vector<std::string> argv = {"/usr/bin/curl", "-s",   "-k", "-X", method, "-o", body_path,
-                                     "-w",            "%{http_code}", "--max-time", "600", url};
+    std::vector<std::string> argv = {"/usr/bin/curl", "-s", "-k",           "-X",         method, "-o",
+                                     body_path,       "-w", "%{http_code}", "--max-time", "600",  url};
     Process curl(argv, {});
     auto r = curl.wait();
     HttpAnswer a;
@@ -221,7 +222,7 @@ namespace {
 // The configuration files written by a test binary, removed when it exits
 // (not before: a process it started may still read one).
 class ConfigFiles {
-public:
+  public:
     ~ConfigFiles() {
         for (const auto& p : paths_) std::remove(p.c_str());
     }
@@ -230,7 +231,7 @@ public:
         paths_.push_back(std::move(path));
     }
 
-private:
+  private:
     std::mutex mutex_;
     std::vector<std::string> paths_;
 };
@@ -253,10 +254,13 @@ TestPki::TestPki(const std::string& names) {
     if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
     dir_ = pattern;
     const std::string script =
-        "set -e; cd '" + dir_ + "';"
+        "set -e; cd '" + dir_ +
+        "';"
         "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=marin-test-ca;"
         "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=marin-sim;"
-        "printf 'subjectAltName=" + names + "' > ext;"
+        "printf 'subjectAltName=" +
+        names +
+        "' > ext;"
         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 "
         "-extfile ext";
     const std::string cmd = "sh -c \"" + script + "\" >/dev/null 2>&1";
@@ -384,7 +388,8 @@ MirrorDiff compare_mirror(const std::string& dsn, const Simulator& sim, const Co
             pqxx::read_transaction tx(c);
             for (const auto& row : tx.exec(select)) {
                 std::string key;
-                for (std::size_t i = 0; i < keys.size(); ++i) key += row[static_cast<int>(i)].c_str() + std::string("|");
+                for (std::size_t i = 0; i < keys.size(); ++i)
+                    key += row[static_cast<int>(i)].c_str() + std::string("|");
                 StoredRow s;
                 for (std::size_t i = 0; i < parents.size(); ++i) {
                     const auto& f = row[static_cast<int>(keys.size() + i)];
@@ -469,10 +474,12 @@ MirrorDiff check_history(const std::string& dsn) {
         const auto current = "marin." + c.quote_name(name);
         diff.rows_compared += tx.exec1("SELECT count(*) FROM " + history)[0].as<std::size_t>();
         // Versions in order: each starts where the previous one ended.
-        for (const auto& r : tx.exec(
-                 "SELECT " + key_text + ", _valid_from::text, _valid_to::text, prev_to::text FROM (SELECT *, "
-                 "lag(_valid_to) OVER (PARTITION BY " + keys + " ORDER BY _valid_from, _valid_to) AS prev_to FROM " +
-                 history + ") h WHERE _valid_to < _valid_from OR (prev_to IS NOT NULL AND prev_to <> _valid_from)"))
+        for (const auto& r :
+             tx.exec("SELECT " + key_text +
+                     ", _valid_from::text, _valid_to::text, prev_to::text FROM (SELECT *, "
+                     "lag(_valid_to) OVER (PARTITION BY " +
+                     keys + " ORDER BY _valid_from, _valid_to) AS prev_to FROM " + history +
+                     ") h WHERE _valid_to < _valid_from OR (prev_to IS NOT NULL AND prev_to <> _valid_from)"))
             diff.add(name + "_history " + r[0].c_str() + ": version from " + r[1].c_str() + " to " + r[2].c_str() +
                      " does not follow the previous one, which ended " + (r[3].is_null() ? "-" : r[3].c_str()));
         // The current row starts where its last version ended.
@@ -482,8 +489,10 @@ MirrorDiff check_history(const std::string& dsn) {
             diff.add(name + " " + std::string(r[0].c_str()) + ": current row synced at " + r[1].c_str() +
                      ", its last version in history ended " + r[2].c_str());
         // No version of a key the table does not hold.
-        for (const auto& r : tx.exec("SELECT DISTINCT " + key_text + " FROM " + history + " h WHERE NOT EXISTS "
-                                     "(SELECT 1 FROM " + current + " t WHERE " + join_on + ")"))
+        for (const auto& r : tx.exec("SELECT DISTINCT " + key_text + " FROM " + history +
+                                     " h WHERE NOT EXISTS "
+                                     "(SELECT 1 FROM " +
+                                     current + " t WHERE " + join_on + ")"))
             diff.add(name + "_history " + std::string(r[0].c_str()) + ": versions of a key " + current +
                      " does not hold");
     }
@@ -497,15 +506,19 @@ std::int64_t data_tuple_writes(const std::string& dsn) {
     // disconnected: wait until marin-sync's sessions are gone.
     for (int i = 0; i < 200; ++i) {
         if (tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND pid <> pg_backend_pid()")[0].as<int>() == 0)
+                     "AND pid <> pg_backend_pid()")[0]
+                .as<int>() == 0)
             break;
         std::this_thread::sleep_for(50ms);
     }
     tx.exec("SELECT pg_stat_clear_snapshot()");
     std::string list;
     for (const auto& t : model::all_tables()) list += (list.empty() ? "'" : ",'") + std::string(t.name) + "'";
-    return tx.exec1("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_user_tables "
-                    "WHERE schemaname = 'marin' AND relname IN (" + list + ")")[0]
+    return tx
+        .exec1(
+            "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint FROM pg_stat_user_tables "
+            "WHERE schemaname = 'marin' AND relname IN (" +
+            list + ")")[0]
         .as<std::int64_t>();
 }
 

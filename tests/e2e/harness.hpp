@@ -27,14 +27,14 @@ int free_port();
 // e.g. "DNS:localhost,IP:127.0.0.1"), made with the openssl CLI in a
 // temporary folder that goes with the object.
 class TestPki {
-public:
+  public:
     explicit TestPki(const std::string& names);
     ~TestPki();
     TestPki(const TestPki&) = delete;
     TestPki& operator=(const TestPki&) = delete;
     std::string file(const char* name) const;  // ca.pem, server.pem, server.key
 
-private:
+  private:
     std::string dir_;
 };
 
@@ -45,7 +45,7 @@ struct ProcessResult {
 
 // A child process with its output in a file.
 class Process {
-public:
+  public:
     Process(std::vector<std::string> argv, std::map<std::string, std::string> env);
     ~Process();
     Process(const Process&) = delete;
@@ -56,7 +56,7 @@ public:
     std::string output() const;
     bool running();
 
-private:
+  private:
     int pid_ = -1;
     std::string log_path_;
     std::optional<int> status_;
@@ -64,7 +64,7 @@ private:
 
 // marin-sim on a free port.
 class Simulator {
-public:
+  public:
     struct Options {
         std::string scale = "tiny";
         int seed = 7;
@@ -78,7 +78,7 @@ public:
     void epoch() const { admin("/_sim/epoch", "POST"); }
     std::string today() const { return today_; }
 
-private:
+  private:
     Options options_;
     std::unique_ptr<Process> process_;
     std::string url_;

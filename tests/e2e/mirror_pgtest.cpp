@@ -19,7 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 
 class Mirror : public ::testing::Test {
-protected:
+  protected:
     void start(Simulator::Options options) {
         sim_ = std::make_unique<Simulator>(std::move(options));
         env_.api_url = sim_->url();
@@ -88,7 +88,8 @@ TEST_F(Mirror, UnchangedFullResyncWritesNoDataRow) {
 }
 
 TEST_F(Mirror, TenPercentFaultsStillConverge) {
-    start(sim_options("tiny", 11, {"--p429", "0.03", "--p500", "0.02", "--p503", "0.02", "--pdrop", "0.02", "--pslow", "0.01"}));
+    start(sim_options("tiny", 11,
+                      {"--p429", "0.03", "--p500", "0.02", "--p503", "0.02", "--pdrop", "0.02", "--pslow", "0.01"}));
     auto r = sync();
     ASSERT_EQ(r.exit_code, 0) << r.output;
     expect_equal();

@@ -109,7 +109,7 @@ std::string output_dir() {
 }
 
 class Progress : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         // Answers slow enough that a run spans several redraws (500 ms).
         sim_ = std::make_unique<Simulator>(sim_options("small", 23, {"--latency-ms", "3"}));
@@ -138,14 +138,17 @@ TEST_F(Progress, TerminalShowsTheRunFirstNeverFullWhileMoreCanComeAndOneSummary)
         for (auto at = l.find("\x1b[2K"); at != std::string::npos; at = l.find("\x1b[2K", at + 1))
             frame_lines.push_back(l.substr(at + 4, l.find("\x1b[2K", at + 4) - (at + 4)));
     ASSERT_GE(frame_lines.size(), 2u) << "no live table drawn:\n" << out;
-    EXPECT_EQ(frame_lines.front().rfind("full sync: ", 0), 0u) << "the run-level line comes first: " << frame_lines.front();
+    EXPECT_EQ(frame_lines.front().rfind("full sync: ", 0), 0u)
+        << "the run-level line comes first: " << frame_lines.front();
     bool more_to_come_shown = false, run_line_has_requests = false;
     for (const auto& l : frame_lines) {
         EXPECT_EQ(l.find("100%"), std::string::npos) << "100% is never shown while reading: " << l;
         if (l.rfind("full sync: ", 0) == 0) {
-            run_line_has_requests = run_line_has_requests || std::regex_search(l, std::regex(R"(\| [1-9][0-9]* requests \|)"));
-            EXPECT_TRUE(l.find("listing objects") != std::string::npos || l.find("reading statistics") != std::string::npos ||
-                        l.find("finishing") != std::string::npos || l.find("starting") != std::string::npos)
+            run_line_has_requests =
+                run_line_has_requests || std::regex_search(l, std::regex(R"(\| [1-9][0-9]* requests \|)"));
+            EXPECT_TRUE(l.find("listing objects") != std::string::npos ||
+                        l.find("reading statistics") != std::string::npos || l.find("finishing") != std::string::npos ||
+                        l.find("starting") != std::string::npos)
                 << l;
         } else if (std::regex_search(l, std::regex(R"(\d+\+ )"))) {
             more_to_come_shown = true;
@@ -180,8 +183,10 @@ TEST_F(Progress, TerminalShowsTheRunFirstNeverFullWhileMoreCanComeAndOneSummary)
     // then from the pages known to be left).
     const auto second = run_on_terminal(env_, {"sync", "--full"}, 600s);
     ASSERT_EQ(second.exit_code, 0) << second.output;
-    EXPECT_TRUE(std::regex_search(second.output,
-                                  std::regex(R"(\| ETA \d+[hms][0-9hms]* \((previous full run: \d+ requests|every listing known: \d+ pages left)\))")))
+    EXPECT_TRUE(std::regex_search(
+        second.output,
+        std::regex(
+            R"(\| ETA \d+[hms][0-9hms]* \((previous full run: \d+ requests|every listing known: \d+ pages left)\))")))
         << second.output;
 }
 
@@ -232,9 +237,11 @@ TEST_F(Progress, StatusPageInABrowserDuringAfterFailureSuccessAndRestart) {
         if (!probe.started) GTEST_SKIP() << "headless Chromium cannot start here: " << probe.log;
     }
     const int port = free_port();
-    env_.config_file = write_config("[api]\nbackoff_initial_ms = 20\nbackoff_max_ms = 100\nmax_attempts = 2\n"
-                                    "[daemon]\nincremental_interval_min = 60\nretry_delay_s = 1\n"
-                                    "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n");
+    env_.config_file = write_config(
+        "[api]\nbackoff_initial_ms = 20\nbackoff_max_ms = 100\nmax_attempts = 2\n"
+        "[daemon]\nincremental_interval_min = 60\nretry_delay_s = 1\n"
+        "[metrics]\nlisten = \"127.0.0.1:" +
+        std::to_string(port) + "\"\n");
     const std::string page = "http://127.0.0.1:" + std::to_string(port) + "/";
     // The accounts listing fails (its children are never queued): the first
     // run fails. Slow answers while the page is rendered mid-run.
@@ -247,7 +254,9 @@ TEST_F(Progress, StatusPageInABrowserDuringAfterFailureSuccessAndRestart) {
         const auto during = render(page, "status_during_run.png");
         ASSERT_TRUE(during.started) << during.log;
         const std::string run_line = text_of(during.dom, "run-line");
-        EXPECT_TRUE(std::regex_search(run_line, std::regex(R"(full sync: (starting|listing objects|reading statistics|finishing) \| \d+/\d+ listings)")))
+        EXPECT_TRUE(std::regex_search(
+            run_line,
+            std::regex(R"(full sync: (starting|listing objects|reading statistics|finishing) \| \d+/\d+ listings)")))
             << run_line;
         EXPECT_NE(during.dom.find("id=\"streams\""), std::string::npos) << during.dom;
         // A full bar only for a stream that is done.

@@ -24,7 +24,7 @@ const char* const prometheus_binary = "/usr/bin/prometheus";
 
 // A folder for Prometheus' configuration and storage, removed with the object.
 class TempDir {
-public:
+  public:
     TempDir() {
         const char* tmp = std::getenv("TMPDIR");
         std::string pattern = std::string(tmp ? tmp : "/tmp") + "/marin-prometheus-XXXXXX";
@@ -39,7 +39,7 @@ public:
     TempDir& operator=(const TempDir&) = delete;
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -75,8 +75,10 @@ TEST(Prometheus, ScrapesTheDaemonAndFiresTheKeyRefusedAlert) {
     env.key = "a-key-the-simulator-refuses";
     env.dsn = db.dsn();
     const int metrics_port = free_port();
-    env.config_file = write_config("[daemon]\nincremental_interval_min = 60\n"
-                                   "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(metrics_port) + "\"\n");
+    env.config_file = write_config(
+        "[daemon]\nincremental_interval_min = 60\n"
+        "[metrics]\nlisten = \"127.0.0.1:" +
+        std::to_string(metrics_port) + "\"\n");
     const auto migrate = run_sync(env, {"migrate"});
     ASSERT_EQ(migrate.exit_code, 0) << migrate.output;
 
@@ -111,7 +113,8 @@ TEST(Prometheus, ScrapesTheDaemonAndFiresTheKeyRefusedAlert) {
         std::this_thread::sleep_for(250ms);
     }
     ASSERT_NE(firing, nullptr) << "alerts: " << boost::json::serialize(seen) << "\nprometheus:\n"
-                               << prometheus.output() << "\ndaemon:\n" << daemon->output();
+                               << prometheus.output() << "\ndaemon:\n"
+                               << daemon->output();
     const auto& labels = firing->at("labels").as_object();
     EXPECT_EQ(labels.at("severity").as_string(), "critical");
     EXPECT_EQ(labels.at("job").as_string(), "marin-sync");

@@ -43,8 +43,8 @@ std::int64_t api_requests(const Simulator& sim) {
 }
 
 // Answers of the simulator with these statuses on these endpoints.
-std::int64_t answered(const Simulator& sim, const std::vector<std::string>& routes, const std::vector<std::string>& statuses,
-                      std::size_t* kinds = nullptr) {
+std::int64_t answered(const Simulator& sim, const std::vector<std::string>& routes,
+                      const std::vector<std::string>& statuses, std::size_t* kinds = nullptr) {
     std::int64_t n = 0;
     if (kinds) *kinds = 0;
     const auto endpoints = counters(sim).at("endpoints").as_object();
@@ -92,7 +92,8 @@ std::int64_t mirror_removed(const std::string& dsn) {
     std::int64_t n = 0;
     for (const auto& t : model::all_tables())
         if (t.removable)
-            n += std::stoll(scalar(dsn, "SELECT count(*) FROM marin." + std::string(t.name) + " WHERE _removed_at IS NOT NULL"));
+            n += std::stoll(
+                scalar(dsn, "SELECT count(*) FROM marin." + std::string(t.name) + " WHERE _removed_at IS NOT NULL"));
     return n;
 }
 std::int64_t expected_removed(const Simulator& sim) {
@@ -104,8 +105,10 @@ std::int64_t expected_removed(const Simulator& sim) {
 }
 
 bool sync_runs_has(const std::string& dsn, const std::string& column) {
-    return scalar(dsn, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'marin' AND "
-                       "table_name = 'sync_runs' AND column_name = $1", {column}) == "1";
+    return scalar(dsn,
+                  "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'marin' AND "
+                  "table_name = 'sync_runs' AND column_name = $1",
+                  {column}) == "1";
 }
 
 std::size_t lines_containing(const std::string& output, const std::string& needle) {
@@ -120,7 +123,7 @@ const char* const account_child_tables[] = {"publisher_objects", "funding_instru
                                             "targeting_clusters"};
 
 class Reference : public ::testing::Test {
-protected:
+  protected:
     void start(Simulator::Options options, const std::string& extra_toml = "") {
         sim_ = std::make_unique<Simulator>(std::move(options));
         env_.api_url = sim_->url();
@@ -154,10 +157,12 @@ TEST_F(Reference, AdsOfHiddenAdSetsAreMirroredAndKeepTheirLink) {
     expect_equal();
     std::size_t never_linked = 0;
     for (const auto& line : expected_lines(*sim_, "ads"))
-        never_linked += text(line.at("parents").at("campaign_id")) == "700001" && line.at("parents").at("ad_set_id").is_null();
+        never_linked +=
+            text(line.at("parents").at("campaign_id")) == "700001" && line.at("parents").at("ad_set_id").is_null();
     ASSERT_GT(never_linked, 0u);
-    EXPECT_EQ(scalar(db_.dsn(), "SELECT count(*) FROM marin.ads WHERE campaign_id = '700001' AND ad_set_id IS NULL "
-                                "AND _removed_at IS NULL"),
+    EXPECT_EQ(scalar(db_.dsn(),
+                     "SELECT count(*) FROM marin.ads WHERE campaign_id = '700001' AND ad_set_id IS NULL "
+                     "AND _removed_at IS NULL"),
               std::to_string(never_linked))
         << first.output;
 
@@ -185,8 +190,9 @@ TEST_F(Reference, AdsOfHiddenAdSetsAreMirroredAndKeepTheirLink) {
     expect_equal();
     EXPECT_EQ(scalar(db_.dsn(), "SELECT _removed_at IS NOT NULL FROM marin.ad_sets WHERE id = $1", {hidden}), "t")
         << "the hidden ad set " << hidden << " is removed";
-    EXPECT_EQ(scalar(db_.dsn(), "SELECT count(*) FROM marin.ads WHERE ad_set_id = $1 AND _removed_at IS NULL", {hidden}),
-              std::to_string(hidden_listed))
+    EXPECT_EQ(
+        scalar(db_.dsn(), "SELECT count(*) FROM marin.ads WHERE ad_set_id = $1 AND _removed_at IS NULL", {hidden}),
+        std::to_string(hidden_listed))
         << "the ads of " << hidden << " keep their link and are not removed";
 }
 
@@ -222,8 +228,8 @@ class ReferenceInapplicable : public Reference, public ::testing::WithParamInter
 
 TEST_P(ReferenceInapplicable, AreRecordedAndRemoveNothing) {
     start(sim_options("tiny", 13, GetParam()));
-    const std::vector<std::string> routes = {"/clients/{id}/campaigns/{id}/adsets", "/accounts/{id}/funding-instruments",
-                                             "/clients/{id}/campaigns/{id}/ads"};
+    const std::vector<std::string> routes = {"/clients/{id}/campaigns/{id}/adsets",
+                                             "/accounts/{id}/funding-instruments", "/clients/{id}/campaigns/{id}/ads"};
     for (int round = 0; round < 2; ++round) {
         SCOPED_TRACE(round == 0 ? "first full sync" : "full sync after an epoch");
         if (round == 1) sim_->epoch();
@@ -267,7 +273,8 @@ TEST_F(Reference, AccessDeniedUnderAnAccountFailsThatSubtreeOnly) {
     auto under_account = [&](const std::string& where) {
         std::int64_t n = 0;
         for (const char* t : account_child_tables)
-            n += std::stoll(scalar(db_.dsn(), std::string("SELECT count(*) FROM marin.") + t + " WHERE account_id = $1" + where,
+            n += std::stoll(scalar(db_.dsn(),
+                                   std::string("SELECT count(*) FROM marin.") + t + " WHERE account_id = $1" + where,
                                    {account}));
         return n;
     };
@@ -361,7 +368,8 @@ TEST_F(Reference, APartialDayNeverOverwritesAWholeOne) {
     const auto history = scalar(db_.dsn(), "SELECT count(*) FROM marin.ad_stats_daily_history");
 
     // A short window now starts inside days the mirror holds whole.
-    env_.config_file = write_config(std::string(fast_retries_toml) + "\n[sync]\nstats_lookback_days = 3\nstats_full_days = 3\n");
+    env_.config_file =
+        write_config(std::string(fast_retries_toml) + "\n[sync]\nstats_lookback_days = 3\nstats_full_days = 3\n");
     auto cut = sync();
     ASSERT_EQ(cut.exit_code, 0) << cut.output;
     expect_equal();

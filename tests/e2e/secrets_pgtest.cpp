@@ -44,7 +44,8 @@ std::vector<std::string> key_forms(const std::string& key) {
             lower[i + 2] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[i + 2])));
         }
     std::string json = key;
-    for (auto pos = json.find('/'); pos != std::string::npos; pos = json.find('/', pos + 2)) json.replace(pos, 1, "\\/");
+    for (auto pos = json.find('/'); pos != std::string::npos; pos = json.find('/', pos + 2))
+        json.replace(pos, 1, "\\/");
     for (const auto& f : {key, upper, lower, json}) {
         forms.insert(f);
         constexpr std::size_t piece = 10;
@@ -65,10 +66,10 @@ std::string find_key(const std::string& text, const std::string& where) {
     return {};
 }
 
-#define EXPECT_NO_KEY(text, where)                         \
-    do {                                                   \
-        const auto leak_ = find_key((text), (where));     \
-        EXPECT_TRUE(leak_.empty()) << leak_;               \
+#define EXPECT_NO_KEY(text, where)                    \
+    do {                                              \
+        const auto leak_ = find_key((text), (where)); \
+        EXPECT_TRUE(leak_.empty()) << leak_;          \
     } while (false)
 
 // Polls f every `every` until it holds (true) or `limit` passed (false),
@@ -91,8 +92,10 @@ std::string database_text(const std::string& dsn) {
     {
         pqxx::connection c(dsn);
         pqxx::read_transaction tx(c);
-        for (const auto& r : tx.exec("SELECT row_to_json(r)::text FROM marin.sync_runs r")) all += r[0].c_str() + std::string("\n");
-        for (const auto& r : tx.exec("SELECT row_to_json(l)::text FROM marin.sync_listings l")) all += r[0].c_str() + std::string("\n");
+        for (const auto& r : tx.exec("SELECT row_to_json(r)::text FROM marin.sync_runs r"))
+            all += r[0].c_str() + std::string("\n");
+        for (const auto& r : tx.exec("SELECT row_to_json(l)::text FROM marin.sync_listings l"))
+            all += r[0].c_str() + std::string("\n");
     }
     const char* bin = std::getenv("PGBIN");
     Process dump({std::string(bin ? bin : "/usr/lib/postgresql/15/bin") + "/pg_dump", "--no-owner", "-d", dsn}, {});
@@ -118,12 +121,12 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 }
 
 // Faults at rates where retries, failed listings and broken bodies all show up.
-const std::vector<std::string> faults = {"--p429", "0.04", "--p500", "0.04", "--p503", "0.04",
-                                         "--pdrop", "0.03", "--pbad-body", "0.04"};
+const std::vector<std::string> faults = {"--p429", "0.04",    "--p500", "0.04",        "--p503",
+                                         "0.04",   "--pdrop", "0.03",   "--pbad-body", "0.04"};
 const char* fault_query = "/_sim/faults?reset=1&p429=0.04&p500=0.04&p503=0.04&pdrop=0.03&pbad_body=0.04";
 
 class Secrets : public ::testing::Test {
-protected:
+  protected:
     void start(const std::string& extra_toml, std::vector<std::string> sim_args = faults) {
         auto o = sim_options("tiny", 53, std::move(sim_args));
         o.key = secret_key;
@@ -188,7 +191,8 @@ TEST_F(Secrets, DebugRunsWithFaultsNeverShowTheKey) {
     // The failed run recorded its error, with URLs (searched above).
     pqxx::connection c(db_.dsn());
     pqxx::read_transaction tx(c);
-    const auto error = tx.exec1("SELECT coalesce(string_agg(error, ' | '), '') FROM marin.sync_runs")[0].as<std::string>();
+    const auto error =
+        tx.exec1("SELECT coalesce(string_agg(error, ' | '), '') FROM marin.sync_runs")[0].as<std::string>();
     EXPECT_NE(error.find("GET "), std::string::npos) << error;
 }
 
@@ -226,7 +230,8 @@ TEST_F(Secrets, DaemonWarnsAtEachRunAndItsAnswersNeverShowTheKey) {
     env_.config_file = write_config(
         "[api]\ntls_verify = false\nmax_attempts = 10\nbackoff_initial_ms = 5\nbackoff_max_ms = 50\n"
         "[daemon]\nincremental_interval_min = 5\nhealth_max_age_min = 5\nretry_delay_s = 5\n"
-        "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n");
+        "[metrics]\nlisten = \"127.0.0.1:" +
+        std::to_string(port) + "\"\n");
     const auto base = "http://127.0.0.1:" + std::to_string(port);
     std::vector<std::pair<std::string, std::string>> answers;  // what, body
     auto scrape = [&](const std::string& when) {
@@ -244,10 +249,13 @@ TEST_F(Secrets, DaemonWarnsAtEachRunAndItsAnswersNeverShowTheKey) {
     const auto nothing = [] {};
     ASSERT_TRUE(eventually([&] { return http_get(base + "/healthz").status == 503; }, 60s, nothing))
         << daemon->output();
-    ASSERT_TRUE(eventually([&] {
-        return http_get(base + "/metrics").body.find("marin_runs_total{mode=\"full\",outcome=\"failed\"} 1") !=
-               std::string::npos;
-    }, 120s, [&] { scrape("during the first run"); })) << daemon->output();
+    ASSERT_TRUE(eventually(
+        [&] {
+            return http_get(base + "/metrics").body.find("marin_runs_total{mode=\"full\",outcome=\"failed\"} 1") !=
+                   std::string::npos;
+        },
+        120s, [&] { scrape("during the first run"); }))
+        << daemon->output();
     // The usual faults before the daemon's retry delay is over.
     sim_->admin(fault_query, "POST");
     scrape("after the failed run");

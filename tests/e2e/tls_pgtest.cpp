@@ -7,7 +7,7 @@ namespace marin::e2e {
 namespace {
 
 class Https : public ::testing::Test {
-protected:
+  protected:
     ProcessResult sync_with(const Simulator& sim, const std::string& url, const std::string& extra_toml) {
         SyncEnv env;
         env.api_url = url;

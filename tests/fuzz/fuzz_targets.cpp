@@ -64,9 +64,7 @@ void require(bool ok, std::string_view rule, std::string_view detail = {}) {
 
 // What PostgreSQL accepts as UTF8 text: well-formed UTF-8 (no overlong form,
 // no surrogate, nothing above U+10FFFF) without NUL.
-bool storable_text(std::string_view s) {
-    return s.find('\0') == std::string_view::npos && sync::is_valid_utf8(s);
-}
+bool storable_text(std::string_view s) { return s.find('\0') == std::string_view::npos && sync::is_valid_utf8(s); }
 
 void check_error(const sync::ApiError& e) {
     const std::string_view what = e.what();
@@ -83,8 +81,11 @@ void check_typed_value(const model::ColumnSpec& column, const std::string& text)
     const auto rule = "column " + std::string(column.name) + " holds a value PostgreSQL accepts";
     require(storable_text(text), rule + " (UTF-8 text without NUL)", text);
     switch (column.type) {
-        case ColumnType::text: return;
-        case ColumnType::numeric: require(sync::normalize_decimal(text) == text, rule + " (numeric)", text); return;
+        case ColumnType::text:
+            return;
+        case ColumnType::numeric:
+            require(sync::normalize_decimal(text) == text, rule + " (numeric)", text);
+            return;
         case ColumnType::bigint: {
             std::int64_t v = 0;
             const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -95,12 +96,18 @@ void check_typed_value(const model::ColumnSpec& column, const std::string& text)
         case ColumnType::float8:  // a JSON integer keeps its digits, which float8 also reads
             require(sync::normalize_float(text).has_value(), rule + " (float8)", text);
             return;
-        case ColumnType::boolean: require(text == "true" || text == "false", rule + " (boolean)", text); return;
+        case ColumnType::boolean:
+            require(text == "true" || text == "false", rule + " (boolean)", text);
+            return;
         case ColumnType::timestamptz:
             require(sync::normalize_timestamp(text) == text, rule + " (timestamptz, years 1 to 9999)", text);
             return;
-        case ColumnType::date: require(sync::normalize_date(text) == text, rule + " (date)", text); return;
-        case ColumnType::json_subtree: require(false, "jsonb columns are derived from _raw, never sent", column.name); return;
+        case ColumnType::date:
+            require(sync::normalize_date(text) == text, rule + " (date)", text);
+            return;
+        case ColumnType::json_subtree:
+            require(false, "jsonb columns are derived from _raw, never sent", column.name);
+            return;
     }
 }
 

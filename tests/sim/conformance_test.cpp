@@ -12,7 +12,7 @@ namespace marin::sim::test {
 namespace {
 
 class SimTiny : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() { running_ = new RunningSim(config_for(Scale::tiny)); }
     static void TearDownTestSuite() {
         delete running_;
@@ -151,8 +151,8 @@ TEST_F(SimTiny, PaginationEdges) {
 
 TEST_F(SimTiny, KeyIsRequired) {
     auto c = client();
-    for (const char* target : {"/accounts", "/accounts?key=wrong", "/clients/50001/campaigns?key=",
-                               "/_sim/counters", "/_sim/epoch?key=nope", "/no/such/path"}) {
+    for (const char* target : {"/accounts", "/accounts?key=wrong", "/clients/50001/campaigns?key=", "/_sim/counters",
+                               "/_sim/epoch?key=nope", "/no/such/path"}) {
         const auto r = c.get(target);
         EXPECT_EQ(r.status, 403u) << target;
         EXPECT_FALSE(message_of(r).empty()) << target;
@@ -161,11 +161,10 @@ TEST_F(SimTiny, KeyIsRequired) {
 
 TEST_F(SimTiny, UnknownPathsAndGoneParentsAre404) {
     auto c = client();
-    for (const char* target : {"/nothing", "/accounts/1001/nothing", "/accounts/999999/objects",
-                               "/clients/50001/campaigns/1/ads", "/clients/50002/campaigns/700001",
-                               "/clients/50001/campaigns/700001/adsets/8000001/ads/1",
-                               "/advertisers/x", "/users/0", "/clients/50001/campaigns/700001/adsets/9/statistics",
-                               "/accounts/1001/targeting-clusters/1"}) {
+    for (const char* target :
+         {"/nothing", "/accounts/1001/nothing", "/accounts/999999/objects", "/clients/50001/campaigns/1/ads",
+          "/clients/50002/campaigns/700001", "/clients/50001/campaigns/700001/adsets/8000001/ads/1", "/advertisers/x",
+          "/users/0", "/clients/50001/campaigns/700001/adsets/9/statistics", "/accounts/1001/targeting-clusters/1"}) {
         const auto r = c.get(with_key(target));
         EXPECT_EQ(r.status, 404u) << target;
         EXPECT_FALSE(message_of(r).empty()) << target;
@@ -191,7 +190,8 @@ TEST_F(SimTiny, SameSeedSameBytes) {
     std::string ea, eb;
     for (const char* table : {"ads", "ad_stats_daily", "media_plan_users"}) {
         EXPECT_EQ(a.get(with_key(std::string("/_sim/expected?table=") + table)).body,
-                  b.get(with_key(std::string("/_sim/expected?table=") + table)).body) << table;
+                  b.get(with_key(std::string("/_sim/expected?table=") + table)).body)
+            << table;
     }
 }
 
@@ -288,8 +288,8 @@ TEST_F(SimTiny, StatisticsAgreeAcrossLevelsAndAggregates) {
     const auto d = *parse_day(second);
     const std::int64_t start = static_cast<std::int64_t>(d) * 86400 + 86399;  // last second of the day
     const std::int64_t end = static_cast<std::int64_t>(d + 1) * 86400;        // first second of the next
-    const auto window = read_listing(c, "/clients/50001/statistics?aggregate=day&start_date=" +
-                                            std::to_string(start) + "&end_date=" + std::to_string(end));
+    const auto window = read_listing(c, "/clients/50001/statistics?aggregate=day&start_date=" + std::to_string(start) +
+                                            "&end_date=" + std::to_string(end));
     ASSERT_EQ(window.size(), 2u);
     EXPECT_EQ(window[0], day_rows[1]);
     EXPECT_EQ(window[1], day_rows[2]);
@@ -304,8 +304,8 @@ TEST_F(SimTiny, HostileTextSurvivesTheRoundTrip) {
     std::set<std::string> names;
     for (const auto& camp : read_listing(c, "/campaigns")) {
         names.insert(str(camp.at("name")));
-        for (const auto& ad : read_listing(c, "/clients/" + str(camp.at("client_id")) + "/campaigns/" +
-                                                  str(camp.at("id")) + "/ads"))
+        for (const auto& ad :
+             read_listing(c, "/clients/" + str(camp.at("client_id")) + "/campaigns/" + str(camp.at("id")) + "/ads"))
             names.insert(str(ad.at("name")));
     }
     bool sql = false, nul = false, long_name = false, control = false, emoji = false;
@@ -405,8 +405,10 @@ TEST(SimEpoch, EpochsMoveTheDataAndTheExpectedStateFollows) {
         }
         EXPECT_FALSE(row.at("removed").as_bool());
         const bool differs = row.at("record") != before->second.at("record");
-        if (day >= *parse_day("2024-06-09")) restated += differs;
-        else old_changed += differs;
+        if (day >= *parse_day("2024-06-09"))
+            restated += differs;
+        else
+            old_changed += differs;
     }
     EXPECT_GT(restated, 100u);
     EXPECT_EQ(old_changed, 0u);

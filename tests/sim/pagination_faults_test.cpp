@@ -26,8 +26,8 @@ std::string id_of(const json::value& record) {
 }
 
 struct Walk {
-    std::vector<std::string> ids;       // in the order served, repeats included
-    std::vector<std::int64_t> totals;   // range.total of each page
+    std::vector<std::string> ids;      // in the order served, repeats included
+    std::vector<std::int64_t> totals;  // range.total of each page
     std::vector<json::object> ranges;
     std::size_t pages = 0;
 };
@@ -57,7 +57,7 @@ Walk walk(Client& c, const std::string& target) {
 }
 
 class SimPaginationFaults : public ::testing::Test {
-protected:
+  protected:
     RunningSim running{config_for(Scale::tiny)};
     Client c{running.port()};
 };
@@ -66,7 +66,8 @@ TEST_F(SimPaginationFaults, OffByDefaultAndByteIdenticalOnceReset) {
     const auto before = c.get(with_key("/campaigns?limit=3&page=2")).body;
     const auto stats_before = c.get(with_key("/clients/50001/statistics?level=ad&aggregate=day&limit=4&page=2")).body;
     const auto shown = set_faults(c, "");
-    for (const char* p : {"pnext_loop", "ptotal_drift", "prepeat"}) EXPECT_EQ(shown.at(p).to_number<double>(), 0.0) << p;
+    for (const char* p : {"pnext_loop", "ptotal_drift", "prepeat"})
+        EXPECT_EQ(shown.at(p).to_number<double>(), 0.0) << p;
     EXPECT_EQ(str(shown.at("next_host")), "");
     EXPECT_EQ(str(shown.at("fail_prefix")), "");
     set_faults(c, "pnext_loop=1&ptotal_drift=1&prepeat=1&next_host=127.0.0.1:9&fail_prefix=/accounts");
@@ -184,9 +185,10 @@ TEST(SimPaginationFaultsCli, FlagsSetTheFaultsAndBadOnesExitTwo) {
     const auto run = spawn_sim;
     std::string line;
     pid_t pid = -1;
-    ASSERT_EQ(run({"--port", "0", "--key", test_key, "--pnext-loop", "1", "--next-host", "127.0.0.1:9",
-                   "--ptotal-drift", "0.5", "--prepeat", "0.25", "--repeat-count", "4", "--fail-prefix", "/users",
-                   "--fail-from-page", "3", "--fail-status", "502"},
+    ASSERT_EQ(run({"--port",         "0",           "--key",          test_key, "--pnext-loop",     "1",
+                   "--next-host",    "127.0.0.1:9", "--ptotal-drift", "0.5",    "--prepeat",        "0.25",
+                   "--repeat-count", "4",           "--fail-prefix",  "/users", "--fail-from-page", "3",
+                   "--fail-status",  "502"},
                   &line, &pid),
               0);
     const auto pos = line.find("127.0.0.1:");
@@ -205,9 +207,9 @@ TEST(SimPaginationFaultsCli, FlagsSetTheFaultsAndBadOnesExitTwo) {
     int status = 0;
     waitpid(pid, &status, 0);
 
-    for (std::vector<std::string> bad : {std::vector<std::string>{"--next-host", "nope"},
-                                         std::vector<std::string>{"--fail-prefix", "users"},
-                                         std::vector<std::string>{"--fail-status", "302"}}) {
+    for (std::vector<std::string> bad :
+         {std::vector<std::string>{"--next-host", "nope"}, std::vector<std::string>{"--fail-prefix", "users"},
+          std::vector<std::string>{"--fail-status", "302"}}) {
         bad.insert(bad.begin(), {"--port", "0"});
         ASSERT_EQ(run(bad, &line, &pid), 0);
         status = 0;

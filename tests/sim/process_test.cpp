@@ -19,8 +19,8 @@ TEST(SimProcess, PrintsOneLineServesAndStopsOnSigterm) {
     if (pid == 0) {
         dup2(out[1], STDOUT_FILENO);
         close(out[0]);
-        execl(MARIN_SIM_BINARY, "marin-sim", "--port", "0", "--scale", "tiny", "--key", "k1",
-              "--today", "2024-01-31", static_cast<char*>(nullptr));
+        execl(MARIN_SIM_BINARY, "marin-sim", "--port", "0", "--scale", "tiny", "--key", "k1", "--today", "2024-01-31",
+              static_cast<char*>(nullptr));
         _exit(127);
     }
     close(out[1]);

@@ -39,7 +39,7 @@ inline SimulatorConfig config_for(Scale scale, std::uint64_t seed = 7) {
 
 // A simulator served on 127.0.0.1:<free port> by a background thread.
 class RunningSim {
-public:
+  public:
     explicit RunningSim(SimulatorConfig config)
         : sim_(std::make_unique<Simulator>(std::move(config))),
           server_(std::make_unique<Server>(*sim_, ServerConfig{})),
@@ -51,7 +51,7 @@ public:
     std::uint16_t port() const { return server_->port(); }
     Simulator& sim() { return *sim_; }
 
-private:
+  private:
     std::unique_ptr<Simulator> sim_;
     std::unique_ptr<Server> server_;
     std::thread thread_;
@@ -65,7 +65,7 @@ struct Reply {
 };
 
 class Client {
-public:
+  public:
     explicit Client(std::uint16_t port, std::string host = {}) : port_(port), host_(std::move(host)) {}
 
     // target: origin form. Throws beast::system_error on transport errors.
@@ -107,7 +107,7 @@ public:
         return r;
     }
 
-private:
+  private:
     net::io_context ioc_;
     std::uint16_t port_;
     std::string host_;

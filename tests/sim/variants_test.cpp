@@ -58,7 +58,7 @@ std::map<std::string, json::object> ad_days(Client& c, const std::string& mp, co
 }
 
 class SimVariants : public ::testing::Test {
-protected:
+  protected:
     RunningSim running{config_for(Scale::tiny)};
     Client c{running.port()};
 };
@@ -75,14 +75,14 @@ TEST_F(SimVariants, HiddenAdSetsAdsStayInTheCampaignListingAndTheStatistics) {
     const auto listed = ids(read_listing(c, camp + "/ads"));
     std::set<std::string> shown_by_sets;
     for (const auto& set : read_listing(c, camp + "/adsets"))
-        for (const auto& id : ids(read_listing(c, camp + "/adsets/" + str(set.at("id")) + "/ads"))) shown_by_sets.insert(id);
+        for (const auto& id : ids(read_listing(c, camp + "/adsets/" + str(set.at("id")) + "/ads")))
+            shown_by_sets.insert(id);
     for (auto a : hidden_ads) {
         EXPECT_TRUE(listed.contains(sim::id_of(Kind::ad, a))) << "the campaign lists every ad of it";
         EXPECT_FALSE(shown_by_sets.contains(sim::id_of(Kind::ad, a)));
     }
     std::size_t rows_of_hidden = 0;
-    for (const auto& [k, row] : ad_days(c, "50001"))
-        rows_of_hidden += row.at("adset_id") == json::value("8000001");
+    for (const auto& [k, row] : ad_days(c, "50001")) rows_of_hidden += row.at("adset_id") == json::value("8000001");
     EXPECT_GT(rows_of_hidden, 0u) << "statistics rows keep the hidden ad set's id";
 
     // Expected: the ad set was never served; its ads are, without the link.
@@ -109,7 +109,8 @@ TEST_F(SimVariants, HiddenAdSetsAdsStayInTheCampaignListingAndTheStatistics) {
     });
     ASSERT_NE(set_index, 0u) << "the epoch hid no ad set";
     const std::string set_id = sim::id_of(Kind::ad_set, set_index);
-    const std::string camp2 = "/clients/" + sim::id_of(Kind::media_plan, plan) + "/campaigns/" + sim::id_of(Kind::campaign, campaign);
+    const std::string camp2 =
+        "/clients/" + sim::id_of(Kind::media_plan, plan) + "/campaigns/" + sim::id_of(Kind::campaign, campaign);
     EXPECT_FALSE(ids(read_listing(c, camp2 + "/adsets")).contains(set_id));
     EXPECT_EQ(c.get(with_key(camp2 + "/adsets/" + set_id + "/ads")).status, 404u);
     const auto listed2 = ids(read_listing(c, camp2 + "/ads"));
@@ -149,7 +150,8 @@ TEST_F(SimVariants, InapplicableListingsAnswerEmpty404Or400) {
     const std::string tw_ads = "/clients/50002/campaigns/700002/ads";
     const std::string shown = variants_json(Variants{});
     EXPECT_EQ(c.get(with_key("/_sim/variants")).body, shown);
-    for (const auto& [mode, status] : std::vector<std::pair<std::string, unsigned>>{{"empty", 200}, {"404", 404}, {"400", 400}}) {
+    for (const auto& [mode, status] :
+         std::vector<std::pair<std::string, unsigned>>{{"empty", 200}, {"404", 404}, {"400", 400}}) {
         EXPECT_EQ(str(set_variants(c, "inapplicable_listings=" + mode).at("inapplicable_listings")), mode);
         for (const auto& path : {tw_sets, fb_funding}) {
             const auto r = c.get(with_key(path));
@@ -262,11 +264,13 @@ TEST_F(SimVariants, DaysFollowTheAccountsTimeZoneAndWindowsCutToTheSecond) {
         EXPECT_EQ(row.at("click").as_int64(), w.at("click").as_int64() * inside / 86400) << k;
         EXPECT_EQ(cents_of(row.at("spent")), cents_of(w.at("spent")) * inside / 86400) << k;
         const double imp = row.at("impression").to_number<double>();
-        EXPECT_NEAR(row.at("ctr").to_number<double>(), imp == 0 ? 0 : row.at("click").to_number<double>() * 100 / imp, 1e-9);
+        EXPECT_NEAR(row.at("ctr").to_number<double>(), imp == 0 ? 0 : row.at("click").to_number<double>() * 100 / imp,
+                    1e-9);
     }
     // A window of whole local days serves whole days.
-    const auto aligned = ad_days(c, "50002", "&start_date=" + std::to_string(tokyo_midnight) +
-                                                 "&end_date=" + std::to_string(tokyo_midnight + 2 * 86400 - 1));
+    const auto aligned = ad_days(c, "50002",
+                                 "&start_date=" + std::to_string(tokyo_midnight) +
+                                     "&end_date=" + std::to_string(tokyo_midnight + 2 * 86400 - 1));
     ASSERT_FALSE(aligned.empty());
     for (const auto& [k, row] : aligned) EXPECT_EQ(row, whole.at(k)) << k;
     // The expected state is whole days whatever the window.
@@ -331,8 +335,8 @@ TEST(SimVariantsCli, FlagsSetTheVariantsAndBadOnesExitTwo) {
     std::string line;
     pid_t pid = -1;
     ASSERT_EQ(spawn_sim({"--port", "0", "--key", test_key, "--inapplicable-listings", "404", "--campaign-ads",
-                         "twitter-only", "--deny-prefix", "/accounts/1003", "--stats-keys", "no-date",
-                         "--stats-days", "utc", "--stats-window", "seconds", "--next-style", "bare"},
+                         "twitter-only", "--deny-prefix", "/accounts/1003", "--stats-keys", "no-date", "--stats-days",
+                         "utc", "--stats-window", "seconds", "--next-style", "bare"},
                         &line, &pid),
               0);
     const auto pos = line.find("127.0.0.1:");
@@ -346,9 +350,9 @@ TEST(SimVariantsCli, FlagsSetTheVariantsAndBadOnesExitTwo) {
     int status = 0;
     waitpid(pid, &status, 0);
 
-    for (std::vector<std::string> bad : {std::vector<std::string>{"--stats-keys", "some"},
-                                         std::vector<std::string>{"--deny-prefix", "accounts"},
-                                         std::vector<std::string>{"--next-style", "short"}}) {
+    for (std::vector<std::string> bad :
+         {std::vector<std::string>{"--stats-keys", "some"}, std::vector<std::string>{"--deny-prefix", "accounts"},
+          std::vector<std::string>{"--next-style", "short"}}) {
         bad.insert(bad.begin(), {"--port", "0"});
         ASSERT_EQ(spawn_sim(bad, &line, &pid), 0);
         status = 0;

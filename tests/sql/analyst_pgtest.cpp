@@ -66,8 +66,8 @@ std::chrono::sys_days parse_day(const std::string& s) {
 std::string format_day(std::chrono::sys_days day) {
     const std::chrono::year_month_day ymd{day};
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
     return buf;
 }
 
@@ -168,8 +168,7 @@ struct Totals {
     bool operator==(const Totals&) const = default;
 };
 std::ostream& operator<<(std::ostream& o, const Totals& t) {
-    return o << "{spent " << t.spent_cents << " cents, " << t.impressions << " impressions, " << t.clicks
-             << " clicks}";
+    return o << "{spent " << t.spent_cents << " cents, " << t.impressions << " impressions, " << t.clicks << " clicks}";
 }
 
 void add_row(Totals& t, const json::object& row) {
@@ -240,8 +239,9 @@ void load_expected_state(const std::string& dsn, const Simulator& sim) {
         for (const auto& n : names) sql += n + ", ";
         sql += "_raw, _hash, _synced_at, _removed_at) SELECT ";
         for (const auto& v : values) sql += v + ", ";
-        sql += "l->'record', md5((l->'record')::text), now(), CASE WHEN (l->>'removed')::boolean THEN now() END "
-               "FROM jsonb_array_elements($1::jsonb) AS l";
+        sql +=
+            "l->'record', md5((l->'record')::text), now(), CASE WHEN (l->>'removed')::boolean THEN now() END "
+            "FROM jsonb_array_elements($1::jsonb) AS l";
         std::string body = sim.admin("/_sim/expected?table=" + table);
         // jsonb cannot hold NUL characters; the sync makes them safe the same way.
         for (auto p = body.find("\\u0000"); p != std::string::npos; p = body.find("\\u0000", p))
@@ -284,8 +284,9 @@ void check_spend_by_advertiser_week(const std::string& dsn, const Simulator& sim
         for (const auto ws : weeks) {
             const auto lo = std::max(ws, window.first);
             const auto hi = std::min(ws + std::chrono::days{6}, window.today);
-            const auto rows = stats_rows(sim, "/clients/" + mp.id + "/statistics?aggregate=period&start_date=" +
-                                                  unix_seconds(lo) + "&end_date=" + unix_seconds(hi));
+            const auto rows =
+                stats_rows(sim, "/clients/" + mp.id + "/statistics?aggregate=period&start_date=" + unix_seconds(lo) +
+                                    "&end_date=" + unix_seconds(hi));
             for (const auto& row : rows) add_row(want[Key{mp.advertiser_id, mp.currency, format_day(ws)}], row);
         }
     }
@@ -347,9 +348,9 @@ void check_top_ads_last_7_days(const std::string& dsn, const Simulator& sim) {
     const auto from = window.today - std::chrono::days{6};
     std::map<std::string, std::vector<std::pair<std::string, std::int64_t>>> spend;  // currency -> (ad, cents)
     for (const auto& mp : media_plans(sim))
-        for (const auto& row :
-             stats_rows(sim, "/clients/" + mp.id + "/statistics?aggregate=period&level=ad&start_date=" +
-                                 unix_seconds(from) + "&end_date=" + unix_seconds(window.today)))
+        for (const auto& row : stats_rows(
+                 sim, "/clients/" + mp.id + "/statistics?aggregate=period&level=ad&start_date=" + unix_seconds(from) +
+                          "&end_date=" + unix_seconds(window.today)))
             spend[mp.currency].emplace_back(text(row.at("ad_id")), cents(row.at("spent")));
     using Row = std::tuple<std::string, long, std::string, std::int64_t>;  // currency, rank, ad, cents
     std::set<Row> want;
@@ -429,24 +430,23 @@ TEST(AnalystSchema, EveryTableViewColumnAndFunctionHasAComment) {
     EXPECT_TRUE(missing.empty()) << missing.size() << " without a comment, e.g. " << missing.front();
 
     // The views and functions the docs promise are there.
-    std::vector<std::string> views = {"ad_stats_daily_named",   "ad_stats_daily_metrics", "campaign_stats_daily",
-                                      "media_plan_stats_daily", "advertiser_stats_daily", "campaign_stats_weekly",
+    std::vector<std::string> views = {"ad_stats_daily_named",    "ad_stats_daily_metrics", "campaign_stats_daily",
+                                      "media_plan_stats_daily",  "advertiser_stats_daily", "campaign_stats_weekly",
                                       "media_plan_stats_weekly", "advertiser_stats_weekly"};
     for (const auto& spec : model::all_tables()) {
         const std::string t(spec.name);
         if (t != "ad_stats_daily") views.push_back("current_" + t);
         views.push_back(t + "_versions");
-        EXPECT_TRUE(tx.exec_params1("SELECT to_regprocedure($1) IS NOT NULL",
-                                    "marin." + t + "_as_of(timestamptz, boolean)")[0]
-                        .as<bool>())
+        EXPECT_TRUE(
+            tx.exec_params1("SELECT to_regprocedure($1) IS NOT NULL", "marin." + t + "_as_of(timestamptz, boolean)")[0]
+                .as<bool>())
             << "no function marin." << t << "_as_of";
     }
     for (const auto& v : views)
-        EXPECT_TRUE(
-            tx.exec_params1("SELECT to_regclass($1) IS NOT NULL AND (SELECT relkind FROM pg_class WHERE oid = "
-                            "to_regclass($1)) = 'v'",
-                            "marin." + v)[0]
-                .as<bool>())
+        EXPECT_TRUE(tx.exec_params1("SELECT to_regclass($1) IS NOT NULL AND (SELECT relkind FROM pg_class WHERE oid = "
+                                    "to_regclass($1)) = 'v'",
+                                    "marin." + v)[0]
+                        .as<bool>())
             << "no view marin." << v;
 
     // Figures add up: no floating point in any view, except the API's own
@@ -527,8 +527,9 @@ TEST(AnalystRole, ReaderReadsEverythingAndWritesNothing) {
     pqxx::connection c(db.dsn());
     {
         pqxx::read_transaction tx(c);
-        const auto role = tx.exec1("SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolreplication, "
-                                   "rolbypassrls FROM pg_roles WHERE rolname = 'marin_reader'");
+        const auto role = tx.exec1(
+            "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolreplication, "
+            "rolbypassrls FROM pg_roles WHERE rolname = 'marin_reader'");
         for (const auto& f : role) EXPECT_FALSE(f.as<bool>()) << "marin_reader has " << f.name();
         // Nothing but SELECT on the schema's relations, and USAGE on it.
         EXPECT_EQ(tx.exec1("SELECT count(*) FROM information_schema.role_table_grants WHERE grantee = "
@@ -567,9 +568,10 @@ TEST(AnalystRole, ReaderReadsEverythingAndWritesNothing) {
             EXPECT_TRUE(refused(c, "DROP TABLE marin." + rel, why)) << why;
         }
         pqxx::read_transaction tx(c);
-        const auto first_col = tx.exec_params1("SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = "
-                                               "('marin.' || $1)::regclass AND attnum = 1",
-                                               rel)[0]
+        const auto first_col = tx.exec_params1(
+                                     "SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = "
+                                     "('marin.' || $1)::regclass AND attnum = 1",
+                                     rel)[0]
                                    .as<std::string>();
         tx.commit();
         EXPECT_TRUE(refused(c, "UPDATE marin." + rel + " SET " + first_col + " = " + first_col, why, view)) << why;
@@ -582,13 +584,11 @@ TEST(AnalystRole, ReaderReadsEverythingAndWritesNothing) {
             EXPECT_NO_THROW(tx.exec("SELECT * FROM marin." + name + "(now(), true) LIMIT 1")) << name;
         }
     }
-    for (const std::string sql : {"CREATE TABLE marin.analyst_scratch (x int)",
-                                  "CREATE VIEW marin.analyst_scratch AS SELECT 1 AS x",
-                                  "CREATE FUNCTION marin.analyst_scratch() RETURNS int LANGUAGE sql AS 'SELECT 1'",
-                                  "CREATE TABLE public.analyst_scratch (x int)",
-                                  "CREATE SCHEMA analyst_scratch",
-                                  "COMMENT ON TABLE marin.campaigns IS 'changed'",
-                                  "CREATE INDEX analyst_scratch ON marin.campaigns (name)"})
+    for (const std::string sql :
+         {"CREATE TABLE marin.analyst_scratch (x int)", "CREATE VIEW marin.analyst_scratch AS SELECT 1 AS x",
+          "CREATE FUNCTION marin.analyst_scratch() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+          "CREATE TABLE public.analyst_scratch (x int)", "CREATE SCHEMA analyst_scratch",
+          "COMMENT ON TABLE marin.campaigns IS 'changed'", "CREATE INDEX analyst_scratch ON marin.campaigns (name)"})
         EXPECT_TRUE(refused(c, sql, why)) << sql << ": " << why;
 }
 
@@ -602,8 +602,7 @@ TEST(AnalystRole, SecondDatabaseMigratesWithTheExistingRole) {
     pqxx::read_transaction tx(c);
     EXPECT_TRUE(tx.exec1("SELECT has_table_privilege('marin_reader', 'marin.advertiser_stats_weekly', 'SELECT')")[0]
                     .as<bool>());
-    EXPECT_TRUE(
-        tx.exec1("SELECT has_table_privilege('marin_reader', 'marin.ad_stats_daily', 'SELECT')")[0].as<bool>());
+    EXPECT_TRUE(tx.exec1("SELECT has_table_privilege('marin_reader', 'marin.ad_stats_daily', 'SELECT')")[0].as<bool>());
     EXPECT_FALSE(
         tx.exec1("SELECT has_table_privilege('marin_reader', 'marin.ad_stats_daily', 'INSERT')")[0].as<bool>());
 }
@@ -617,8 +616,9 @@ TEST(AnalystRole, MigrateAsAPlainRoleGrantsTheExistingReader) {
     {
         pqxx::connection c(test::admin_dsn());
         pqxx::nontransaction tx(c);
-        tx.exec0("DO $$ BEGIN CREATE ROLE marin_reader NOLOGIN; "
-                 "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
+        tx.exec0(
+            "DO $$ BEGIN CREATE ROLE marin_reader NOLOGIN; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
         tx.exec0("CREATE ROLE " + tx.quote_name(owner) + " LOGIN");
     }
     {
@@ -637,8 +637,8 @@ TEST(AnalystRole, MigrateAsAPlainRoleGrantsTheExistingReader) {
         ASSERT_NO_FATAL_FAILURE(migrate(dsn));
         pqxx::connection c(db.dsn());
         pqxx::read_transaction tx(c);
-        EXPECT_FALSE(tx.exec_params1("SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = $1", owner)[0]
-                         .as<bool>());
+        EXPECT_FALSE(
+            tx.exec_params1("SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = $1", owner)[0].as<bool>());
         EXPECT_TRUE(tx.exec1("SELECT has_table_privilege('marin_reader', 'marin.ad_stats_daily_named', 'SELECT')")[0]
                         .as<bool>());
         EXPECT_TRUE(tx.exec1("SELECT has_table_privilege('marin_reader', 'marin.campaigns', 'SELECT')")[0].as<bool>());

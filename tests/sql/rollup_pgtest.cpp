@@ -144,7 +144,8 @@ SELECT (SELECT count(*) FROM (
     if (tables[0].as<long>() || tables[1].as<long>())
         out += std::string("campaign_stats_daily_rollup: ") + tables[0].c_str() + " sums of rows not in it, " +
                tables[1].c_str() + " rows that are no sums\n";
-    if (tables[2].as<long>()) out += std::string("media_plan_stats_daily_rollup: ") + tables[2].c_str() + " differences\n";
+    if (tables[2].as<long>())
+        out += std::string("media_plan_stats_daily_rollup: ") + tables[2].c_str() + " differences\n";
     if (tables[3].as<long>())
         out += std::string(tables[3].c_str()) + " statistics rows whose main_metrics columns differ from _raw\n";
     if (tables[4].as<long>() == 0) out += "no statistics rows\n";
@@ -192,10 +193,11 @@ TEST(AnalystRollups, EqualTheirRowsAfterLoadEpochCrashAndResume) {
     const auto deadline = std::chrono::steady_clock::now() + 5min;
     const std::string written_by_the_run =
         "SELECT count(*) FROM marin.ad_stats_daily WHERE _synced_at > (SELECT started_at FROM marin.sync_runs "
-        "WHERE run_id = " + std::to_string(run_started + 1) + ")";
+        "WHERE run_id = " +
+        std::to_string(run_started + 1) + ")";
     while (p->running() && std::chrono::steady_clock::now() < deadline) {
-        if (scalar(db.dsn(), "SELECT count(*) FROM marin.sync_runs WHERE run_id = " +
-                                 std::to_string(run_started + 1)) > 0 &&
+        if (scalar(db.dsn(), "SELECT count(*) FROM marin.sync_runs WHERE run_id = " + std::to_string(run_started + 1)) >
+                0 &&
             scalar(db.dsn(), written_by_the_run) > 0)
             break;
         std::this_thread::sleep_for(5ms);

@@ -43,10 +43,10 @@ TEST(Migrator, CheckSchemaRefusesAnUnmigratedOrAlteredDatabase) {
         Migrator::check_schema(db.dsn());
         FAIL() << "no error on an empty database";
     } catch (const storage::SchemaError& e) {
-        EXPECT_NE(std::string(e.what()).find("schema is at version 0, this marin-sync needs " +
-                                             std::to_string(storage::latest_schema_version()) +
-                                             ": run `marin-sync migrate`"),
-                  std::string::npos)
+        EXPECT_NE(
+            std::string(e.what()).find("schema is at version 0, this marin-sync needs " +
+                                       std::to_string(storage::latest_schema_version()) + ": run `marin-sync migrate`"),
+            std::string::npos)
             << e.what();
     }
     Migrator::migrate(db.dsn(), test::quiet_logger());
@@ -103,11 +103,10 @@ TEST(Migrator, SchemaMatchesTheSpecExactly) {
             "ORDER BY ordinal_position",
             table);
     };
-    const std::vector<std::pair<std::string, std::string>> bookkeeping = {
-        {"_raw", "jsonb"},
-        {"_hash", "text"},
-        {"_synced_at", "timestamp with time zone"},
-        {"_removed_at", "timestamp with time zone"}};
+    const std::vector<std::pair<std::string, std::string>> bookkeeping = {{"_raw", "jsonb"},
+                                                                          {"_hash", "text"},
+                                                                          {"_synced_at", "timestamp with time zone"},
+                                                                          {"_removed_at", "timestamp with time zone"}};
     for (const auto& spec : model::all_tables()) {
         const std::string name(spec.name);
         for (const bool history : {false, true}) {

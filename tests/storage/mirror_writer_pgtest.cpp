@@ -179,15 +179,16 @@ TEST(MirrorWriter, HostileTextRoundTripsExactly) {
     };
     std::vector<model::Row> rows;
     for (std::size_t i = 0; i < hostile.size(); ++i)
-        rows.push_back(test::make_row(TableId::campaigns,
-                                      {{"id", "h" + std::to_string(i)}, {"name", hostile[i]}, {"status", std::nullopt}}));
+        rows.push_back(test::make_row(
+            TableId::campaigns, {{"id", "h" + std::to_string(i)}, {"name", hostile[i]}, {"status", std::nullopt}}));
     EXPECT_EQ(write(w, TableId::campaigns, rows).inserted, static_cast<std::int64_t>(hostile.size()));
     pqxx::connection c(db.dsn());
     pqxx::read_transaction tx(c);
     for (std::size_t i = 0; i < hostile.size(); ++i) {
-        const auto r = tx.exec_params1("SELECT name, _raw->>'name', status IS NULL, _raw::text = $2::jsonb::text "
-                                       "FROM marin.campaigns WHERE id = $1",
-                                       "h" + std::to_string(i), rows[i].raw);
+        const auto r = tx.exec_params1(
+            "SELECT name, _raw->>'name', status IS NULL, _raw::text = $2::jsonb::text "
+            "FROM marin.campaigns WHERE id = $1",
+            "h" + std::to_string(i), rows[i].raw);
         EXPECT_EQ(r[0].as<std::string>(), hostile[i]) << i;
         EXPECT_EQ(r[1].as<std::string>(), hostile[i]) << i;
         EXPECT_TRUE(r[2].as<bool>()) << i;
@@ -200,8 +201,9 @@ TEST(MirrorWriter, HostileTextRoundTripsExactly) {
 TEST(MirrorWriter, DuplicateKeysInOneBatchLastWins) {
     test::MigratedDatabase db("w_dup");
     MirrorWriter w(test::settings_for(db.dsn()), test::quiet_logger());
-    const auto r = write(w, TableId::campaigns,
-                         {campaign("1", "m", "old"), campaign("2", "m"), campaign("1", "m", "new"), campaign("2", "m")});
+    const auto r =
+        write(w, TableId::campaigns,
+              {campaign("1", "m", "old"), campaign("2", "m"), campaign("1", "m", "new"), campaign("2", "m")});
     EXPECT_EQ(r.inserted, 2);
     EXPECT_EQ(db.value("SELECT name FROM marin.campaigns WHERE id = '1'"), "new");
     // composite key with a date
@@ -229,38 +231,45 @@ TEST(MirrorWriter, StatisticsRollupsFollowTheirRows) {
         return test::make_row(TableId::ad_stats_daily, values);
     };
     const auto rollup = [&] {
-        return db.value("SELECT string_agg(coalesce(campaign_id, '-') || ' ' || date || ' ' || ads_with_activity || ' ' "
-                        "|| clicks || ' ' || link_clicks || ' ' || ads_new_since::text, '; ' "
-                        "ORDER BY campaign_id, date) FROM marin.campaign_stats_daily_rollup");
+        return db.value(
+            "SELECT string_agg(coalesce(campaign_id, '-') || ' ' || date || ' ' || ads_with_activity || ' ' "
+            "|| clicks || ' ' || link_clicks || ' ' || ads_new_since::text, '; ' "
+            "ORDER BY campaign_id, date) FROM marin.campaign_stats_daily_rollup");
     };
     const auto plan = [&] {
-        return db.value("SELECT string_agg(date || ' ' || ads_with_activity || ' ' || clicks || ' ' "
-                        "|| ads_new_since::text, '; ' ORDER BY date) FROM marin.media_plan_stats_daily_rollup");
+        return db.value(
+            "SELECT string_agg(date || ' ' || ads_with_activity || ' ' || clicks || ' ' "
+            "|| ads_new_since::text, '; ' ORDER BY date) FROM marin.media_plan_stats_daily_rollup");
     };
     write(w, TableId::ad_stats_daily,
           {stat("a", "2024-03-01", "c1", "1"), stat("b", "2024-03-01", "c1", "2"), stat("a", "2024-03-03", "c1", "4"),
            stat("z", "2024-03-01", "", "8")});
-    EXPECT_EQ(rollup(), "c1 2024-03-01 2 3 3.0 {2,2,2,2,2,2,2}; c1 2024-03-03 1 4 1.5 {1,1,0,0,0,0,0}; "
-                        "- 2024-03-01 1 8 1.5 {1,1,1,1,1,1,1}");
+    EXPECT_EQ(rollup(),
+              "c1 2024-03-01 2 3 3.0 {2,2,2,2,2,2,2}; c1 2024-03-03 1 4 1.5 {1,1,0,0,0,0,0}; "
+              "- 2024-03-01 1 8 1.5 {1,1,1,1,1,1,1}");
     EXPECT_EQ(plan(), "2024-03-01 3 11 {3,3,3,3,3,3,3}; 2024-03-03 1 4 {1,1,0,0,0,0,0}");
     // A day between two of a's: the later one now has a row the day before.
     write(w, TableId::ad_stats_daily, {stat("a", "2024-03-02", "c1", "16")});
-    EXPECT_EQ(rollup(), "c1 2024-03-01 2 3 3.0 {2,2,2,2,2,2,2}; c1 2024-03-02 1 16 1.5 {1,0,0,0,0,0,0}; "
-                        "c1 2024-03-03 1 4 1.5 {1,0,0,0,0,0,0}; - 2024-03-01 1 8 1.5 {1,1,1,1,1,1,1}");
+    EXPECT_EQ(rollup(),
+              "c1 2024-03-01 2 3 3.0 {2,2,2,2,2,2,2}; c1 2024-03-02 1 16 1.5 {1,0,0,0,0,0,0}; "
+              "c1 2024-03-03 1 4 1.5 {1,0,0,0,0,0,0}; - 2024-03-01 1 8 1.5 {1,1,1,1,1,1,1}");
     // Restated, and moved to another campaign.
     write(w, TableId::ad_stats_daily, {stat("b", "2024-03-01", "c2", "32"), stat("a", "2024-03-03", "c1", "64")});
-    EXPECT_EQ(rollup(), "c1 2024-03-01 1 1 1.5 {1,1,1,1,1,1,1}; c1 2024-03-02 1 16 1.5 {1,0,0,0,0,0,0}; "
-                        "c1 2024-03-03 1 64 1.5 {1,0,0,0,0,0,0}; c2 2024-03-01 1 32 1.5 {1,1,1,1,1,1,1}; "
-                        "- 2024-03-01 1 8 1.5 {1,1,1,1,1,1,1}");
-    EXPECT_EQ(plan(), "2024-03-01 3 41 {3,3,3,3,3,3,3}; 2024-03-02 1 16 {1,0,0,0,0,0,0}; "
-                      "2024-03-03 1 64 {1,0,0,0,0,0,0}");
+    EXPECT_EQ(rollup(),
+              "c1 2024-03-01 1 1 1.5 {1,1,1,1,1,1,1}; c1 2024-03-02 1 16 1.5 {1,0,0,0,0,0,0}; "
+              "c1 2024-03-03 1 64 1.5 {1,0,0,0,0,0,0}; c2 2024-03-01 1 32 1.5 {1,1,1,1,1,1,1}; "
+              "- 2024-03-01 1 8 1.5 {1,1,1,1,1,1,1}");
+    EXPECT_EQ(plan(),
+              "2024-03-01 3 41 {3,3,3,3,3,3,3}; 2024-03-02 1 16 {1,0,0,0,0,0,0}; "
+              "2024-03-03 1 64 {1,0,0,0,0,0,0}");
     // The only row of a (campaign, day) moves away: that roll-up row goes.
     write(w, TableId::ad_stats_daily, {stat("z", "2024-03-01", "c2", "8")});
     EXPECT_EQ(db.value("SELECT count(*) FROM marin.campaign_stats_daily_rollup WHERE campaign_id IS NULL"), "0");
     EXPECT_EQ(db.value("SELECT clicks FROM marin.campaign_stats_daily_rollup WHERE campaign_id = 'c2'"), "40");
     // Unchanged: not even the roll-ups are touched.
-    const auto xmin = db.value("SELECT string_agg(xmin::text, ',' ORDER BY date, campaign_id) "
-                               "FROM marin.campaign_stats_daily_rollup");
+    const auto xmin = db.value(
+        "SELECT string_agg(xmin::text, ',' ORDER BY date, campaign_id) "
+        "FROM marin.campaign_stats_daily_rollup");
     write(w, TableId::ad_stats_daily, {stat("z", "2024-03-01", "c2", "8"), stat("a", "2024-03-02", "c1", "16")});
     EXPECT_EQ(db.value("SELECT string_agg(xmin::text, ',' ORDER BY date, campaign_id) "
                        "FROM marin.campaign_stats_daily_rollup"),
@@ -270,13 +279,15 @@ TEST(MirrorWriter, StatisticsRollupsFollowTheirRows) {
 // Two media plans: m1 (campaigns c1, c2; c1 has ad set s1 with ad a1, and ad
 // a3 without ad set; c2 has ad set s2 with ad a2), m2 (campaign c3).
 class Removal : public ::testing::Test {
-protected:
+  protected:
     Removal() : db("w_removal"), w(test::settings_for(db.dsn()), test::quiet_logger()) {
         write(w, TableId::media_plans,
-              {test::make_row(TableId::media_plans, {{"id", "m1"}}), test::make_row(TableId::media_plans, {{"id", "m2"}})});
+              {test::make_row(TableId::media_plans, {{"id", "m1"}}),
+               test::make_row(TableId::media_plans, {{"id", "m2"}})});
         write(w, TableId::campaigns, {campaign("c1", "m1"), campaign("c2", "m1"), campaign("c3", "m2")});
         write(w, TableId::ad_sets, {ad_set("s1", "c1", "m1"), ad_set("s2", "c2", "m1")});
-        write(w, TableId::ads, {ad("a1", "s1", "c1", "m1"), ad("a2", "s2", "c2", "m1"), ad("a3", std::nullopt, "c1", "m1")});
+        write(w, TableId::ads,
+              {ad("a1", "s1", "c1", "m1"), ad("a2", "s2", "c2", "m1"), ad("a3", std::nullopt, "c1", "m1")});
         write(w, TableId::media_plan_users,
               {test::make_row(TableId::media_plan_users, {{"media_plan_id", "m1"}, {"user_id", "u"}})});
     }
@@ -385,9 +396,10 @@ TEST(MirrorWriter, KilledBackendFailsThisAndEveryLaterCall) {
     test::MigratedDatabase db("w_killed");
     MirrorWriter w(test::settings_for(db.dsn()), test::quiet_logger());
     write(w, TableId::campaigns, {campaign("1", "m")});
-    EXPECT_EQ(db.value("SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND application_name = 'marin-sync writer'"),
-              "true");
+    EXPECT_EQ(
+        db.value("SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND application_name = 'marin-sync writer'"),
+        "true");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     std::string first;
     try {
@@ -512,7 +524,8 @@ TEST(MirrorWriter, TinyListingsShareOneMergeAndTheirCompletionsRemoveTheRightRow
     std::vector<model::Row> stored;
     for (int i = 0; i < listings; ++i)
         for (int j = 0; j < 3; ++j)
-            stored.push_back(ad("a" + std::to_string(i) + "_" + std::to_string(j), "s" + std::to_string(i), "c1", "m1"));
+            stored.push_back(
+                ad("a" + std::to_string(i) + "_" + std::to_string(j), "s" + std::to_string(i), "c1", "m1"));
     write(w, TableId::ads, stored);
 
     std::optional<TableLock> lock(std::in_place, db.dsn(), "campaigns");
@@ -528,7 +541,8 @@ TEST(MirrorWriter, TinyListingsShareOneMergeAndTheirCompletionsRemoveTheRightRow
                 // listing i holds ads _0, _1, a new _3, and _2 only when i is odd
                 std::vector<model::Row> rows;
                 for (int j : {0, 1, 2, 3})
-                    if (j != 2 || i % 2 == 1) rows.push_back(ad("a" + std::to_string(i) + "_" + std::to_string(j), set, "c1", "m1"));
+                    if (j != 2 || i % 2 == 1)
+                        rows.push_back(ad("a" + std::to_string(i) + "_" + std::to_string(j), set, "c1", "m1"));
                 ListingKey listing{"ads@adset:" + set, {{"ad_set_id", set}}};
                 ListingKey again = listing;
                 co_await w.enqueue(TableId::ads, std::move(rows), std::move(listing));
@@ -650,7 +664,8 @@ namespace {
 // depend on the link), with the ad-set link from an ad set's listing, or
 // none and keeps_links from the campaign's listing.
 model::Row listed_ad(const std::string& id, std::optional<std::string> ad_set_id, const std::string& name = "n") {
-    auto row = test::make_row(TableId::ads, {{"id", id}, {"campaign_id", "c1"}, {"media_plan_id", "m1"}, {"name", name}});
+    auto row =
+        test::make_row(TableId::ads, {{"id", id}, {"campaign_id", "c1"}, {"media_plan_id", "m1"}, {"name", name}});
     const auto link = model::table_spec(TableId::ads).link_positions().at(0);
     row.values[link] = ad_set_id;
     row.keeps_links = !ad_set_id;

@@ -58,8 +58,8 @@ TEST(RunLock, LossOfItsSessionIsReported) {
         if (!lost) std::this_thread::sleep_for(std::chrono::milliseconds{20});
     }
     ASSERT_TRUE(lost);
-    EXPECT_EQ(lost->rfind("lost the run lock: its session (backend pid " + std::to_string(lock->backend_pid()) + ")", 0),
-              0u)
+    EXPECT_EQ(
+        lost->rfind("lost the run lock: its session (backend pid " + std::to_string(lock->backend_pid()) + ")", 0), 0u)
         << *lost;
     EXPECT_FALSE(lock->held());
     // And the lock is free for another run.

@@ -43,11 +43,21 @@ inline std::string json_string(const std::string& s) {
     std::string out = "\"";
     for (unsigned char ch : s) {
         switch (ch) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (ch < 0x20) {
                     char buf[8];
@@ -94,7 +104,7 @@ inline storage::WriterSettings settings_for(const std::string& dsn) {
 
 // A fresh database with the schema applied.
 class MigratedDatabase : public TestDatabase {
-public:
+  public:
     explicit MigratedDatabase(const std::string& label) : TestDatabase(label) {
         storage::Migrator::migrate(dsn(), quiet_logger());
     }

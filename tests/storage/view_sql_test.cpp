@@ -7,8 +7,8 @@
 #include <algorithm>
 
 using namespace marin;
-using storage::detail::GeneratedObject;
 using storage::detail::generated_objects;
+using storage::detail::GeneratedObject;
 
 namespace {
 
@@ -32,9 +32,9 @@ TEST(ViewSql, ColumnsAddedToATableFollowItsBookkeepingColumns) {
     const auto current = names(object(all, "current_audiences"));
     const auto removed = std::find(current.begin(), current.end(), "_removed_at");
     ASSERT_NE(removed, current.end());
-    EXPECT_EQ(std::vector<std::string>(removed + 1, current.end()),
-              (std::vector<std::string>{"customer_file_source", "country", "lookalike_type",
-                                        "origin_audience_network_id"}));
+    EXPECT_EQ(
+        std::vector<std::string>(removed + 1, current.end()),
+        (std::vector<std::string>{"customer_file_source", "country", "lookalike_type", "origin_audience_network_id"}));
     // sql/005 made audiences_versions again: its new columns before _valid_from.
     const auto versions = names(object(all, "audiences_versions"));
     EXPECT_EQ(versions.back(), "_is_current");

@@ -26,22 +26,23 @@ std::map<std::string, std::string> catalogue(const std::string& dsn) {
     pqxx::connection c(dsn);
     pqxx::read_transaction tx(c);
     std::map<std::string, std::string> out;
-    for (const auto& r : tx.exec(
-             "SELECT 'view ' || c.relname, pg_get_viewdef(c.oid) || E'\\n-- comment: ' "
-             "|| coalesce(obj_description(c.oid, 'pg_class'), '(none)') || E'\\n-- owner: ' || c.relowner::regrole "
-             "|| E'\\n-- acl: ' || coalesce(c.relacl::text, '(default)') "
-             "|| (SELECT string_agg(E'\\n-- column ' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) "
-             "|| ': ' || coalesce(col_description(c.oid, a.attnum), '(none)'), '' ORDER BY a.attnum) "
-             "   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) "
-             "FROM pg_class c WHERE c.relnamespace = 'marin'::regnamespace AND c.relkind = 'v' "
-             "UNION ALL "
-             "SELECT 'function ' || p.oid::regprocedure::text, "
-             "btrim(regexp_replace(replace(p.prosrc, '\"', ''), '\\s+', ' ', 'g')) || E'\\n-- ' "
-             "|| pg_get_function_arguments(p.oid) || ' -> ' || pg_get_function_result(p.oid) || ' ' || p.provolatile::text "
-             "|| p.proparallel::text || ' ' || l.lanname || E'\\n-- comment: ' "
-             "|| coalesce(obj_description(p.oid, 'pg_proc'), '(none)') || E'\\n-- owner: ' || p.proowner::regrole "
-             "|| E'\\n-- acl: ' || coalesce(p.proacl::text, '(default)') "
-             "FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.pronamespace = 'marin'::regnamespace"))
+    for (const auto& r :
+         tx.exec("SELECT 'view ' || c.relname, pg_get_viewdef(c.oid) || E'\\n-- comment: ' "
+                 "|| coalesce(obj_description(c.oid, 'pg_class'), '(none)') || E'\\n-- owner: ' || c.relowner::regrole "
+                 "|| E'\\n-- acl: ' || coalesce(c.relacl::text, '(default)') "
+                 "|| (SELECT string_agg(E'\\n-- column ' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) "
+                 "|| ': ' || coalesce(col_description(c.oid, a.attnum), '(none)'), '' ORDER BY a.attnum) "
+                 "   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) "
+                 "FROM pg_class c WHERE c.relnamespace = 'marin'::regnamespace AND c.relkind = 'v' "
+                 "UNION ALL "
+                 "SELECT 'function ' || p.oid::regprocedure::text, "
+                 "btrim(regexp_replace(replace(p.prosrc, '\"', ''), '\\s+', ' ', 'g')) || E'\\n-- ' "
+                 "|| pg_get_function_arguments(p.oid) || ' -> ' || pg_get_function_result(p.oid) || ' ' || "
+                 "p.provolatile::text "
+                 "|| p.proparallel::text || ' ' || l.lanname || E'\\n-- comment: ' "
+                 "|| coalesce(obj_description(p.oid, 'pg_proc'), '(none)') || E'\\n-- owner: ' || p.proowner::regrole "
+                 "|| E'\\n-- acl: ' || coalesce(p.proacl::text, '(default)') "
+                 "FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.pronamespace = 'marin'::regnamespace"))
         out[r[0].as<std::string>()] = r[1].as<std::string>();
     return out;
 }
@@ -53,15 +54,16 @@ void migrate_as_before(const std::string& dsn) {
     {
         pqxx::work tx(c);
         tx.exec0("CREATE SCHEMA marin");
-        tx.exec0("CREATE TABLE marin.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
-                 "checksum text NOT NULL, applied_at timestamp with time zone NOT NULL DEFAULT now())");
+        tx.exec0(
+            "CREATE TABLE marin.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+            "checksum text NOT NULL, applied_at timestamp with time zone NOT NULL DEFAULT now())");
         tx.commit();
     }
     for (const auto& m : storage::embedded_migrations()) {
         pqxx::work tx(c);
         tx.exec(std::string(m.sql));
-        tx.exec_params0("INSERT INTO marin.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                        m.version, std::string(m.name), std::string(m.checksum));
+        tx.exec_params0("INSERT INTO marin.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", m.version,
+                        std::string(m.name), std::string(m.checksum));
         tx.commit();
     }
 }
@@ -201,8 +203,9 @@ TEST(GeneratedViews, AColumnAddedToASpecReachesTheViews) {
                        "AND attname = 'test_note'))")[0]
                   .as<std::string>(),
               "A note for the test.");
-    tx.exec0("INSERT INTO marin.ads (id, test_note, _raw, _hash, _synced_at) "
-             "VALUES ('1', 'noted', '{}', 'h', now() - interval '1 hour')");
+    tx.exec0(
+        "INSERT INTO marin.ads (id, test_note, _raw, _hash, _synced_at) "
+        "VALUES ('1', 'noted', '{}', 'h', now() - interval '1 hour')");
     EXPECT_EQ(tx.exec1("SELECT test_note FROM marin.ads_as_of(now())")[0].as<std::string>(), "noted");
     EXPECT_EQ(tx.exec1("SELECT test_note FROM marin.ads_versions")[0].as<std::string>(), "noted");
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM marin.analyst_ads")[0].as<int>(), 1);
@@ -224,8 +227,9 @@ TEST(GeneratedViews, AViewThatMustChangeShapeIsRemadeOrRefused) {
         t.spec.versions_laid_out_in = 10;
         objects = generated_objects(t.spec);
         tx.exec0("CREATE VIEW marin.analyst_versions AS SELECT id, _valid_from FROM marin.ads_versions");
-        tx.exec0("CREATE FUNCTION marin.analyst_rows() RETURNS SETOF marin.ads_versions LANGUAGE sql "
-                 "AS 'SELECT * FROM marin.ads_versions'");
+        tx.exec0(
+            "CREATE FUNCTION marin.analyst_rows() RETURNS SETOF marin.ads_versions LANGUAGE sql "
+            "AS 'SELECT * FROM marin.ads_versions'");
         tx.exec0("GRANT SELECT ON marin.ads_versions TO PUBLIC");
         tx.commit();
     }
@@ -258,7 +262,7 @@ TEST(GeneratedViews, AViewThatMustChangeShapeIsRemadeOrRefused) {
     ASSERT_GE(versions.size(), 4u);
     EXPECT_EQ(versions[versions.size() - 4], "test_note text");
     EXPECT_EQ(versions.back(), "_is_current boolean");
-    EXPECT_EQ(tx.exec1("SELECT relacl::text FROM pg_class WHERE oid = 'marin.ads_versions'::regclass")[0]
-                  .as<std::string>(),
-              acl_before);
+    EXPECT_EQ(
+        tx.exec1("SELECT relacl::text FROM pg_class WHERE oid = 'marin.ads_versions'::regclass")[0].as<std::string>(),
+        acl_before);
 }

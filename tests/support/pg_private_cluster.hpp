@@ -11,7 +11,7 @@ namespace marin::test {
 // destruction stop and remove the folder (kept, with its server.log, when
 // MARIN_KEEP_TEST_DB=1). Costs a second or two of initdb.
 class PrivateCluster {
-public:
+  public:
     PrivateCluster();
     ~PrivateCluster();
     PrivateCluster(const PrivateCluster&) = delete;
@@ -30,7 +30,7 @@ public:
     // The server's log (for failure messages).
     std::string server_log_tail(std::size_t bytes = 4000) const;
 
-private:
+  private:
     std::string dir_;
     std::string admin_dsn_;
 };

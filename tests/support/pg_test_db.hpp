@@ -13,7 +13,7 @@ std::string admin_dsn();
 // Creates a uniquely named empty database and drops it on destruction,
 // unless MARIN_KEEP_TEST_DB=1 (kept for inspection; its name is printed).
 class TestDatabase {
-public:
+  public:
     explicit TestDatabase(const std::string& label = "t");
     // The same on another cluster (a PrivateCluster's admin DSN).
     TestDatabase(const std::string& label, const std::string& admin_dsn);
@@ -24,7 +24,7 @@ public:
     const std::string& name() const { return name_; }
     const std::string& dsn() const { return dsn_; }
 
-private:
+  private:
     std::string name_;
     std::string dsn_;
     std::string admin_dsn_;

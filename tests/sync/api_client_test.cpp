@@ -34,7 +34,7 @@ struct CountingObserver : RequestObserver {
 };
 
 class ApiClientTest : public ::testing::Test {
-protected:
+  protected:
     asio::io_context ioc;
     CapturedLog log;
     CountingObserver observer;
@@ -341,7 +341,9 @@ TEST_F(ApiClientTest, LookupBoundedByTheRequestTimeoutToo) {
     s.request_timeout = 300ms;
     s.max_attempts = 1;
     std::vector<ResolveDone> never_called;
-    s.resolve = [&](const std::string&, const std::string&, ResolveDone done) { never_called.push_back(std::move(done)); };
+    s.resolve = [&](const std::string&, const std::string&, ResolveDone done) {
+        never_called.push_back(std::move(done));
+    };
     auto c = client(s);
     const auto start = std::chrono::steady_clock::now();
     const auto e = get_error(*c);
@@ -357,9 +359,9 @@ TEST_F(ApiClientTest, ResolveStepThatAnswersIsUsed) {
         ++lookups;
         // Answered later, from the executor, as Asio's resolver does.
         asio::post(ioc, [port, done = std::move(done)] {
-            done({}, tcp::resolver::results_type::create(
-                         tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(port))),
-                         "api.example.invalid", port));
+            done({}, tcp::resolver::results_type::create(tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                                                       static_cast<unsigned short>(std::stoi(port))),
+                                                         "api.example.invalid", port));
         });
     };
     auto c = client(s);

@@ -15,7 +15,7 @@ using namespace marin::sync::test;
 namespace {
 
 class TlsTest : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() { pki = new TestPki(); }
     static void TearDownTestSuite() {
         delete pki;

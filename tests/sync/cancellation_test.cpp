@@ -44,7 +44,7 @@ const char* const two_users_page =
 // coroutine, as a real writer's channel send would), and that records its
 // commands' beginnings and ends: a cancelled command has a beginning only.
 class SlowSink : public RowSink {
-public:
+  public:
     std::function<void()> on_first_write;
     int begun = 0, ended = 0, writes = 0;
 
@@ -58,7 +58,7 @@ public:
     asio::awaitable<void> checkpoint(const marin::model::ListingScope&) override { co_await step(); }
     asio::awaitable<void> flush() override { co_return; }
 
-private:
+  private:
     asio::awaitable<void> step() {
         ++begun;
         asio::steady_timer timer(co_await asio::this_coro::executor, 200ms);
@@ -68,7 +68,7 @@ private:
 };
 
 class CancellationTest : public ::testing::Test {
-protected:
+  protected:
     // Runs the crawl on `server` until it ends (or `stop_bound` passes);
     // `stop_later` is called from another thread once the crawl started,
     // `before_run` on this one before it starts.
@@ -110,8 +110,8 @@ TEST_F(CancellationTest, ClientRequestInFlightEndsAtTheCancellation) {
         r.delay = 60s;
         return r;
     });
-    auto c = std::make_unique<ApiClient>(ioc.get_executor(), fast_settings(server.base_url()), tls, log.logger,
-                                         nullptr);
+    auto c =
+        std::make_unique<ApiClient>(ioc.get_executor(), fast_settings(server.base_url()), tls, log.logger, nullptr);
     asio::cancellation_signal stop;
     std::optional<ApiError> error;
     bool ended = false;
@@ -187,8 +187,8 @@ TEST_F(CancellationTest, StopDuringASinkCommandLetsItFinishWhole) {
     CrawlEngine* running = nullptr;
     // The stop comes while the first write is under way.
     sink.on_first_write = [&] { running->request_stop(); };
-    const auto report = crawl(server, fast_settings(server.base_url()), sink, {},
-                              [&](CrawlEngine& engine) { running = &engine; });
+    const auto report =
+        crawl(server, fast_settings(server.base_url()), sink, {}, [&](CrawlEngine& engine) { running = &engine; });
     ASSERT_TRUE(report) << log.text();
     EXPECT_TRUE(report->interrupted);
     EXPECT_GE(sink.writes, 1);

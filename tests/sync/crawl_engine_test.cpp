@@ -26,7 +26,7 @@ using marin::model::TableId;
 namespace {
 
 class RecordingSink : public RowSink {
-public:
+  public:
     asio::awaitable<void> write(TableId table, std::vector<marin::model::Row> rows,
                                 const marin::model::ListingScope& scope) override {
         rows_written[table] += rows.size();
@@ -81,7 +81,7 @@ const char* const empty_listing = R"({"data": [], "range": {"total": 0, "nb_page
 
 // A whole crawl against `server`, into a recording sink.
 class CrawlEngineTest : public ::testing::Test {
-protected:
+  protected:
     CrawlReport crawl(const TestServer& server, CrawlSettings settings = {}, CrawlObserver* observer = nullptr) {
         ApiClient client(ioc.get_executor(), fast_settings(server.base_url()), tls, log.logger, nullptr);
         CrawlEngine engine(client, sink, settings, log.logger, observer);
@@ -246,13 +246,14 @@ TEST_F(CrawlEngineTest, NotFoundUnderAParentThatIsStillServedDoesNotApplyAndRemo
     // one info line for the kind, not one per campaign.
     TestServer server(agency([](const std::string& path, const SeenRequest&) -> std::optional<Reply> {
         if (path == "/campaigns")
-            return Reply{200, records_page({R"({"id": "7", "client_id": "50001"})",
-                                            R"({"id": "8", "client_id": "50001"})",
-                                            R"({"id": "9", "client_id": "50001"})"})};
+            return Reply{200,
+                         records_page({R"({"id": "7", "client_id": "50001"})", R"({"id": "8", "client_id": "50001"})",
+                                       R"({"id": "9", "client_id": "50001"})"})};
         if (path == "/clients/50001/campaigns/9") return Reply{200, R"({"data": {"id": "9"}})"};
         if (path == "/clients/50001/campaigns/8/adsets" || path == "/clients/50001/campaigns/9/adsets")
             return Reply{404, not_found_body};
-        if (path == "/accounts/1001/funding-instruments") return Reply{400, R"([{"message": "Not a Twitter account"}])"};
+        if (path == "/accounts/1001/funding-instruments")
+            return Reply{400, R"([{"message": "Not a Twitter account"}])"};
         return std::nullopt;
     }));
     const auto report = crawl(server);
@@ -324,7 +325,9 @@ struct RecordingObserver final : CrawlObserver {
     void on_page(marin::model::ListingKind kind, std::uint64_t, bool, std::optional<std::int64_t>) override {
         events.push_back({'p', kind});
     }
-    void on_listing_done(marin::model::ListingKind kind, ListingEnd end, bool) override { events.push_back({'d', kind, end}); }
+    void on_listing_done(marin::model::ListingKind kind, ListingEnd end, bool) override {
+        events.push_back({'d', kind, end});
+    }
     std::size_t count(char what, marin::model::ListingKind kind, std::optional<ListingEnd> end = std::nullopt) const {
         return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](const Event& e) {
             return e.what == what && e.kind == kind && (!end || (what == 'd' && e.end == *end));
@@ -475,19 +478,25 @@ TEST_F(CrawlEngineTest, ACampaignWhoseAdSetsListingIsEmptyAndWhoseAdsListingDoes
 TEST_F(CrawlEngineTest, AnObjectWithoutItsIdFailsItsListingButTheOthersAreReadOn) {
     // /campaigns: page 1 holds a campaign without id; page 2 campaign 7.
     std::unique_ptr<TestServer> server;
-    server = std::make_unique<TestServer>(agency([&](const std::string& path, const SeenRequest& r)
-                                                     -> std::optional<Reply> {
+    server = std::make_unique<TestServer>(agency([&](const std::string& path,
+                                                     const SeenRequest& r) -> std::optional<Reply> {
         if (path != "/campaigns") return std::nullopt;
         if (r.target.find("page=2") != std::string::npos)
-            return Reply{200, R"({"data": [{"id": "7", "client_id": "50001"}], "range": {"total": 2, "nb_pages": 2, "page": 2, "next": null}})"};
-        return Reply{200, fmt::format(R"({{"data": [{{"name": "no id", "client_id": "50001"}}], "range": {{"total": 2, "nb_pages": 2, "page": 1, "next": "{}"}}}})",
-                                      next_url(*server, "/campaigns"))};
+            return Reply{
+                200,
+                R"({"data": [{"id": "7", "client_id": "50001"}], "range": {"total": 2, "nb_pages": 2, "page": 2, "next": null}})"};
+        return Reply{
+            200,
+            fmt::format(
+                R"({{"data": [{{"name": "no id", "client_id": "50001"}}], "range": {{"total": 2, "nb_pages": 2, "page": 1, "next": "{}"}}}})",
+                next_url(*server, "/campaigns"))};
     }));
     const auto report = crawl(*server);
     EXPECT_EQ(report.listings_failed, 1u);
     ASSERT_FALSE(report.failures.empty());
     EXPECT_NE(report.failures.front().find("'id'"), std::string::npos) << report.failures.front();
-    EXPECT_FALSE(sink.completed.contains(TableId::campaigns)) << "nothing removed from a listing read as other than it is";
+    EXPECT_FALSE(sink.completed.contains(TableId::campaigns))
+        << "nothing removed from a listing read as other than it is";
     EXPECT_TRUE(sink.completed_scopes.contains("ads@campaign:7")) << "the campaign on page 2 is read, and its ads";
 }
 

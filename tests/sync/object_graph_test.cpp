@@ -97,7 +97,8 @@ TEST(ObjectGraph, TheCampaignsAdsListingKeepsTheAdSetLinkAndTheAdSetsOnlySetIt) 
     const auto ad_set_ads = sync::listing_context(listing(ListingKind::ad_set_ads));
     EXPECT_FALSE(ad_set_ads.keeps_links);
     bool forced = false;
-    for (const auto& [column, value] : ad_set_ads.forced) forced = forced || (column == "ad_set_id" && value == "8000001");
+    for (const auto& [column, value] : ad_set_ads.forced)
+        forced = forced || (column == "ad_set_id" && value == "8000001");
     EXPECT_TRUE(forced);
     EXPECT_EQ(model::listing_spec(ListingKind::ad_set_ads).removals_by, ListingKind::campaign_ads);
     // No key column ever comes from the request: a statistics row without

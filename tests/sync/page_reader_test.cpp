@@ -17,7 +17,7 @@ using namespace marin::sync::test;
 namespace {
 
 class PageReaderTest : public ::testing::Test {
-protected:
+  protected:
     asio::io_context ioc;
     CapturedLog log;
     asio::ssl::context tls{asio::ssl::context::tls_client};  // plain HTTP here
@@ -40,8 +40,7 @@ protected:
                 while (auto page = co_await reader.next()) {
                     for (const auto& row : page->data) {
                         const auto& id = row.as_object().at("id");
-                        r.ids.emplace_back(id.is_string() ? std::string(id.as_string())
-                                                          : boost::json::serialize(id));
+                        r.ids.emplace_back(id.is_string() ? std::string(id.as_string()) : boost::json::serialize(id));
                     }
                 }
                 r.pages = reader.pages_read();
@@ -189,8 +188,11 @@ TEST_F(PageReaderTest, NumbersAsStringsAndChangingTotal) {
     server = std::make_unique<TestServer>([&](const SeenRequest&, std::size_t i) {
         const int page = static_cast<int>(i) + 1;
         const auto next = page < 2 ? "\"" + next_url(*server, page + 1) + "\"" : std::string("null");
-        return Reply{200, fmt::format(R"({{"data": [{{"id": "{}"}}], "range": {{"total": "{}", "nb_pages": "2", "page": "{}", "next": {}}}}})",
-                                      page, 10 + page, page, next)};
+        return Reply{
+            200,
+            fmt::format(
+                R"({{"data": [{{"id": "{}"}}], "range": {{"total": "{}", "nb_pages": "2", "page": "{}", "next": {}}}}})",
+                page, 10 + page, page, next)};
     });
     const auto r = read_all(server->base_url());
     ASSERT_FALSE(r.error) << r.error->what();
@@ -239,9 +241,9 @@ TEST_F(PageReaderTest, BadPageInTheMiddleIsAnErrorNotAnEnd) {
 TEST_F(PageReaderTest, BrokenBodiesAreAskedAgainWithinTheAttempts) {
     const std::vector<std::string> broken = {
         R"({"data": [{"id": "1", "name": "broken",]], "range": )",  // malformed
-        R"({"data": [{"id": "20"}, {"id": "2)",                   // truncated
+        R"({"data": [{"id": "20"}, {"id": "2)",                     // truncated
         "<!DOCTYPE html><html><body><h1>Bad Gateway</h1></body></html>",
-        "",                                                        // empty
+        "",  // empty
         R"({"message": "An internal error occurred, please retry later"})",
     };
     for (const auto& bad : broken) {

@@ -28,16 +28,16 @@ MapOutcome map(TableId table, const char* json, RecordContext ctx = {}) {
 TEST(RecordMapper, AdSetTakesItsParentsFromThePath) {
     RecordContext ctx;
     ctx.forced = {{"campaign_id", "7"}, {"media_plan_id", "105"}};
-    const auto out = map(TableId::ad_sets,
-                         R"({"id":"1","daily_budget":123,"name":"n","bid":"1.23","status":"pause","extra":{"x":1}})",
-                         ctx);
+    const auto out =
+        map(TableId::ad_sets,
+            R"({"id":"1","daily_budget":123,"name":"n","bid":"1.23","status":"pause","extra":{"x":1}})", ctx);
     ASSERT_TRUE(out.row);
     EXPECT_EQ(value(*out.row, TableId::ad_sets, "campaign_id"), "7");
     EXPECT_EQ(value(*out.row, TableId::ad_sets, "media_plan_id"), "105");
     EXPECT_EQ(value(*out.row, TableId::ad_sets, "bid"), "1.23");
     EXPECT_EQ(value(*out.row, TableId::ad_sets, "daily_budget"), "123");
     EXPECT_EQ(value(*out.row, TableId::ad_sets, "promoted_object"), std::nullopt);  // optional, missing
-    EXPECT_NE(out.row->raw.find("\"extra\""), std::string::npos);                  // unknown fields kept
+    EXPECT_NE(out.row->raw.find("\"extra\""), std::string::npos);                   // unknown fields kept
     EXPECT_EQ(out.row->hash.size(), 32u);
 }
 
@@ -48,15 +48,16 @@ TEST(RecordMapper, HashChangesWithContentAndParents) {
     const char* rec = R"({"id":"1","name":"n"})";
     EXPECT_EQ(map(TableId::ad_sets, rec, a).row->hash, map(TableId::ad_sets, rec, a).row->hash);
     EXPECT_NE(map(TableId::ad_sets, rec, a).row->hash, map(TableId::ad_sets, rec, b).row->hash);
-    EXPECT_NE(map(TableId::ad_sets, rec, a).row->hash,
-              map(TableId::ad_sets, R"({"id":"1","name":"m"})", a).row->hash);
+    EXPECT_NE(map(TableId::ad_sets, rec, a).row->hash, map(TableId::ad_sets, R"({"id":"1","name":"m"})", a).row->hash);
 }
 
 TEST(RecordMapper, NulIsReplacedInRawAndCounted) {
     const auto out = map(TableId::advertisers, R"({"id":"1","name":"a\u0000b","currency":"EUR"})");
     ASSERT_TRUE(out.row);
     EXPECT_EQ(out.row->raw.find("\\u0000"), std::string::npos);
-    EXPECT_NE(out.row->raw.find("a\xEF\xBF\xBD" "b"), std::string::npos);
+    EXPECT_NE(out.row->raw.find("a\xEF\xBF\xBD"
+                                "b"),
+              std::string::npos);
     EXPECT_EQ(out.sanitized_values, 2u);  // the typed column and _raw
 }
 
@@ -148,7 +149,8 @@ TEST(RecordMapper, MainMetricColumnsSumTheNamedActions) {
         {"name":"link_click","amount":"0","number":" 2.5 ","object_id":""},
         {"name":"leadgen.other","amount":"0","number":"n/a","object_id":""},
         {"name":"app_custom_event.fb_mobile_purchase","amount":"12.50","number":1.25,"object_id":""},
-        "not an object", {"number":4}]})", ctx);
+        "not an object", {"number":4}]})",
+                         ctx);
     ASSERT_TRUE(out.row);
     EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "link_clicks"), "5.5");
     EXPECT_EQ(value(*out.row, TableId::ad_stats_daily, "app_installs"), "7");

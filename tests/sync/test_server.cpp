@@ -35,8 +35,7 @@ struct ConcurrencyGuard {
     explicit ConcurrencyGuard(std::atomic<std::size_t>& n, std::atomic<std::size_t>& m) : now(n), max(m) {
         const auto v = ++now;
         auto seen = max.load();
-        while (v > seen && !max.compare_exchange_weak(seen, v)) {
-        }
+        while (v > seen && !max.compare_exchange_weak(seen, v)) {}
     }
     ~ConcurrencyGuard() { --now; }
 };
@@ -69,8 +68,9 @@ asio::awaitable<void> serve(Stream& stream, tcp::socket& raw, const TestServer::
             (void)co_await timer.async_wait(tuple_awaitable);
         }
         if (reply.drop_mid_body) {
-            std::string head = fmt::format("HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-                                           reply.status, reply.body.size());
+            std::string head =
+                fmt::format("HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                            reply.status, reply.body.size());
             head += reply.body.substr(0, reply.body.size() / 2);
             (void)co_await asio::async_write(stream, asio::buffer(head), tuple_awaitable);
             beast::error_code ignored;
@@ -97,8 +97,7 @@ asio::awaitable<void> serve(Stream& stream, tcp::socket& raw, const TestServer::
 
 }  // namespace
 
-TestServer::TestServer(Handler handler, ssl::context* tls)
-    : handler_(std::move(handler)), tls_(tls), acceptor_(ioc_) {
+TestServer::TestServer(Handler handler, ssl::context* tls) : handler_(std::move(handler)), tls_(tls), acceptor_(ioc_) {
     const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
     acceptor_.open(ep.protocol());
     acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -141,9 +140,7 @@ TestServer::~TestServer() {
     thread_.join();
 }
 
-std::string TestServer::base_url() const {
-    return fmt::format("{}://127.0.0.1:{}", tls_ ? "https" : "http", port_);
-}
+std::string TestServer::base_url() const { return fmt::format("{}://127.0.0.1:{}", tls_ ? "https" : "http", port_); }
 
 std::vector<SeenRequest> TestServer::seen() const {
     std::lock_guard lock(mutex_);
@@ -162,9 +159,9 @@ std::string page_body(int first_id, int count, int page, int nb_pages, const std
     for (int i = 0; i < count; ++i) {
         data += fmt::format("{}{{\"id\": \"{}\"}}", i == 0 ? "" : ",", first_id + i);
     }
-    return fmt::format(R"({{"data": [{}], "range": {{"total": {}, "limit": 300, "nb_pages": {}, "page": {}, "results": {}, "next": {}}}}})",
-                       data, nb_pages * count, nb_pages, page, count,
-                       next.empty() ? std::string("null") : "\"" + next + "\"");
+    return fmt::format(
+        R"({{"data": [{}], "range": {{"total": {}, "limit": 300, "nb_pages": {}, "page": {}, "results": {}, "next": {}}}}})",
+        data, nb_pages * count, nb_pages, page, count, next.empty() ? std::string("null") : "\"" + next + "\"");
 }
 
 namespace {
@@ -188,7 +185,8 @@ TestPki::TestPki() {
     rogue_cert = dir + "/rogue.pem";
     rogue_key = dir + "/rogue.key";
     const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    run(fmt::format("openssl req -x509 {} -keyout {}/ca.key -out {} -days 2 -subj /CN=marin-test-ca "
+    run(
+        fmt::format("openssl req -x509 {} -keyout {}/ca.key -out {} -days 2 -subj /CN=marin-test-ca "
                     "-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign",
                     ec, dir, ca_cert));
     const auto leaf = [&](const std::string& name, const std::string& san, const std::string& cert,
@@ -197,13 +195,15 @@ TestPki::TestPki() {
         std::FILE* f = std::fopen((dir + "/" + name + ".ext").c_str(), "w");
         std::fprintf(f, "subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n", san.c_str());
         std::fclose(f);
-        run(fmt::format("openssl x509 -req -in {0}/{1}.csr -CA {2} -CAkey {0}/ca.key -CAcreateserial -out {3} "
+        run(
+            fmt::format("openssl x509 -req -in {0}/{1}.csr -CA {2} -CAkey {0}/ca.key -CAcreateserial -out {3} "
                         "-days 2 -extfile {0}/{1}.ext",
                         dir, name, ca_cert, cert));
     };
     leaf("server", "DNS:localhost,IP:127.0.0.1", server_cert, server_key);
     leaf("wrong", "DNS:other.example", wrong_host_cert, wrong_host_key);
-    run(fmt::format("openssl req -x509 {} -keyout {} -out {} -days 2 -subj /CN=127.0.0.1 "
+    run(
+        fmt::format("openssl req -x509 {} -keyout {} -out {} -days 2 -subj /CN=127.0.0.1 "
                     "-addext subjectAltName=IP:127.0.0.1",
                     ec, rogue_key, rogue_cert));
 }

@@ -38,7 +38,7 @@ struct SeenRequest {
 };
 
 class TestServer {
-public:
+  public:
     // Called on the server thread with the request and its 0-based index.
     using Handler = std::function<Reply(const SeenRequest&, std::size_t index)>;
 
@@ -58,7 +58,7 @@ public:
     std::size_t max_concurrent() const { return max_concurrent_.load(); }
     std::vector<SeenRequest> seen() const;
 
-private:
+  private:
     void run_connection(std::shared_ptr<boost::asio::ip::tcp::socket> socket);
 
     Handler handler_;
@@ -82,14 +82,14 @@ std::string page_body(int first_id, int count, int page, int nb_pages, const std
 // A CA and certificates signed by it, made with the openssl CLI in a
 // temporary directory (removed by the destructor).
 class TestPki {
-public:
+  public:
     TestPki();
     ~TestPki();
     std::string dir;
-    std::string ca_cert;          // trusted by the client in the tests
-    std::string server_cert, server_key;  // for localhost and 127.0.0.1, signed by the CA
+    std::string ca_cert;                          // trusted by the client in the tests
+    std::string server_cert, server_key;          // for localhost and 127.0.0.1, signed by the CA
     std::string wrong_host_cert, wrong_host_key;  // for other.example only, signed by the CA
-    std::string rogue_cert, rogue_key;  // self-signed for 127.0.0.1: not under the CA
+    std::string rogue_cert, rogue_key;            // self-signed for 127.0.0.1: not under the CA
 };
 
 std::unique_ptr<boost::asio::ssl::context> server_tls(const std::string& cert, const std::string& key);

@@ -20,9 +20,7 @@ TEST(MaskKey, ReplacesTheLiteralKeyAnywhere) {
     EXPECT_EQ(mask_key("error: token abc123 refused (abc123)", "abc123"), "error: token *** refused (***)");
 }
 
-TEST(MaskKey, ReplacesThePercentEncodedKey) {
-    EXPECT_EQ(mask_key("GET /x?k2=a%2Fb%3Dc", "a/b=c"), "GET /x?k2=***");
-}
+TEST(MaskKey, ReplacesThePercentEncodedKey) { EXPECT_EQ(mask_key("GET /x?k2=a%2Fb%3Dc", "a/b=c"), "GET /x?k2=***"); }
 
 TEST(MaskKey, LeavesOtherParametersAlone) {
     EXPECT_EQ(mask_key("/x?monkey=1&apikey=2&page=3", "zzz"), "/x?monkey=1&apikey=2&page=3");

@@ -60,10 +60,10 @@ TEST(ValueConversion, BothTimestampSpellingsNormalise) {
 }
 
 TEST(ValueConversion, TextKeepsEverythingButNul) {
-    EXPECT_EQ(convert(R"("a'b\"c\\d\te\nf 😀 Привет")", ColumnType::text).text,
-              std::string("a'b\"c\\d\te\nf 😀 Привет"));
+    EXPECT_EQ(convert(R"("a'b\"c\\d\te\nf 😀 Привет")", ColumnType::text).text, std::string("a'b\"c\\d\te\nf 😀 Привет"));
     const auto nul = convert(R"("a\u0000b")", ColumnType::text);
-    EXPECT_EQ(nul.text, std::string("a\xEF\xBF\xBD" "b"));
+    EXPECT_EQ(nul.text, std::string("a\xEF\xBF\xBD"
+                                    "b"));
     EXPECT_TRUE(nul.sanitized);
     EXPECT_EQ(convert("2200", ColumnType::text).text, "2200");  // targeting cluster ids are numbers
     EXPECT_EQ(convert("true", ColumnType::boolean).text, "true");

@@ -8,8 +8,8 @@ namespace marin::config {
 // names where (file:line:column, environment variable or key file), the key,
 // the value given and what is allowed; it never holds the API key.
 class ConfigError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
+  public:
+    using std::runtime_error::runtime_error;
 };
 
 }  // namespace marin::config

@@ -9,8 +9,8 @@
 namespace marin::daemon {
 
 struct HealthStatus {
-  bool ok = false;
-  std::string reason;  // "ok", or why not, e.g. "last successful run 3h12m ago (max 2h00m)"
+    bool ok = false;
+    std::string reason;  // "ok", or why not, e.g. "last successful run 3h12m ago (max 2h00m)"
 };
 
 // Healthy when the last successful run (of any mode) ended less than max_age ago.

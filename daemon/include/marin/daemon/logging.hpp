@@ -14,17 +14,17 @@
 namespace marin::daemon {
 
 enum class LogFormat {
-  automatic,  // journald when stderr is connected to the journal, text otherwise
-  journald,
-  text,
+    automatic,  // journald when stderr is connected to the journal, text otherwise
+    journald,
+    text,
 };
 
 // Logs to stderr.
 std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::level::level_enum level,
                                             LogFormat format = LogFormat::automatic);
 // Same layout onto a given sink (tests, or a file).
-std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::level::level_enum level,
-                                            LogFormat format, spdlog::sink_ptr sink);
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::level::level_enum level, LogFormat format,
+                                            spdlog::sink_ptr sink);
 
 // automatic resolved against the process's stderr.
 LogFormat resolve_log_format(LogFormat format);

@@ -14,19 +14,19 @@
 namespace marin::daemon {
 
 struct ScheduleConfig {
-  // An incremental run starts this long after the end of the last successful
-  // run of either mode (a full run refreshes everything an incremental would).
-  std::chrono::minutes incremental_interval{60};
-  // The nightly full run, local wall-clock time in `zone`.
-  int full_hour = 2;
-  int full_minute = 30;
-  // From date::locate_zone(name); nullptr means UTC.
-  const date::time_zone* zone = nullptr;
+    // An incremental run starts this long after the end of the last successful
+    // run of either mode (a full run refreshes everything an incremental would).
+    std::chrono::minutes incremental_interval{60};
+    // The nightly full run, local wall-clock time in `zone`.
+    int full_hour = 2;
+    int full_minute = 30;
+    // From date::locate_zone(name); nullptr means UTC.
+    const date::time_zone* zone = nullptr;
 };
 
 struct PlannedRun {
-  model::RunMode mode = model::RunMode::incremental;
-  run::TimePoint at;  // == now when the run is due already
+    model::RunMode mode = model::RunMode::incremental;
+    run::TimePoint at;  // == now when the run is due already
 };
 
 // The next run. Rules:

@@ -12,10 +12,10 @@
 namespace marin::daemon {
 
 struct StatusPageData {
-  std::string version;
-  run::ProgressSnapshot progress;
-  HealthStatus health;
-  std::optional<PlannedRun> next_run;
+    std::string version;
+    run::ProgressSnapshot progress;
+    HealthStatus health;
+    std::optional<PlannedRun> next_run;
 };
 
 std::string render_status_page(const StatusPageData& data);

@@ -71,10 +71,10 @@ struct RecordPathId {
 
 struct ListingSpec {
     ListingKind kind;
-    std::string_view path;             // template, e.g. "/accounts/{account}/objects"
-    TableId table;                     // the table its records fill
-    std::string_view stream;           // name in progress, logs and metrics
-    std::optional<TableId> parent;     // the object it lives under (nullopt: top level)
+    std::string_view path;          // template, e.g. "/accounts/{account}/objects"
+    TableId table;                  // the table its records fill
+    std::string_view stream;        // name in progress, logs and metrics
+    std::optional<TableId> parent;  // the object it lives under (nullopt: top level)
     std::span<const PathColumn> path_columns;
     // A complete read of it decides removals among the rows it covers
     // (those whose parent column holds the parent's id; top level: all).

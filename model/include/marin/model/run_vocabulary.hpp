@@ -24,7 +24,7 @@ std::string_view to_string(RunMode mode);
 std::optional<RunMode> run_mode_from_string(std::string_view text);
 
 enum class RunOutcome : std::uint8_t {
-    running,      // begun, not finished (or its process died: storage's mark_abandoned_runs)
+    running,  // begun, not finished (or its process died: storage's mark_abandoned_runs)
     succeeded,
     failed,       // ended by an error; what was written stays written
     interrupted,  // stopped by a stop request, or found abandoned by a later process
@@ -71,7 +71,7 @@ struct ListingScope {
 // a time zone ahead of UTC "today" is already tomorrow's UTC date, so the
 // window ends at the end of the UTC day after `to`.
 struct StatsWindow {
-    std::string from, to;          // the days whose statistics are kept, YYYY-MM-DD
+    std::string from, to;             // the days whose statistics are kept, YYYY-MM-DD
     std::int64_t start = 0, end = 0;  // the request's window, UNIX seconds
 };
 // The window of `days` days back from the UTC day of `now`.

@@ -15,7 +15,7 @@
 namespace marin::run {
 
 class RunRequestObserver final : public sync::RequestObserver {
-public:
+  public:
     RunRequestObserver(Metrics* metrics, ProgressBoard* board) : metrics_(metrics), board_(board) {}
     void on_response(std::string_view endpoint_label, unsigned status, std::chrono::steady_clock::duration latency,
                      std::size_t body_bytes) override;
@@ -25,7 +25,7 @@ public:
     std::int64_t requests() const { return requests_; }
     std::int64_t retries() const { return retries_; }
 
-private:
+  private:
     Metrics* metrics_;
     ProgressBoard* board_;
     std::map<int, std::int64_t> by_status_;
@@ -34,14 +34,14 @@ private:
 };
 
 class RunProgressObserver final : public sync::CrawlObserver {
-public:
+  public:
     RunProgressObserver(ProgressBoard* board, Metrics* metrics) : board_(board), metrics_(metrics) {}
     void on_page(model::ListingKind kind, std::uint64_t rows, bool first_page,
                  std::optional<std::int64_t> listing_pages) override;
     void on_listing_done(model::ListingKind kind, sync::ListingEnd end, bool had_pages) override;
     void on_listing_queued(model::ListingKind kind) override;
 
-private:
+  private:
     ProgressBoard* board_;
     Metrics* metrics_;
 };

@@ -53,7 +53,7 @@ struct RunObservers {
 // Tells a run of a stop request at once (a one-shot sync's signals). A run
 // without one reads `stop` at each run lock check, about once a second.
 class StopNotice {
-public:
+  public:
     virtual ~StopNotice() = default;
     // `callback` is called once at the first stop request, or at once if it
     // already came; on_stop({}) removes it and returns only once a call in

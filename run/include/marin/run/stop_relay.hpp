@@ -11,7 +11,7 @@
 namespace marin::run {
 
 class StopRelay final : public StopNotice {
-public:
+  public:
     // Calls the listener the first time since the last reset(), on this
     // thread; remembered for a listener that comes later.
     void request();
@@ -19,7 +19,7 @@ public:
     void reset();
     void on_stop(std::function<void()> callback) override;
 
-private:
+  private:
     std::mutex mutex_;  // held while the listener runs: on_stop({}) waits for it
     bool requested_ = false;
     std::function<void()> listener_;

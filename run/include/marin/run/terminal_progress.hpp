@@ -24,42 +24,42 @@ namespace marin::run {
 enum class ProgressDisplay { automatic, table, log_lines, off };
 
 struct TerminalProgressOptions {
-  ProgressDisplay display = ProgressDisplay::automatic;  // automatic: table when `out` is a TTY
-  std::chrono::milliseconds table_interval{500};
-  std::chrono::milliseconds log_interval{10'000};
+    ProgressDisplay display = ProgressDisplay::automatic;  // automatic: table when `out` is a TTY
+    std::chrono::milliseconds table_interval{500};
+    std::chrono::milliseconds log_interval{10'000};
 };
 
 class TerminalProgress {
- public:
-  TerminalProgress(const ProgressBoard& board, std::shared_ptr<spdlog::logger> logger,
-                   TerminalProgressOptions options = {}, std::FILE* out = stderr);
-  ~TerminalProgress();
-  TerminalProgress(const TerminalProgress&) = delete;
-  TerminalProgress& operator=(const TerminalProgress&) = delete;
+  public:
+    TerminalProgress(const ProgressBoard& board, std::shared_ptr<spdlog::logger> logger,
+                     TerminalProgressOptions options = {}, std::FILE* out = stderr);
+    ~TerminalProgress();
+    TerminalProgress(const TerminalProgress&) = delete;
+    TerminalProgress& operator=(const TerminalProgress&) = delete;
 
-  void start();
-  // Stops the thread; in table mode erases the live table once the run is
-  // over (the caller prints render_summary_table once), or leaves the last
-  // frame when a run is still in progress. Idempotent.
-  void stop();
+    void start();
+    // Stops the thread; in table mode erases the live table once the run is
+    // over (the caller prints render_summary_table once), or leaves the last
+    // frame when a run is still in progress. Idempotent.
+    void stop();
 
-  ProgressDisplay effective_display() const { return display_; }
+    ProgressDisplay effective_display() const { return display_; }
 
- private:
-  void loop();
-  void draw_table();
-  void erase_previous();
+  private:
+    void loop();
+    void draw_table();
+    void erase_previous();
 
-  const ProgressBoard& board_;
-  std::shared_ptr<spdlog::logger> logger_;
-  TerminalProgressOptions options_;
-  std::FILE* out_;
-  ProgressDisplay display_;
-  std::size_t drawn_lines_ = 0;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+    const ProgressBoard& board_;
+    std::shared_ptr<spdlog::logger> logger_;
+    TerminalProgressOptions options_;
+    std::FILE* out_;
+    ProgressDisplay display_;
+    std::size_t drawn_lines_ = 0;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
 };
 
 // Pure renderers (tested directly).

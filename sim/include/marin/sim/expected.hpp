@@ -11,8 +11,19 @@
 namespace marin::sim {
 
 enum class ExpectedTable {
-    accounts, advertisers, media_plans, campaigns, ad_sets, ads, users, media_plan_users,
-    funding_instruments, publisher_objects, lead_forms, audiences, targeting_clusters,
+    accounts,
+    advertisers,
+    media_plans,
+    campaigns,
+    ad_sets,
+    ads,
+    users,
+    media_plan_users,
+    funding_instruments,
+    publisher_objects,
+    lead_forms,
+    audiences,
+    targeting_clusters,
     ad_stats_daily
 };
 std::optional<ExpectedTable> parse_expected_table(std::string_view name);
@@ -31,7 +42,6 @@ struct ExpectedCursor {
 
 // Appends rows until out grows by about `budget` bytes or the table ends;
 // returns false once the table has been written completely.
-bool write_expected_chunk(const World& world, ExpectedCursor& cursor, std::string& out,
-                          std::size_t budget);
+bool write_expected_chunk(const World& world, ExpectedCursor& cursor, std::string& out, std::size_t budget);
 
 }  // namespace marin::sim

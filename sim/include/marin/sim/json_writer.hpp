@@ -10,13 +10,27 @@
 namespace marin::sim {
 
 class JsonWriter {
-public:
+  public:
     explicit JsonWriter(std::string& out) : out_(out) {}
 
-    void begin_object() { separate(); out_ += '{'; first_ = true; }
-    void end_object() { out_ += '}'; first_ = false; }
-    void begin_array() { separate(); out_ += '['; first_ = true; }
-    void end_array() { out_ += ']'; first_ = false; }
+    void begin_object() {
+        separate();
+        out_ += '{';
+        first_ = true;
+    }
+    void end_object() {
+        out_ += '}';
+        first_ = false;
+    }
+    void begin_array() {
+        separate();
+        out_ += '[';
+        first_ = true;
+    }
+    void end_array() {
+        out_ += ']';
+        first_ = false;
+    }
 
     // Starts a member; the next value call writes its value.
     void key(std::string_view k);
@@ -32,15 +46,33 @@ public:
     void raw(std::string_view json);
 
     // Member shorthands.
-    void field(std::string_view k, std::string_view v) { key(k); string(v); }
-    void field(std::string_view k, const char* v) { key(k); string(v); }
-    void field(std::string_view k, const std::string& v) { key(k); string(v); }
-    void field_int(std::string_view k, std::int64_t v) { key(k); integer(v); }
-    void field_bool(std::string_view k, bool v) { key(k); boolean(v); }
+    void field(std::string_view k, std::string_view v) {
+        key(k);
+        string(v);
+    }
+    void field(std::string_view k, const char* v) {
+        key(k);
+        string(v);
+    }
+    void field(std::string_view k, const std::string& v) {
+        key(k);
+        string(v);
+    }
+    void field_int(std::string_view k, std::int64_t v) {
+        key(k);
+        integer(v);
+    }
+    void field_bool(std::string_view k, bool v) {
+        key(k);
+        boolean(v);
+    }
 
-private:
+  private:
     void separate() {
-        if (after_key_) { after_key_ = false; return; }
+        if (after_key_) {
+            after_key_ = false;
+            return;
+        }
         if (!first_) out_ += ',';
         first_ = false;
     }

@@ -20,7 +20,7 @@ struct ServerConfig {
 };
 
 class Server {
-public:
+  public:
     // Binds and listens (throws std::system_error when it cannot); the port is
     // known once the constructor returns.
     Server(Simulator& simulator, ServerConfig config);
@@ -35,7 +35,7 @@ public:
     void run(bool stop_on_signals);
     void stop();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

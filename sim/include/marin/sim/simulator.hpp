@@ -62,8 +62,8 @@ struct Response {
     // appends the next piece to its argument and returns false when done.
     // It throws std::runtime_error when the data moved under it (an epoch).
     std::function<bool(std::string&)> stream;
-    std::string route;     // endpoint template for the counters, e.g. "/clients/{id}/users"
-    bool api = false;      // an API endpoint: faults may apply
+    std::string route;  // endpoint template for the counters, e.g. "/clients/{id}/users"
+    bool api = false;   // an API endpoint: faults may apply
 };
 
 struct SimulatorConfig {
@@ -76,7 +76,7 @@ struct SimulatorConfig {
 };
 
 class Counters {
-public:
+  public:
     void count(const std::string& route, unsigned status);
     // One fault injected, by its setting's name ("p503", "prepeat", ...).
     void count_fault(std::string_view fault);
@@ -85,7 +85,7 @@ public:
     void reset();
     std::string json() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::map<std::string, std::map<unsigned, std::uint64_t>> counts_;
     std::map<std::string, std::uint64_t, std::less<>> faults_;
@@ -93,7 +93,7 @@ private:
 };
 
 class Simulator {
-public:
+  public:
     explicit Simulator(SimulatorConfig config);
 
     // Thread-safe; never blocks on I/O.
@@ -111,7 +111,7 @@ public:
         return f(world_);
     }
 
-private:
+  private:
     // An API request, the world locked for reading; routes are in routes_*.cpp.
     Response handle_api(detail::Ctx& ctx, const FaultSettings& faults, const Variants& variants);
     // deny_prefix and fail_prefix: paths refused whatever they are.

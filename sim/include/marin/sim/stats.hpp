@@ -50,8 +50,8 @@ struct StatsQuery {
 
 // Writes the rows [offset, offset+limit) of the query's answer as array
 // elements into w (inside an open array); returns the total row count.
-std::size_t write_stats_page(const World& world, const StatsQuery& q, std::size_t offset,
-                             std::size_t limit, JsonWriter& w);
+std::size_t write_stats_page(const World& world, const StatsQuery& q, std::size_t offset, std::size_t limit,
+                             JsonWriter& w);
 
 // One row as the statistics endpoints serve it.
 struct StatsRowIds {
@@ -61,7 +61,7 @@ struct StatsRowIds {
     std::optional<std::uint32_t> ad;
 };
 // with_ids false: a row without client_id/campaign_id/adset_id/ad_id.
-void write_stats_row(JsonWriter& w, const Metrics& m, std::optional<Day> date,
-                     const StatsRowIds& ids, bool with_ids = true);
+void write_stats_row(JsonWriter& w, const Metrics& m, std::optional<Day> date, const StatsRowIds& ids,
+                     bool with_ids = true);
 
 }  // namespace marin::sim

@@ -41,8 +41,18 @@ struct WorldConfig {
 
 enum class Src : std::uint8_t { fb, tw };
 enum class Kind : std::uint8_t {
-    account, advertiser, media_plan, campaign, ad_set, ad, user,
-    publisher_object, funding_instrument, lead_form, audience, targeting_cluster,
+    account,
+    advertiser,
+    media_plan,
+    campaign,
+    ad_set,
+    ad,
+    user,
+    publisher_object,
+    funding_instrument,
+    lead_form,
+    audience,
+    targeting_cluster,
 };
 
 // What every object carries: the epoch it vanished at (-1 while listed) and a
@@ -70,9 +80,13 @@ struct Account {
     std::vector<AccountChild> children[account_child_kinds];
 };
 
-struct Advertiser { Life life; };
+struct Advertiser {
+    Life life;
+};
 
-struct User { Life life; };
+struct User {
+    Life life;
+};
 
 struct MediaPlanUser {
     std::uint32_t user;
@@ -95,12 +109,12 @@ enum class Phase : std::uint8_t { live, recently_ended, ended, archived, deleted
 struct Campaign {
     std::uint32_t media_plan;
     Src src;
-    Phase phase;            // as generated; flags below may move with epochs
-    bool play = false;      // status "play" (else "pause")
+    Phase phase;        // as generated; flags below may move with epochs
+    bool play = false;  // status "play" (else "pause")
     bool archived = false;
     bool deleted = false;
     Day start_day;
-    Day end_day;            // last active day, open_end while running
+    Day end_day;  // last active day, open_end while running
     Life life;
     std::vector<std::uint32_t> ad_sets;  // every ad set ever, id order
     std::vector<std::uint32_t> ads;      // every ad ever, id order
@@ -124,15 +138,15 @@ struct Ad {
     std::int32_t ad_set;  // -1: Twitter ad, hangs off the campaign
     bool play = false;
     bool deleted = false;
-    Day start_day;        // first day with statistics
-    Day end_day;          // last day with statistics, open_end while running
+    Day start_day;  // first day with statistics
+    Day end_day;    // last day with statistics, open_end while running
     Life life;
 };
 
 class Rng;
 
 class World {
-public:
+  public:
     explicit World(WorldConfig config);
 
     // Moves the data one day forward (see docs/simulator.md, "Epochs").
@@ -165,9 +179,7 @@ public:
     bool in_hidden_ad_set(std::uint32_t a) const {
         return ads[a].ad_set >= 0 && ad_sets[static_cast<std::uint32_t>(ads[a].ad_set)].hidden();
     }
-    bool user_link_listed(const MediaPlanUser& l) const {
-        return l.gone_epoch < 0 && users[l.user].life.present();
-    }
+    bool user_link_listed(const MediaPlanUser& l) const { return l.gone_epoch < 0 && users[l.user].life.present(); }
     // Days with statistics for an ad, clipped to [from, to]; empty when from > to.
     std::pair<Day, Day> ad_active_days(const Ad& ad, Day from, Day to) const;
 
@@ -180,7 +192,7 @@ public:
     std::vector<Ad> ads;
     std::vector<std::uint32_t> account_child_count;  // per slot: serials handed out
 
-private:
+  private:
     // Generation (world_generate.cpp), in the order of its draws.
     void generate();
     void generate_accounts(Rng& rng);
@@ -200,8 +212,7 @@ private:
     void epoch_change_account_children(Rng& rng);
     std::uint32_t add_campaign(std::uint32_t mp, Phase phase, Day start, Day end, bool play);
     std::uint32_t add_ad_set(std::uint32_t campaign, bool play);
-    std::uint32_t add_ad(std::uint32_t campaign, std::int32_t ad_set, Day start, Day end, bool play,
-                         bool deleted);
+    std::uint32_t add_ad(std::uint32_t campaign, std::int32_t ad_set, Day start, Day end, bool play, bool deleted);
     void add_account_child(std::uint32_t account, int slot);
     // Ends the statistics of the ads at last_day; pause: their status turns
     // "pause" too (a vanished object keeps the record it was last served with).
@@ -222,9 +233,12 @@ inline double unit(std::uint64_t h) { return static_cast<double>(h >> 11) * 0x1.
 
 // Small deterministic generator for generation and epochs.
 class Rng {
-public:
+  public:
     explicit Rng(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next() { state_ += 0x9e3779b97f4a7c15ULL; return mix64(state_); }
+    std::uint64_t next() {
+        state_ += 0x9e3779b97f4a7c15ULL;
+        return mix64(state_);
+    }
     double uniform() { return unit(next()); }
     // in [lo, hi]
     std::int64_t between(std::int64_t lo, std::int64_t hi) {
@@ -232,13 +246,13 @@ public:
     }
     bool chance(double p) { return uniform() < p; }
 
-private:
+  private:
     std::uint64_t state_;
 };
 
 // Calendar helpers (UTC).
-std::string format_day(Day d);                       // YYYY-MM-DD
-std::optional<Day> parse_day(std::string_view s);    // YYYY-MM-DD
+std::string format_day(Day d);                     // YYYY-MM-DD
+std::optional<Day> parse_day(std::string_view s);  // YYYY-MM-DD
 Day month_start(Day d);
 Day next_month_start(Day d);
 

@@ -12,21 +12,21 @@ namespace marin::storage {
 // that failed or timed out, a schema that is not current. After one of these
 // the MirrorWriter is failed for good: every later call throws it again.
 class StorageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // The schema is missing, older or newer than this binary, or a migration that
 // was applied differs from the one this binary carries.
 class SchemaError : public StorageError {
-public:
+  public:
     using StorageError::StorageError;
 };
 
 // A listing (or a 404 on a parent) would mark more rows removed than the
 // removal guard allows. Nothing was marked; the writer stays usable.
 class RemovalGuardError : public StorageError {
-public:
+  public:
     RemovalGuardError(std::string message, std::string table, std::int64_t would_remove, std::int64_t live_rows,
                       double share)
         : StorageError(std::move(message)),
@@ -42,7 +42,7 @@ public:
     std::int64_t live_rows() const { return live_rows_; }
     double share() const { return share_; }
 
-private:
+  private:
     std::string table_;
     std::int64_t would_remove_;
     std::int64_t live_rows_;

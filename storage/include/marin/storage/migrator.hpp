@@ -34,7 +34,7 @@ std::span<const Migration> embedded_migrations();
 int latest_schema_version();
 
 class Migrator {
-public:
+  public:
     // Applies the pending migrations (each in its own transaction, under an
     // advisory lock so that two `marin-sync migrate` never interleave), then
     // (re)makes the generated views whose text or schema version changed
@@ -49,12 +49,10 @@ public:
     // embedded migrations with equal checksums. `timeout` bounds its
     // statement (a lock held on marin.schema_migrations): a run passes
     // bookkeeping_timeout(database.statement_timeout_s).
-    static void check_schema(const std::string& dsn,
-                             std::chrono::milliseconds timeout = default_bookkeeping_timeout);
+    static void check_schema(const std::string& dsn, std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 
     // Version recorded in the database (0 = never migrated).
-    static int current_version(const std::string& dsn,
-                               std::chrono::milliseconds timeout = default_bookkeeping_timeout);
+    static int current_version(const std::string& dsn, std::chrono::milliseconds timeout = default_bookkeeping_timeout);
 };
 
 }  // namespace marin::storage

@@ -108,7 +108,7 @@ using ListingKey = model::ListingScope;
 using WriterTotals = std::map<model::TableId, TableCounts>;
 
 class MirrorWriter {
-public:
+  public:
     // Starts the writer thread, which connects. Does not block; a connect
     // failure surfaces on the first awaited call (ready() is a good one).
     MirrorWriter(WriterSettings settings, std::shared_ptr<spdlog::logger> log);
@@ -181,7 +181,7 @@ public:
     // Counts merged and removed by this writer so far.
     boost::asio::awaitable<WriterTotals> totals();
 
-private:
+  private:
     std::unique_ptr<detail::WriterThread> thread_;
 };
 

@@ -20,12 +20,12 @@ enum class LockMode : std::uint8_t {
 // The lock is held by another session. what() names the holder (backend pid,
 // application_name, client address, since when) when PostgreSQL shows it.
 class RunLockBusy : public StorageError {
-public:
+  public:
     using StorageError::StorageError;
 };
 
 class RunLock {
-public:
+  public:
     // Connects, then takes the lock. fail_fast: throws RunLockBusy when held.
     // wait: waits at most `timeout` (0 = forever), then throws RunLockBusy.
     // Connection problems throw StorageError.
@@ -48,7 +48,7 @@ public:
     // Backend pid of the session holding the lock.
     int backend_pid() const;
 
-private:
+  private:
     struct Impl;
     explicit RunLock(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -52,8 +52,8 @@ struct RunSummary {
     std::optional<std::chrono::system_clock::time_point> finished_at;
     RunOutcome outcome = RunOutcome::running;
     RunTotals totals;
-    std::string error;     // empty when none
-    std::string host;      // host name of the process that ran it
+    std::string error;  // empty when none
+    std::string host;   // host name of the process that ran it
     std::int64_t process_id = 0;
 };
 
@@ -87,7 +87,7 @@ struct RunFailures {
 // call is blocking: use it off the Asio thread, from one thread at a time.
 // Errors throw StorageError naming what failed.
 class RunLog {
-public:
+  public:
     RunLog(std::string dsn, std::chrono::milliseconds timeout = default_bookkeeping_timeout,
            std::string application_name = "marin-sync");
     ~RunLog();
@@ -128,7 +128,7 @@ public:
 
     struct Impl;  // run_log_impl.hpp
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -51,7 +51,7 @@ struct PageResponse {
 };
 
 class ApiClient {
-public:
+  public:
     // `tls` (from make_tls_context) and `observer` (nullable) must outlive
     // the client; so must the client every coroutine using it.
     ApiClient(asio::any_io_executor executor, ApiSettings settings, asio::ssl::context& tls,
@@ -63,22 +63,22 @@ public:
     // GET base_url + path (path like "/clients/5/campaigns") with `query`
     // and `key`. Returns a 2xx answer (that passed `check`, when given);
     // throws ApiError otherwise.
-    asio::awaitable<ApiResponse> get(std::string_view path, QueryParams query,
-                                     std::string_view endpoint_label, BodyCheck check = {});
+    asio::awaitable<ApiResponse> get(std::string_view path, QueryParams query, std::string_view endpoint_label,
+                                     BodyCheck check = {});
 
     // GET an absolute URL (a page's `next`). Refuses (ApiError protocol,
     // nothing sent) a URL whose scheme, host or port differ from base_url's;
     // any `key` in it is replaced by ours.
-    asio::awaitable<ApiResponse> get_url(std::string_view absolute_url,
-                                         std::string_view endpoint_label, BodyCheck check = {});
+    asio::awaitable<ApiResponse> get_url(std::string_view absolute_url, std::string_view endpoint_label,
+                                         BodyCheck check = {});
 
     // A page of a list endpoint, parsed (parse_page). A 200 whose body is
     // not a page (malformed or truncated JSON, an HTML page from a proxy, an
     // empty body, an error object) is asked again like a 503, within the
     // same bounded attempts; still broken at the last attempt, it throws
     // ApiError protocol naming `page_number`.
-    asio::awaitable<PageResponse> get_page(std::string_view path, QueryParams query,
-                                           std::string_view endpoint_label, std::size_t page_number);
+    asio::awaitable<PageResponse> get_page(std::string_view path, QueryParams query, std::string_view endpoint_label,
+                                           std::size_t page_number);
     // The same for a page's `next` URL (the origin rule of get_url).
     asio::awaitable<PageResponse> get_page_url(std::string_view absolute_url, std::string_view endpoint_label,
                                                std::size_t page_number);
@@ -90,7 +90,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
 };
 

@@ -9,7 +9,7 @@
 namespace marin::sync {
 
 class ApiError : public std::runtime_error {
-public:
+  public:
     enum class Kind {
         auth_refused,       // 403 (and 401): a bad key stops the run
         bad_request,        // 400: validation failed, permanent for this request
@@ -31,7 +31,7 @@ public:
     // The endpoint label the caller gave (e.g. "campaigns").
     const std::string& endpoint() const noexcept { return endpoint_; }
 
-private:
+  private:
     Kind kind_;
     unsigned status_;
     std::string endpoint_;

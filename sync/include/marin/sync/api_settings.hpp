@@ -17,8 +17,7 @@ namespace marin::sync {
 // it at most connect_timeout (and never past the attempt's request_timeout):
 // a lookup still unanswered then fails the attempt as a timeout, retried like
 // any other.
-using ResolveDone =
-    std::function<void(boost::system::error_code, boost::asio::ip::tcp::resolver::results_type)>;
+using ResolveDone = std::function<void(boost::system::error_code, boost::asio::ip::tcp::resolver::results_type)>;
 using ResolveStep = std::function<void(const std::string& host, const std::string& port, ResolveDone done)>;
 
 struct ApiSettings {
@@ -39,9 +38,9 @@ struct ApiSettings {
     // Request-start budget; 0 = no budget.
     double requests_per_second = 0;
 
-    std::chrono::milliseconds connect_timeout{10000};  // DNS lookup, TCP connect, TLS handshake (each)
-    std::chrono::milliseconds read_timeout{30000};     // each write and each read
-    std::chrono::milliseconds request_timeout{120000}; // one attempt, end to end
+    std::chrono::milliseconds connect_timeout{10000};   // DNS lookup, TCP connect, TLS handshake (each)
+    std::chrono::milliseconds read_timeout{30000};      // each write and each read
+    std::chrono::milliseconds request_timeout{120000};  // one attempt, end to end
 
     // Attempts per request, the first included.
     unsigned max_attempts = 6;

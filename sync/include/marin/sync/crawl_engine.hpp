@@ -55,24 +55,24 @@ struct CrawlReport {
     // Nothing under it is removed.
     std::uint64_t listings_not_applicable = 0;
     std::map<std::string, std::uint64_t> not_applicable_by_listing;  // endpoint label -> count
-    std::uint64_t listings_reread = 0;   // read twice: their total fell while they were read
-    std::vector<std::string> failures;   // first few failed listings, with why (key masked)
+    std::uint64_t listings_reread = 0;  // read twice: their total fell while they were read
+    std::vector<std::string> failures;  // first few failed listings, with why (key masked)
     // A few media plans whose statistics stream was read in full with rows:
     // the sample for the figures check of a full run.
     std::vector<std::string> stats_sample;
     // Statistics rows of days before the window's first day: buckets it may cut
     // (the account's day starts before or after UTC midnight), not stored.
     std::uint64_t stats_rows_before_window = 0;
-    bool interrupted = false;            // a stop request ended the crawl early
-    bool auth_refused = false;           // 403: the key was refused
-    std::string fatal_error;             // set when the crawl could not go on
+    bool interrupted = false;   // a stop request ended the crawl early
+    bool auth_refused = false;  // 403: the key was refused
+    std::string fatal_error;    // set when the crawl could not go on
     [[nodiscard]] bool complete() const {
         return !interrupted && !auth_refused && fatal_error.empty() && listings_failed == 0;
     }
 };
 
 class CrawlEngine {
-public:
+  public:
     CrawlEngine(ApiClient& api, RowSink& sink, CrawlSettings settings, std::shared_ptr<spdlog::logger> logger,
                 CrawlObserver* observer);
     ~CrawlEngine();
@@ -92,7 +92,7 @@ public:
     // thread, or after it stopped.
     void request_stop();
 
-private:
+  private:
     struct State;
     std::shared_ptr<State> state_;
 };

@@ -17,7 +17,7 @@ namespace marin::sync {
 enum class ListingEnd { read, failed, unfinished };
 
 class CrawlObserver {
-public:
+  public:
     virtual ~CrawlObserver() = default;
     virtual void on_listing_queued(model::ListingKind kind) = 0;
     // One page of a listing was read: `rows` records; `listing_pages` is the

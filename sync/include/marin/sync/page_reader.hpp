@@ -22,11 +22,10 @@ namespace marin::sync {
 // null/absent, `page >= nb_pages`, or an empty `data`; every error
 // propagates (a listing that threw is not complete). Not reusable.
 class PageReader {
-public:
+  public:
     static constexpr std::size_t max_pages = 100000;
 
-    PageReader(ApiClient& client, std::string path, QueryParams extra_query,
-               std::string endpoint_label);
+    PageReader(ApiClient& client, std::string path, QueryParams extra_query, std::string endpoint_label);
 
     // The next page, or nullopt once the listing has ended. A final empty
     // page is not returned.
@@ -45,7 +44,7 @@ public:
         return shrink_.value_or(std::pair<std::int64_t, std::int64_t>{});
     }
 
-private:
+  private:
     void follow(const std::string& next, unsigned status);
 
     ApiClient& client_;

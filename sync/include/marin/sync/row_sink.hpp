@@ -16,7 +16,7 @@
 namespace marin::sync {
 
 class RowSink {
-public:
+  public:
     virtual ~RowSink() = default;
     // Queues rows of one listing; returns once they are queued (a full queue
     // suspends the caller: that is the backpressure that bounds memory).
