@@ -93,11 +93,7 @@ CrawlPhase crawl_phase(const RunSettings& settings, sync::CrawlSettings crawl_cf
         try {
             std::rethrow_exception(failure);
         } catch (const std::exception& e) {
-            report.exit_code = report.exit_code == exit_key_refused ? exit_key_refused : exit_run_failed;
-            if (report.error.empty())
-                report.error = e.what();
-            else
-                report.error += std::string("; then: ") + e.what();
+            record_failure(report, e.what());
         }
     }
     return out;

@@ -41,6 +41,14 @@ model::RunOutcome settle_outcome(const sync::CrawlReport& crawl, const std::opti
     return model::RunOutcome::succeeded;
 }
 
+void record_failure(RunReport& report, std::string_view what) {
+    report.exit_code = report.exit_code == exit_key_refused ? exit_key_refused : exit_run_failed;
+    if (report.error.empty())
+        report.error = what;
+    else
+        report.error += std::string("; then: ") + std::string(what);
+}
+
 std::string summarize(model::RunMode mode, const RunReport& r, std::int64_t requests) {
     model::TableCounts sum;
     for (const auto& [table, c] : r.totals.tables) sum += c;

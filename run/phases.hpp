@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -49,6 +50,9 @@ CrawlPhase crawl_phase(const RunSettings& settings, sync::CrawlSettings crawl, m
 // error in the report), from the crawl's report and the run lock's fate.
 model::RunOutcome settle_outcome(const sync::CrawlReport& crawl, const std::optional<std::string>& lost_lock,
                                  RunReport& report);
+// A failure that ended the run: exit 1 unless the key was refused (3), the
+// message added to an error already recorded.
+void record_failure(RunReport& report, std::string_view what);
 // The run's one-line summary.
 std::string summarize(model::RunMode mode, const RunReport& report, std::int64_t requests);
 

@@ -68,11 +68,7 @@ RunReport run_once(const RunSettings& settings, model::RunMode mode, RunObserver
     try {
         requests = locked_run(settings, mode, observers, runs, *lock, log, stop, stop_notice, started, report);
     } catch (const std::exception& e) {
-        report.exit_code = report.exit_code == exit_key_refused ? exit_key_refused : exit_run_failed;
-        if (report.error.empty())
-            report.error = e.what();
-        else
-            report.error += std::string("; then: ") + e.what();
+        record_failure(report, e.what());
         report.wall = std::chrono::steady_clock::now() - started;
     }
     report.summary = summarize(mode, report, requests);
