@@ -45,6 +45,7 @@ struct Parts {
     std::vector<const ColumnSpec*> keys;
     std::vector<std::size_t> key_pos;  // index of each key column among the sent columns
     std::vector<std::string> key_defs, key_names;
+    std::vector<std::size_t> link_positions;  // among the sent columns
     bool links = false;
 
     explicit Parts(const model::TableSpec& s)
@@ -54,7 +55,8 @@ struct Parts {
           gone("pg_temp.marin_gone_" + name),
           sent(s.sent_columns()),
           keys(s.key_columns()),
-          links(!s.link_positions().empty()) {
+          link_positions(s.link_positions()),
+          links(!link_positions.empty()) {
         for (const auto* k : keys)  // keys are always sent
             for (std::size_t i = 0; i < sent.size(); ++i)
                 if (sent[i] == k) key_pos.push_back(i);
@@ -300,7 +302,7 @@ TableSql build(const model::TableSpec& spec) {
     s.table = "marin." + quote_ident(p.name);
     s.history = "marin." + quote_ident(p.name + "_history");
     s.stage = "pg_temp.marin_stage_" + p.name;
-    s.link_positions = spec.link_positions();
+    s.link_positions = p.link_positions;
     build_stage(s, p);
     build_probe(s, p);
     if (spec.removable) build_seen_and_gone(s, p);
